@@ -1,0 +1,87 @@
+import { Command, CommanderError } from "commander";
+import fs from "fs-extra";
+import { configJsonSchema, loadConfig } from "../config/index.js";
+import { createEnvironment } from "../environments/index.js";
+import { JottyError } from "../errors/index.js";
+
+/** Where the CLI writes; tests pass buffers, the binary passes the process streams. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** Exit codes: 0 success, 1 unexpected failure, 2 bad input (config, arguments). */
+export const ExitCode = { ok: 0, failure: 1, badInput: 2 } as const;
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command()
+    .name("jotty")
+    .description("Teams of AI agents that get better at their tasks across runs.")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(run `jotty --help` for the commands)");
+
+  const config = program.command("config").description("inspect and check experiment configs");
+
+  config
+    .command("schema")
+    .description("print the JSON Schema of a Jotty config (point a config's $schema at it)")
+    .option("-o, --out <file>", "write it to a file instead of standard output")
+    .action(async (options: { out?: string }) => {
+      const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+      if (options.out === undefined) {
+        io.stdout(text);
+      } else {
+        await fs.outputFile(options.out, text);
+        io.stdout(`wrote ${options.out}\n`);
+      }
+    });
+
+  config
+    .command("validate")
+    .description("check a config file (JSON or YAML); exits 0 when valid, 2 with every problem when not")
+    .argument("<file>", "config file")
+    .action(async (file: string) => {
+      const parsed = await loadConfig(file);
+      // The schema checks shapes; building the environment also checks its name and options.
+      createEnvironment(parsed.environment.name, parsed.environment.options);
+      io.stdout(
+        `${file} is a valid Jotty config: learning mode ${parsed.learningMode}, environment ${parsed.environment.name}, ${parsed.actors.length} actor${parsed.actors.length === 1 ? "" : "s"}.\n`,
+      );
+    });
+
+  return program;
+}
+
+/**
+ * Runs the `jotty` command line and returns its exit code instead of exiting, so it can be
+ * tested in-process. Errors are printed as messages, never as stack traces.
+ *
+ * @param argv - the arguments after the program name, e.g. `["config", "validate", "x.json"]`.
+ * @param io - where output goes. @default the process's stdout and stderr
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit with code 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+    }
+    if (JottyError.is(error)) {
+      io.stderr(`error: ${error.message}\n`);
+      const badInput =
+        error.code.startsWith("config_") || error.code === "invalid_argument" || error.code === "unknown_environment";
+      return badInput ? ExitCode.badInput : ExitCode.failure;
+    }
+    io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return ExitCode.failure;
+  }
+}

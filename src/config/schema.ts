@@ -1,0 +1,166 @@
+import { z } from "zod";
+
+/**
+ * How much a run learns and keeps.
+ *
+ * - `DISABLED`: nothing learned changes; a state is loaded only when named (frozen inference).
+ * - `CONTEXTUAL`: learns during the run, forgets at the end.
+ * - `PERSISTENT`: learns, saves at the end (and every N episodes), and loads the newest state on start.
+ */
+export const LearningMode = {
+  DISABLED: "disabled",
+  CONTEXTUAL: "contextual",
+  PERSISTENT: "persistent",
+} as const;
+
+/** One of the {@link LearningMode} values. */
+export type LearningMode = (typeof LearningMode)[keyof typeof LearningMode];
+
+/** zod schema of {@link LearningMode}. */
+export const LearningModeSchema = z.enum([LearningMode.DISABLED, LearningMode.CONTEXTUAL, LearningMode.PERSISTENT]);
+
+const probability = z.number().min(0).max(1);
+
+/** How ε changes with the episode number. */
+export const EpsilonScheduleSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("constant"),
+    value: probability.describe("ε for every episode"),
+  }),
+  z.strictObject({
+    kind: z.literal("linear"),
+    start: probability.describe("ε at episode 0"),
+    end: probability.describe("ε from `steps` on"),
+    steps: z.int().positive().describe("episodes over which ε moves from start to end"),
+  }),
+  z.strictObject({
+    kind: z.literal("exponential"),
+    start: probability.describe("ε at episode 0"),
+    end: probability.describe("floor ε never goes below"),
+    decay: z.number().gt(0).max(1).describe("factor applied to ε each episode"),
+  }),
+]);
+
+/** An ε schedule: constant, linear or exponential decay. */
+export type EpsilonSchedule = z.infer<typeof EpsilonScheduleSchema>;
+
+/** Kinds of eligibility trace TD(λ) can keep. */
+export const TraceKindSchema = z.enum(["accumulating", "replacing", "true-online"]);
+
+/** One of `accumulating`, `replacing`, `true-online`. */
+export type TraceKind = z.infer<typeof TraceKindSchema>;
+
+/** Learning parameters shared by the TD(λ) and Q learners. */
+export const LearningSchema = z.strictObject({
+  alpha: z.number().gt(0).max(1).default(0.1).describe("step size α of value updates"),
+  gamma: probability.default(0.99).describe("discount γ"),
+  lambda: probability.default(0.95).describe("trace decay λ"),
+  trace: TraceKindSchema.default("accumulating").describe("kind of eligibility trace"),
+  epsilon: EpsilonScheduleSchema.default({ kind: "linear", start: 0.3, end: 0.05, steps: 500 }).describe(
+    "exploration schedule of ε-greedy action selection",
+  ),
+});
+
+/** Capacities of the five memory levels. */
+export const MemorySchema = z.strictObject({
+  capacities: z
+    .strictObject({
+      episodic: z.int().positive().default(1000),
+      semantic: z.int().positive().default(500),
+      procedural: z.int().positive().default(200),
+      meta: z.int().positive().default(100),
+      causal: z.int().positive().default(150),
+    })
+    .default({ episodic: 1000, semantic: 500, procedural: 200, meta: 100, causal: 150 })
+    .describe("how many entries each level keeps before evicting"),
+});
+
+/** An OpenAI-compatible chat model; the key is read from the environment variable named here. */
+export const LlmSchema = z.strictObject({
+  provider: z.literal("openai").default("openai").describe("any OpenAI-compatible endpoint"),
+  model: z.string().min(1).describe("model name sent to the endpoint"),
+  baseURL: z.url().optional().describe("endpoint base URL, e.g. http://127.0.0.1:8000/v1"),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+    .default("OPENAI_API_KEY")
+    .describe("name of the environment variable holding the API key"),
+  temperature: z.number().min(0).max(2).default(0),
+  timeoutMs: z.int().positive().default(30_000),
+  maxRetries: z.int().min(0).default(2),
+});
+
+/** The environment an experiment runs in, by its registered name. */
+export const EnvironmentSchema = z.strictObject({
+  name: z.string().min(1).describe("a built-in environment such as random-walk, cliff-walking or bandit"),
+  options: z.record(z.string(), z.unknown()).default({}).describe("options passed to the environment"),
+});
+
+/** One actor of the team. */
+export const ActorSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/, "must be lowercase letters, digits and dashes, starting with a letter"),
+  kind: z.enum(["policy", "llm"]).default("policy"),
+  capabilities: z.array(z.string().min(1)).default([]),
+  dependsOn: z.array(z.string().min(1)).default([]),
+});
+
+/** The team: at least one actor, unique names, dependencies naming actors of the team. */
+export const ActorsSchema = z
+  .array(ActorSchema)
+  .min(1)
+  .superRefine((actors, context) => {
+    const names = new Set(actors.map((actor) => actor.name));
+    const seen = new Set<string>();
+    actors.forEach((actor, index) => {
+      if (seen.has(actor.name)) {
+        context.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          message: `duplicate actor name "${actor.name}"; give each actor its own name`,
+        });
+      }
+      seen.add(actor.name);
+      actor.dependsOn.forEach((dependency, dependencyIndex) => {
+        if (!names.has(dependency)) {
+          context.addIssue({
+            code: "custom",
+            path: [index, "dependsOn", dependencyIndex],
+            message: `unknown actor "${dependency}"; expected one of ${[...names].join(", ")}`,
+          });
+        }
+      });
+    });
+  });
+
+/** Episode counts of a training loop. */
+export const TrainingSchema = z.strictObject({
+  episodes: z.int().positive().default(100),
+  maxStepsPerEpisode: z.int().positive().default(200),
+  saveEvery: z.int().positive().default(10).describe("PERSISTENT mode saves every this many episodes"),
+});
+
+/**
+ * The whole Jotty configuration. Every field has a default, so `{}` is a valid config.
+ */
+export const JottyConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("path of the JSON Schema, for editors"),
+    name: z.string().min(1).default("jotty-experiment"),
+    learningMode: LearningModeSchema.default(LearningMode.PERSISTENT),
+    outputDir: z.string().min(1).default("outputs"),
+    seed: z.int().min(0).max(0xffff_ffff).default(42),
+    learning: LearningSchema.default(LearningSchema.parse({})),
+    memory: MemorySchema.default(MemorySchema.parse({})),
+    llm: LlmSchema.optional(),
+    environment: EnvironmentSchema.default({ name: "random-walk", options: {} }),
+    actors: ActorsSchema.default([{ name: "explorer", kind: "policy", capabilities: [], dependsOn: [] }]),
+    training: TrainingSchema.default(TrainingSchema.parse({})),
+  });
+
+/** A parsed, fully defaulted Jotty configuration. */
+export type JottyConfig = z.infer<typeof JottyConfigSchema>;
+
+/** What a user may write: every field optional. */
+export type JottyConfigInput = z.input<typeof JottyConfigSchema>;

@@ -1,0 +1,138 @@
+import type { z } from "zod";
+import { JottyError, type JsonValue } from "../errors/index.js";
+import type { Rng } from "../util/index.js";
+
+/** A value or a promise of it: environments backed by tools or databases may be async. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Structured facts about a state, for metrics and debugging (never needed to act). */
+export type EnvironmentInfo = Record<string, JsonValue>;
+
+/** What an episode starts with. */
+export interface EnvironmentReset {
+  /** The situation in plain words; distinct situations have distinct texts. */
+  observation: string;
+  /** The candidate actions, in plain words. */
+  actions: string[];
+  /** Structured facts about the state. */
+  info: EnvironmentInfo;
+}
+
+/** What one action leads to. */
+export interface EnvironmentStep extends EnvironmentReset {
+  /** Reward for the action just taken. */
+  reward: number;
+  /** Whether the episode is over (then `actions` is empty). */
+  done: boolean;
+}
+
+/**
+ * The contract every environment meets: text in, text out.
+ *
+ * `reset(rng)` starts an episode and keeps `rng` for the episode's randomness;
+ * `step(action)` takes one of the current candidate actions.
+ */
+export interface Environment {
+  /** Registered name, such as `cliff-walking`. */
+  readonly name: string;
+  /** The task in plain words, for prompts and reports. */
+  readonly description: string;
+  /** Starts a new episode. */
+  reset(rng: Rng): MaybePromise<EnvironmentReset>;
+  /**
+   * Takes one action.
+   *
+   * @throws JottyError `invalid_action` when the action is not a current candidate,
+   *   `environment_not_ready` before `reset`, `episode_done` after the episode ended.
+   */
+  step(action: string): MaybePromise<EnvironmentStep>;
+}
+
+function normaliseAction(action: string): string {
+  return action.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+/**
+ * The base of the built-in environments: it checks that an episode is running and
+ * that the action is a current candidate (compared without case or extra spaces),
+ * so subclasses only describe their dynamics.
+ */
+export abstract class TextEnvironment implements Environment {
+  abstract readonly name: string;
+  abstract readonly description: string;
+  private candidates: string[] = [];
+  private running = false;
+  private episodeRng: Rng | undefined;
+
+  /** The rng the current episode was reset with. */
+  protected get rng(): Rng {
+    if (this.episodeRng === undefined) throw this.notReady();
+    return this.episodeRng;
+  }
+
+  /** Starts the dynamics of a new episode. */
+  protected abstract begin(): EnvironmentReset;
+
+  /** Applies a candidate action (already matched to its canonical text). */
+  protected abstract transition(action: string): EnvironmentStep;
+
+  reset(rng: Rng): EnvironmentReset {
+    this.episodeRng = rng;
+    const start = this.begin();
+    this.candidates = start.actions;
+    this.running = true;
+    return start;
+  }
+
+  step(action: string): EnvironmentStep {
+    if (this.episodeRng === undefined) throw this.notReady();
+    if (!this.running) {
+      throw new JottyError({
+        code: "episode_done",
+        message: `The ${this.name} episode is over; call reset(rng) to start a new one before stepping.`,
+        details: { environment: this.name },
+      });
+    }
+    const wanted = normaliseAction(String(action));
+    const match = this.candidates.find((candidate) => normaliseAction(candidate) === wanted);
+    if (match === undefined) {
+      throw new JottyError({
+        code: "invalid_action",
+        message: `"${String(action)}" is not an action of ${this.name} here; choose one of: ${this.candidates.map((candidate) => `"${candidate}"`).join(", ")}.`,
+        details: { environment: this.name, action: String(action), candidates: [...this.candidates] },
+      });
+    }
+    const result = this.transition(match);
+    this.candidates = result.done ? [] : result.actions;
+    this.running = !result.done;
+    return result;
+  }
+
+  private notReady(): JottyError {
+    return new JottyError({
+      code: "environment_not_ready",
+      message: `The ${this.name} environment has no episode yet; call reset(rng) before step(action).`,
+      details: { environment: this.name },
+    });
+  }
+}
+
+/**
+ * Validates an environment's options against its schema, filling defaults.
+ *
+ * @throws JottyError `invalid_argument` naming every bad option.
+ */
+export function parseEnvironmentOptions<Schema extends z.ZodType>(
+  schema: Schema,
+  options: unknown,
+  environment: string,
+): z.output<Schema> {
+  const parsed = schema.safeParse(options ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(options)"}: ${issue.message}`);
+  throw new JottyError({
+    code: "invalid_argument",
+    message: `Invalid options for environment "${environment}": ${problems.join("; ")}.`,
+    details: { environment, problems },
+  });
+}

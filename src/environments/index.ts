@@ -1,0 +1,16 @@
+export { parseEnvironmentOptions, TextEnvironment } from "./environment.js";
+export type {
+  Environment,
+  EnvironmentInfo,
+  EnvironmentReset,
+  EnvironmentStep,
+  MaybePromise,
+} from "./environment.js";
+export { RandomWalk, RandomWalkOptionsSchema } from "./random-walk.js";
+export type { RandomWalkOptions } from "./random-walk.js";
+export { CliffWalking, CliffWalkingOptionsSchema } from "./cliff-walking.js";
+export type { CliffWalkingOptions } from "./cliff-walking.js";
+export { Bandit, BanditOptionsSchema } from "./bandit.js";
+export type { BanditOptions } from "./bandit.js";
+export { createEnvironment, environmentNames, registerEnvironment } from "./create-environment.js";
+export type { EnvironmentFactory } from "./create-environment.js";

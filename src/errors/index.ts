@@ -1,0 +1,2 @@
+export { JottyError } from "./jotty-error.js";
+export type { JottyErrorCode, JottyErrorOptions, JsonValue } from "./jotty-error.js";

@@ -1,0 +1,60 @@
+/**
+ * Jotty's public API. Everything a user imports comes from here; domain helpers stay private.
+ */
+export { JottyError } from "./errors/index.js";
+export type { JottyErrorCode, JottyErrorOptions, JsonValue } from "./errors/index.js";
+
+export { ManualClock, Rng, systemClock } from "./util/index.js";
+export type { Clock, RngState } from "./util/index.js";
+
+export {
+  configJsonSchema,
+  defineConfig,
+  JottyConfigSchema,
+  LearningMode,
+  LearningModeSchema,
+  loadConfig,
+  parseConfig,
+} from "./config/index.js";
+export type { ConfigIssue, EpsilonSchedule, JottyConfig, JottyConfigInput, TraceKind } from "./config/index.js";
+
+export {
+  eligibilityTrace,
+  epsilonAt,
+  epsilonGreedy,
+  epsilonGreedyProbabilities,
+  expectedSarsaTarget,
+  greedy,
+  qLearningTarget,
+  qUpdate,
+  sarsaTarget,
+  softmax,
+  softmaxProbabilities,
+  tdError,
+  ucb1,
+} from "./learning/math/index.js";
+export type { EligibilityTraceKind } from "./learning/math/index.js";
+export { TDLambda, TDLambdaSnapshotSchema } from "./learning/index.js";
+export type { TDLambdaOptions, TDLambdaSnapshot, TDLambdaStepResult } from "./learning/index.js";
+
+export {
+  Bandit,
+  CliffWalking,
+  createEnvironment,
+  environmentNames,
+  parseEnvironmentOptions,
+  RandomWalk,
+  registerEnvironment,
+  TextEnvironment,
+} from "./environments/index.js";
+export type {
+  BanditOptions,
+  CliffWalkingOptions,
+  Environment,
+  EnvironmentFactory,
+  EnvironmentInfo,
+  EnvironmentReset,
+  EnvironmentStep,
+  MaybePromise,
+  RandomWalkOptions,
+} from "./environments/index.js";

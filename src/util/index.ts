@@ -1,0 +1,4 @@
+export { Rng } from "./rng.js";
+export type { RngState } from "./rng.js";
+export { ManualClock, systemClock } from "./clock.js";
+export type { Clock } from "./clock.js";

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+    // The JSON report is what `.ci/run` counts; the default reporter is what people read.
+    reporters: ["default", "json"],
+    outputFile: { json: "outputs/test-report.json" },
+  },
+});
