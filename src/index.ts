@@ -9,6 +9,8 @@ export type { Clock, RngState } from "./util/index.js";
 
 export {
   configJsonSchema,
+  EmbeddingsSchema,
+  MemorySchema,
   defineConfig,
   JottyConfigSchema,
   LearningMode,
@@ -16,7 +18,64 @@ export {
   loadConfig,
   parseConfig,
 } from "./config/index.js";
-export type { ConfigIssue, EpsilonSchedule, JottyConfig, JottyConfigInput, TraceKind } from "./config/index.js";
+export type {
+  ConfigIssue,
+  EmbeddingsConfig,
+  EpsilonSchedule,
+  JottyConfig,
+  JottyConfigInput,
+  MemoryConfig,
+  TraceKind,
+} from "./config/index.js";
+
+export {
+  contentWords,
+  cosineSimilarity,
+  createEmbedder,
+  embedderId,
+  FlatVectorIndex,
+  HashingEmbedder,
+  tokenize,
+} from "./embeddings/index.js";
+export type {
+  Embedder,
+  FlatVectorIndexOptions,
+  HashingEmbedderOptions,
+  VectorFilter,
+  VectorIndex,
+  VectorMatch,
+  VectorTags,
+} from "./embeddings/index.js";
+
+export {
+  HierarchicalMemory,
+  INITIAL_VALUES,
+  JottyMemoryStore,
+  LEVEL_WEIGHTS,
+  MEMORY_LEVELS,
+  MEMORY_SNAPSHOT_VERSION,
+  MemoryLearner,
+  MemoryLevel,
+  MemorySnapshotSchema,
+  retrievalScore,
+  strengthenConfidence,
+  weakenConfidence,
+} from "./memory/index.js";
+export type {
+  CausalLink,
+  ConsolidationReport,
+  EpisodeCredit,
+  HierarchicalMemoryOptions,
+  MemoryEntry,
+  MemoryKind,
+  MemoryLearnerOptions,
+  MemorySnapshot,
+  MemoryValueChange,
+  RetrievedMemory,
+  RetrieveInput,
+  StoreMemoryInput,
+  StoreMemoryResult,
+} from "./memory/index.js";
 
 export {
   eligibilityTrace,

@@ -1,6 +1,8 @@
 export {
   ActorSchema,
   ActorsSchema,
+  ConsolidationSchema,
+  EmbeddingsSchema,
   EnvironmentSchema,
   EpsilonScheduleSchema,
   JottyConfigSchema,
@@ -9,10 +11,18 @@ export {
   LearningSchema,
   LlmSchema,
   MemorySchema,
+  RetrievalSchema,
   TraceKindSchema,
   TrainingSchema,
 } from "./schema.js";
-export type { EpsilonSchedule, JottyConfig, JottyConfigInput, TraceKind } from "./schema.js";
+export type {
+  EmbeddingsConfig,
+  EpsilonSchedule,
+  JottyConfig,
+  JottyConfigInput,
+  MemoryConfig,
+  TraceKind,
+} from "./schema.js";
 export { defineConfig, loadConfig, parseConfig } from "./load-config.js";
 export type { ConfigIssue } from "./load-config.js";
 export { configJsonSchema } from "./json-schema.js";

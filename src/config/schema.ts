@@ -61,7 +61,44 @@ export const LearningSchema = z.strictObject({
   ),
 });
 
-/** Capacities of the five memory levels. */
+const unit = z.number().min(0).max(1);
+
+/** Weights of the retrieval score; they need not sum to one. */
+export const RetrievalSchema = z.strictObject({
+  weights: z
+    .strictObject({
+      relevance: unit.default(0.5).describe("cosine similarity of query and memory"),
+      value: unit.default(0.25).describe("learned value of the memory for this goal"),
+      level: unit.default(0.1).describe("level weight: meta 1, causal .95, semantic .9, procedural .85, episodic .7"),
+      recency: unit.default(0.1).describe("exp(−decay · hours since last use)"),
+      frequency: unit.default(0.05).describe("min(1, ln(accesses + 1) / 10)"),
+    })
+    .default({ relevance: 0.5, value: 0.25, level: 0.1, recency: 0.1, frequency: 0.05 }),
+  recencyDecayPerHour: z.number().min(0).default(0.029),
+  ucb: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe("weight c of the exploration bonus c·√(ln(N+1)/(visits+1)); 0 turns it off"),
+  candidates: z.int().positive().default(64).describe("nearest neighbours re-ranked by the full score"),
+  minRelevance: z.number().min(-1).max(1).default(0).describe("memories less relevant than this are never returned"),
+});
+
+/** Settings of `consolidate()`. */
+export const ConsolidationSchema = z.strictObject({
+  clusterSimilarity: unit.default(0.6).describe("cosine at which episodic memories join a cluster"),
+  minClusterSize: z.int().min(2).default(5),
+  minSuccesses: z.int().min(1).default(3).describe("successes of a task type needed for a procedure"),
+  minFailures: z.int().min(1).default(2).describe("failures of a task type needed for a procedure"),
+  minHighValue: z.int().min(1).default(3).describe("high-value memories needed for a meta memory"),
+  highValue: unit.default(0.7),
+  lowValue: unit.default(0.3),
+  pruneAfterHours: z.number().min(0).default(24).describe("episodic memories older than this may be pruned"),
+  pruneBelowValue: unit.default(0.3),
+  pruneMaxFraction: unit.default(0.2).describe("at most this share of episodic memories pruned a pass"),
+});
+
+/** The hierarchical memory: capacities, de-duplication, retrieval, goal transfer, consolidation, TD credit. */
 export const MemorySchema = z.strictObject({
   capacities: z
     .strictObject({
@@ -73,7 +110,40 @@ export const MemorySchema = z.strictObject({
     })
     .default({ episodic: 1000, semantic: 500, procedural: 200, meta: 100, causal: 150 })
     .describe("how many entries each level keeps before evicting"),
+  nearDuplicateThreshold: unit.default(0.92).describe("cosine at which a new memory is merged into an existing one"),
+  goalSimilarityThreshold: unit
+    .default(0.25)
+    .describe("goals at least this similar share values (fallback for unseen goals, transfer of updates)"),
+  retrieval: RetrievalSchema.default(RetrievalSchema.parse({})),
+  consolidation: ConsolidationSchema.default(ConsolidationSchema.parse({})),
+  baseline: z
+    .boolean()
+    .default(false)
+    .describe("credit memories against a moving-average return per task type instead of the raw return"),
+  rewardRange: z
+    .tuple([z.number(), z.number()])
+    .default([0, 1])
+    .refine(([low, high]) => low < high, "the first number must be below the second")
+    .describe("episode returns are mapped from this range onto memory values in [0, 1]"),
 });
+
+/** How text becomes vectors: the offline hashing embedder, or an OpenAI-compatible embeddings model. */
+export const EmbeddingsSchema = z.discriminatedUnion("provider", [
+  z.strictObject({
+    provider: z.literal("hashing"),
+    dimensions: z.int().min(8).max(65_536).default(384),
+  }),
+  z.strictObject({
+    provider: z.literal("openai"),
+    model: z.string().min(1),
+    baseURL: z.url().optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+      .default("OPENAI_API_KEY"),
+    dimensions: z.int().positive().optional(),
+  }),
+]);
 
 /** An OpenAI-compatible chat model; the key is read from the environment variable named here. */
 export const LlmSchema = z.strictObject({
@@ -153,11 +223,18 @@ export const JottyConfigSchema = z
     seed: z.int().min(0).max(0xffff_ffff).default(42),
     learning: LearningSchema.default(LearningSchema.parse({})),
     memory: MemorySchema.default(MemorySchema.parse({})),
+    embeddings: EmbeddingsSchema.default({ provider: "hashing", dimensions: 384 }),
     llm: LlmSchema.optional(),
     environment: EnvironmentSchema.default({ name: "random-walk", options: {} }),
     actors: ActorsSchema.default([{ name: "explorer", kind: "policy", capabilities: [], dependsOn: [] }]),
     training: TrainingSchema.default(TrainingSchema.parse({})),
   });
+
+/** Memory settings, parsed. */
+export type MemoryConfig = z.infer<typeof MemorySchema>;
+
+/** Embeddings settings, parsed. */
+export type EmbeddingsConfig = z.infer<typeof EmbeddingsSchema>;
 
 /** A parsed, fully defaulted Jotty configuration. */
 export type JottyConfig = z.infer<typeof JottyConfigSchema>;

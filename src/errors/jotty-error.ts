@@ -23,7 +23,13 @@ export type JottyErrorCode =
   | "episode_done"
   | "unknown_environment"
   | "snapshot_invalid"
-  | "io_error";
+  | "io_error"
+  | "capacity_exceeded"
+  | "snapshot_version_unsupported"
+  | "llm_error"
+  | "memory_not_found"
+  | "episode_active"
+  | "no_active_episode";
 
 /** Options of {@link JottyError}. */
 export interface JottyErrorOptions {

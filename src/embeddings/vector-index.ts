@@ -1,0 +1,47 @@
+/** Labels a vector carries, for filtered search. */
+export interface VectorTags {
+  /** Memory level, e.g. `episodic`. */
+  level?: string;
+  /** Owning actor. */
+  actor?: string;
+  /** Goal the vector was stored under. */
+  goal?: string;
+}
+
+/** Which vectors a search may return: each given field must match one of its values. */
+export interface VectorFilter {
+  level?: string | readonly string[];
+  actor?: string | readonly string[];
+  goal?: string | readonly string[];
+  /** A last check on the id, for conditions the tags cannot express. */
+  predicate?: (id: string) => boolean;
+}
+
+/** One search result: an id and its cosine similarity to the query. */
+export interface VectorMatch {
+  id: string;
+  score: number;
+}
+
+/**
+ * The contract of a vector index, so that an approximate index can replace the exact one
+ * without touching callers. Scores are cosine similarities; vectors are normalised on add.
+ */
+export interface VectorIndex {
+  /** Length of every vector. */
+  readonly dimensions: number;
+  /** Number of vectors held. */
+  readonly size: number;
+  /** Adds or replaces the vector of `id`. */
+  add(id: string, vector: ArrayLike<number>, tags?: VectorTags): void;
+  /** Removes `id`; returns whether it was there. */
+  remove(id: string): boolean;
+  /** Whether `id` is held. */
+  has(id: string): boolean;
+  /** A copy of the (normalised) vector of `id`, or undefined. */
+  get(id: string): Float32Array | undefined;
+  /** The `k` most similar vectors passing the filter, best first. */
+  search(query: ArrayLike<number>, options: { k: number; filter?: VectorFilter }): VectorMatch[];
+  /** Removes everything. */
+  clear(): void;
+}

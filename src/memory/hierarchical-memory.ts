@@ -1,0 +1,998 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { z } from "zod";
+import { MemorySchema, type MemoryConfig } from "../config/index.js";
+import {
+  cosineSimilarity,
+  embedderId,
+  embedTexts,
+  FlatVectorIndex,
+  HashingEmbedder,
+  type Embedder,
+  type VectorIndex,
+} from "../embeddings/index.js";
+import { JottyError } from "../errors/index.js";
+import { systemClock, type Clock } from "../util/index.js";
+import { boundConfidence, strengthenConfidence, weakenConfidence } from "./causal-confidence.js";
+import { representativeIndex, rulePattern, ruleProcedure, ruleWisdom } from "./consolidation-rules.js";
+import { itemId, memoryId, type MemoryEntry } from "./memory-entry.js";
+import {
+  defaultKind,
+  INITIAL_VALUES,
+  LEVEL_WEIGHTS,
+  MEMORY_LEVELS,
+  MemoryKindSchema,
+  MemoryLevelSchema,
+  type MemoryKind,
+  type MemoryLevel,
+} from "./memory-level.js";
+import {
+  decodeVector,
+  encodeVector,
+  MEMORY_SNAPSHOT_VERSION,
+  parseMemorySnapshot,
+  type MemorySnapshot,
+} from "./memory-snapshot.js";
+import { modelSummary } from "./model-summary.js";
+import { retrievalScore } from "./retrieval-score.js";
+
+const HOUR = 3_600_000;
+
+/** Options of {@link HierarchicalMemory}. */
+export interface HierarchicalMemoryOptions {
+  /** Name of this memory, e.g. `shared` or an actor's name. @default "shared" */
+  name?: string;
+  /** Turns text into vectors. @default new HashingEmbedder() */
+  embedder?: Embedder;
+  /** Memory settings (the config's `memory` section); missing fields take their defaults. */
+  settings?: z.input<typeof MemorySchema>;
+  /** Where time is read. @default systemClock */
+  clock?: Clock;
+  /** When given, consolidation asks it for summaries (falling back to rules on failure). */
+  llm?: BaseChatModel;
+  /** Builds the vector index. @default a FlatVectorIndex */
+  createIndex?: (dimensions: number) => VectorIndex;
+}
+
+/** What {@link HierarchicalMemory.store} takes. */
+export const StoreMemoryInputSchema = z.strictObject({
+  content: z.string().trim().min(1, "must not be empty"),
+  level: MemoryLevelSchema,
+  kind: MemoryKindSchema.optional(),
+  domain: z.string().min(1).default("general"),
+  taskType: z.string().min(1).default("general"),
+  actor: z.string().min(1).optional(),
+  sourceEpisode: z.string().min(1).optional(),
+  /** Goal the initial value is for. */
+  goal: z.string().min(1).optional(),
+  /** Initial value for `goal`, instead of the kind's default. */
+  value: z.number().min(0).max(1).optional(),
+  protected: z.boolean().optional(),
+});
+
+/** What {@link HierarchicalMemory.store} takes. */
+export type StoreMemoryInput = z.input<typeof StoreMemoryInputSchema>;
+
+/** What a store did. */
+export interface StoreMemoryResult {
+  /** The id of the memory now holding the content. */
+  id: string;
+  /** `added` a new memory, `reinforced` an identical one, or `merged` into a near-identical one. */
+  status: "added" | "reinforced" | "merged";
+  /** Memories evicted to make room. */
+  evicted: string[];
+}
+
+/** What {@link HierarchicalMemory.retrieve} takes. */
+export interface RetrieveInput {
+  /** The goal the memories should serve; values are read for it. */
+  goal: string;
+  /** Text to match; the goal when absent. */
+  query?: string;
+  /** Levels to search. @default all */
+  levels?: readonly MemoryLevel[];
+  /** Only memories of these actors. */
+  actors?: readonly string[];
+  /** How many memories at most. @default 5 */
+  k?: number;
+  /** Token budget of the contents returned (about four characters a token). */
+  maxTokens?: number;
+}
+
+/** One retrieved memory with the parts of its score. */
+export interface RetrievedMemory {
+  id: string;
+  level: MemoryLevel;
+  kind: MemoryKind;
+  content: string;
+  /** The full retrieval score. */
+  score: number;
+  /** Cosine similarity to the query. */
+  relevance: number;
+  /** Value for the goal (own, or carried over from similar goals). */
+  value: number;
+  metadata: MemoryEntry["metadata"];
+}
+
+/** What one pass of {@link HierarchicalMemory.consolidate} made and removed. */
+export interface ConsolidationReport {
+  /** Semantic memories made from clusters of episodes. */
+  patterns: string[];
+  /** Procedural memories made from successes and failures. */
+  procedures: string[];
+  /** Meta memories made from high- and low-value memories. */
+  meta: string[];
+  /** Episodic memories pruned. */
+  pruned: string[];
+  /** Summaries the model failed to write (rules were used instead). */
+  modelFailures: number;
+}
+
+/** Told when a memory is retrieved; the memory learner uses it for eligibility traces. */
+export type AccessListener = (event: { memory: HierarchicalMemory; id: string }) => void;
+
+function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+function invalid(message: string, details: Record<string, string | number> = {}): JottyError {
+  return new JottyError({ code: "invalid_argument", message, details });
+}
+
+/**
+ * Jotty's memory: five levels (episodic, semantic, procedural, meta, causal) of text memories
+ * with goal-conditioned values learned by TD(λ), embedding retrieval that weighs relevance
+ * with value, level, recency and use, causal links, and consolidation of episodes into
+ * patterns, procedures and wisdom.
+ *
+ * @example
+ * ```ts
+ * const memory = new HierarchicalMemory({ settings: config.memory });
+ * await memory.store({ level: "episodic", kind: "success", content: "Filtered on dt, not ts", goal: "daily revenue" });
+ * const recalled = await memory.retrieve({ goal: "revenue per day", k: 3 });
+ * ```
+ */
+export class HierarchicalMemory {
+  /** Name of this memory (`shared`, or an actor's). */
+  readonly name: string;
+  /** The embedder in use. */
+  readonly embedder: Embedder;
+  /** Settings in force. */
+  readonly settings: MemoryConfig;
+  private readonly clock: Clock;
+  private readonly llm: BaseChatModel | undefined;
+  private readonly createIndex: (dimensions: number) => VectorIndex;
+  private index: VectorIndex | undefined;
+  private readonly entries = new Map<string, MemoryEntry>();
+  private readonly byLevel: Record<MemoryLevel, Set<string>> = {
+    episodic: new Set(),
+    semantic: new Set(),
+    procedural: new Set(),
+    meta: new Set(),
+    causal: new Set(),
+  };
+  private readonly goalVectors = new Map<string, Float32Array>();
+  /** target id → ids of memories linking to it, so removal can drop dangling links. */
+  private readonly linkedFrom = new Map<string, Set<string>>();
+  private readonly listeners = new Set<AccessListener>();
+  private totalAccesses = 0;
+
+  /**
+   * @param options - name, embedder, settings, clock, llm, index factory.
+   * @throws JottyError `config_invalid` when the settings do not match the memory schema.
+   */
+  constructor(options: HierarchicalMemoryOptions = {}) {
+    this.name = options.name ?? "shared";
+    this.embedder = options.embedder ?? new HashingEmbedder();
+    const parsed = MemorySchema.safeParse(options.settings ?? {});
+    if (!parsed.success) {
+      throw new JottyError({
+        code: "config_invalid",
+        message: `Invalid memory settings: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}.`,
+      });
+    }
+    this.settings = parsed.data;
+    this.clock = options.clock ?? systemClock;
+    this.llm = options.llm;
+    this.createIndex = options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions }));
+  }
+
+  /** Number of memories, in all levels or in one. */
+  size(level?: MemoryLevel): number {
+    return level === undefined ? this.entries.size : this.byLevel[level].size;
+  }
+
+  /** Memories per level. */
+  counts(): Record<MemoryLevel, number> {
+    return Object.fromEntries(MEMORY_LEVELS.map((level) => [level, this.byLevel[level].size])) as Record<
+      MemoryLevel,
+      number
+    >;
+  }
+
+  /** A copy of one memory, or undefined. */
+  get(id: string): MemoryEntry | undefined {
+    const entry = this.entries.get(id);
+    return entry === undefined ? undefined : structuredClone(entry);
+  }
+
+  /**
+   * One memory without copying, for read-only use on hot paths; never mutate it.
+   */
+  peek(id: string): Readonly<MemoryEntry> | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Every memory without copying, in insertion order, for read-only use; never mutate them. */
+  view(): IterableIterator<Readonly<MemoryEntry>> {
+    return this.entries.values();
+  }
+
+  /** Copies of every memory (of one level when given), in insertion order. */
+  list(level?: MemoryLevel): MemoryEntry[] {
+    const ids = level === undefined ? this.entries.keys() : this.byLevel[level].values();
+    return [...ids].map((id) => structuredClone(this.entries.get(id) as MemoryEntry));
+  }
+
+  /** Subscribes to retrievals; returns the unsubscribe function. */
+  onAccess(listener: AccessListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async embedOne(text: string): Promise<Float32Array> {
+    const [vector] = await embedTexts(this.embedder, [text]);
+    if (vector === undefined) throw invalid("The embedder returned no vector.");
+    return vector;
+  }
+
+  private indexFor(dimensions: number): VectorIndex {
+    if (this.index === undefined) this.index = this.createIndex(dimensions);
+    return this.index;
+  }
+
+  /** Embeds and caches a goal, so values can be carried between similar goals. */
+  async ensureGoal(goal: string): Promise<Float32Array> {
+    let vector = this.goalVectors.get(goal);
+    if (vector === undefined) {
+      vector = await this.embedOne(goal);
+      this.goalVectors.set(goal, vector);
+    }
+    return vector;
+  }
+
+  /** Cosine similarity of two goals already seen (0 when either is unknown). */
+  goalSimilarity(a: string, b: string): number {
+    if (a === b) return 1;
+    const first = this.goalVectors.get(a);
+    const second = this.goalVectors.get(b);
+    return first === undefined || second === undefined ? 0 : cosineSimilarity(first, second);
+  }
+
+  private valueOf(entry: MemoryEntry, goal: string): number {
+    const own = entry.values[goal];
+    if (own !== undefined) return own.value;
+    const initial = INITIAL_VALUES[entry.kind];
+    const target = this.goalVectors.get(goal);
+    if (target === undefined) return initial;
+    let weighted = 0;
+    let total = 0;
+    let closest = 0;
+    for (const [other, goalValue] of Object.entries(entry.values)) {
+      const vector = this.goalVectors.get(other);
+      if (vector === undefined) continue;
+      const similarity = cosineSimilarity(target, vector);
+      if (similarity < this.settings.goalSimilarityThreshold) continue;
+      weighted += similarity * goalValue.value;
+      total += similarity;
+      closest = Math.max(closest, similarity);
+    }
+    // Shrink towards the kind's default by how close the nearest known goal is.
+    return total === 0 ? initial : initial + closest * (weighted / total - initial);
+  }
+
+  /**
+   * The value of a memory for a goal: its own value for that goal, else the values it has for
+   * similar goals weighted by similarity, else its kind's default.
+   *
+   * @throws JottyError `memory_not_found` for an unknown id.
+   */
+  async value(id: string, goal: string): Promise<number> {
+    const entry = this.require(id);
+    await this.ensureGoal(goal);
+    return this.valueOf(entry, goal);
+  }
+
+  private meanValue(entry: MemoryEntry): number {
+    const values = Object.values(entry.values);
+    if (values.length === 0) return INITIAL_VALUES[entry.kind];
+    return values.reduce((sum, goalValue) => sum + goalValue.value, 0) / values.length;
+  }
+
+  private require(id: string): MemoryEntry {
+    const entry = this.entries.get(id);
+    if (entry === undefined) {
+      throw new JottyError({
+        code: "memory_not_found",
+        message: `No memory with id "${id}" in the ${this.name} memory; it may have been evicted or pruned.`,
+        details: { id, memory: this.name },
+      });
+    }
+    return entry;
+  }
+
+  /**
+   * Stores a memory. An identical one (same domain, task type, level and content) is
+   * reinforced instead; a near-identical one of the same level and actor (cosine ≥ the
+   * configured threshold) absorbs it. When the level is full, the unprotected memory of lowest value
+   * (the oldest among equals) is evicted.
+   *
+   * @throws JottyError `invalid_argument` on bad input, `capacity_exceeded` when the level is
+   *   full of protected memories; nothing changes then.
+   */
+  async store(input: StoreMemoryInput): Promise<StoreMemoryResult> {
+    const parsed = StoreMemoryInputSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new JottyError({
+        code: "invalid_argument",
+        message: `Cannot store this memory: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "(input)"}: ${issue.message}`).join("; ")}.`,
+      });
+    }
+    const memory = parsed.data;
+    if (memory.goal !== undefined) await this.ensureGoal(memory.goal);
+    const id = memoryId({ domain: memory.domain, taskType: memory.taskType, level: memory.level, content: memory.content });
+    if (this.entries.has(id)) {
+      this.reinforce(id, memory);
+      return { id, status: "reinforced", evicted: [] };
+    }
+    const vector = await this.embedOne(memory.content);
+    const index = this.indexFor(vector.length);
+    // Another store of the same content may have finished while this one was embedding.
+    if (this.entries.has(id)) {
+      this.reinforce(id, memory);
+      return { id, status: "reinforced", evicted: [] };
+    }
+    // Near duplicates are looked for within the same level and owner: two actors' alike experiences stay two.
+    const [nearest] = index.search(vector, {
+      k: 1,
+      filter: {
+        level: memory.level,
+        predicate: (other) => (this.entries.get(other) as MemoryEntry).metadata.actor === memory.actor,
+      },
+    });
+    if (nearest !== undefined && nearest.score >= this.settings.nearDuplicateThreshold) {
+      this.reinforce(nearest.id, memory);
+      return { id: nearest.id, status: "merged", evicted: [] };
+    }
+
+    const evicted = this.makeRoom(memory.level, 1);
+    const now = this.clock.now();
+    const kind = memory.kind ?? defaultKind(memory.level);
+    const entry: MemoryEntry = {
+      id,
+      level: memory.level,
+      kind,
+      content: memory.content,
+      metadata: {
+        domain: memory.domain,
+        taskType: memory.taskType,
+        ...(memory.actor === undefined ? {} : { actor: memory.actor }),
+        sourceEpisodes: memory.sourceEpisode === undefined ? [] : [memory.sourceEpisode],
+      },
+      values:
+        memory.goal === undefined ? {} : { [memory.goal]: { value: memory.value ?? INITIAL_VALUES[kind], visits: 0 } },
+      accessCount: 0,
+      lastAccess: null,
+      createdAt: now,
+      updatedAt: now,
+      timesStored: 1,
+      protected: memory.protected ?? memory.level === "meta",
+      causalLinks: [],
+      sources: [],
+    };
+    this.insert(entry, vector);
+    return { id, status: "added", evicted };
+  }
+
+  private reinforce(id: string, memory: z.output<typeof StoreMemoryInputSchema>): void {
+    const entry = this.require(id);
+    entry.timesStored += 1;
+    entry.updatedAt = this.clock.now();
+    if (memory.sourceEpisode !== undefined && !entry.metadata.sourceEpisodes.includes(memory.sourceEpisode)) {
+      entry.metadata.sourceEpisodes.push(memory.sourceEpisode);
+    }
+    if (memory.goal !== undefined && memory.value !== undefined && entry.values[memory.goal] === undefined) {
+      entry.values[memory.goal] = { value: memory.value, visits: 0 };
+    }
+    if (memory.protected === true) entry.protected = true;
+  }
+
+  private insert(entry: MemoryEntry, vector: Float32Array): void {
+    this.entries.set(entry.id, entry);
+    this.byLevel[entry.level].add(entry.id);
+    this.indexFor(vector.length).add(entry.id, vector, {
+      level: entry.level,
+      ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }),
+    });
+    for (const link of entry.causalLinks) this.noteLink(entry.id, link.target);
+  }
+
+  /** Evicts until `level` has room for `incoming` more; returns the evicted ids. */
+  private makeRoom(level: MemoryLevel, incoming: number): string[] {
+    const capacity = this.settings.capacities[level];
+    const ids = this.byLevel[level];
+    const excess = ids.size + incoming - capacity;
+    if (excess <= 0) return [];
+    const victims = [...ids]
+      .map((id) => this.entries.get(id) as MemoryEntry)
+      .filter((entry) => !entry.protected)
+      .sort((a, b) => this.meanValue(a) - this.meanValue(b) || a.createdAt - b.createdAt)
+      .slice(0, excess);
+    if (victims.length < excess) {
+      throw new JottyError({
+        code: "capacity_exceeded",
+        message: `The ${level} level of the ${this.name} memory is full (${ids.size} of ${capacity}) and every memory that could make room is protected; raise memory.capacities.${level} or unprotect some memories.`,
+        details: { level, capacity, size: ids.size },
+      });
+    }
+    for (const victim of victims) this.removeEntry(victim.id);
+    return victims.map((victim) => victim.id);
+  }
+
+  private removeEntry(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    this.entries.delete(id);
+    this.byLevel[entry.level].delete(id);
+    this.index?.remove(id);
+    for (const link of entry.causalLinks) this.linkedFrom.get(link.target)?.delete(id);
+    for (const source of this.linkedFrom.get(id) ?? []) {
+      const linking = this.entries.get(source);
+      if (linking !== undefined) linking.causalLinks = linking.causalLinks.filter((link) => link.target !== id);
+    }
+    this.linkedFrom.delete(id);
+  }
+
+  /** Deletes a memory; returns whether it existed. Protected memories can be deleted explicitly. */
+  delete(id: string): boolean {
+    if (!this.entries.has(id)) return false;
+    this.removeEntry(id);
+    return true;
+  }
+
+  /**
+   * The memories most useful for a goal, best first: relevance to the query weighed with the
+   * memory's value for this goal, its level, recency and use (weights in `settings.retrieval`).
+   * Each returned memory counts as an access, which the memory learner traces.
+   */
+  async retrieve(input: RetrieveInput): Promise<RetrievedMemory[]> {
+    const { goal, query, levels, actors, k = 5, maxTokens } = input;
+    if (typeof goal !== "string" || goal.trim().length === 0) {
+      throw invalid("retrieve needs a goal: the task the memories should serve.");
+    }
+    if (!Number.isInteger(k) || k < 1) throw invalid(`retrieve's k must be a positive integer, got ${k}.`, { k });
+    if (levels !== undefined) {
+      for (const level of levels) {
+        if (!MEMORY_LEVELS.includes(level)) {
+          throw invalid(`Unknown memory level "${String(level)}"; use one of ${MEMORY_LEVELS.join(", ")}.`);
+        }
+      }
+    }
+    const goalVector = await this.ensureGoal(goal);
+    if (this.index === undefined || this.entries.size === 0) return [];
+    const queryVector = query === undefined || query === goal ? goalVector : await this.embedOne(query);
+    const retrieval = this.settings.retrieval;
+    const candidates = this.index.search(queryVector, {
+      k: Math.max(k * 4, retrieval.candidates),
+      filter: {
+        ...(levels === undefined ? {} : { level: levels }),
+        ...(actors === undefined ? {} : { actor: actors }),
+      },
+    });
+    const now = this.clock.now();
+    const ranked: RetrievedMemory[] = [];
+    for (const candidate of candidates) {
+      if (candidate.score < retrieval.minRelevance) continue;
+      const entry = this.entries.get(candidate.id) as MemoryEntry;
+      const value = this.valueOf(entry, goal);
+      const score = retrievalScore(
+        {
+          relevance: candidate.score,
+          value,
+          levelWeight: LEVEL_WEIGHTS[entry.level],
+          ageHours: (now - (entry.lastAccess ?? entry.createdAt)) / HOUR,
+          accessCount: entry.accessCount,
+          visits: entry.values[goal]?.visits ?? 0,
+          totalAccesses: this.totalAccesses,
+        },
+        retrieval,
+      );
+      ranked.push({
+        id: entry.id,
+        level: entry.level,
+        kind: entry.kind,
+        content: entry.content,
+        score,
+        relevance: candidate.score,
+        value,
+        metadata: structuredClone(entry.metadata),
+      });
+    }
+    ranked.sort((a, b) => b.score - a.score);
+    const chosen: RetrievedMemory[] = [];
+    let budget = maxTokens ?? Infinity;
+    for (const memory of ranked) {
+      if (chosen.length === k) break;
+      const tokens = estimateTokens(memory.content);
+      if (tokens > budget) continue;
+      budget -= tokens;
+      chosen.push(memory);
+    }
+    for (const memory of chosen) this.recordAccess(memory.id, now);
+    return chosen;
+  }
+
+  private recordAccess(id: string, now: number): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    entry.accessCount += 1;
+    entry.lastAccess = now;
+    this.totalAccesses += 1;
+    for (const listener of this.listeners) listener({ memory: this, id });
+  }
+
+  /** Goals this memory has a value for. */
+  goalsOf(id: string): string[] {
+    return Object.keys(this.entries.get(id)?.values ?? {});
+  }
+
+  /**
+   * Sets a memory's value for a goal (clamped to [0, 1]); used by the memory learner.
+   * Returns false when the memory no longer exists (evicted since it was used).
+   *
+   * @param visit - count this as an episode that credited the memory. @default false
+   */
+  setValue({ id, goal, value, visit = false }: { id: string; goal: string; value: number; visit?: boolean }): boolean {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return false;
+    if (!Number.isFinite(value)) throw invalid(`A memory value must be a finite number, got ${value}.`);
+    const current = entry.values[goal];
+    entry.values[goal] = {
+      value: Math.min(1, Math.max(0, value)),
+      visits: (current?.visits ?? 0) + (visit ? 1 : 0),
+    };
+    entry.updatedAt = this.clock.now();
+    return true;
+  }
+
+  /** The value a memory has for a goal, reading only what is cached (no embedding call). */
+  cachedValue(id: string, goal: string): number | undefined {
+    const entry = this.entries.get(id);
+    return entry === undefined ? undefined : this.valueOf(entry, goal);
+  }
+
+  private noteLink(from: string, to: string): void {
+    let sources = this.linkedFrom.get(to);
+    if (sources === undefined) {
+      sources = new Set();
+      this.linkedFrom.set(to, sources);
+    }
+    sources.add(from);
+  }
+
+  /**
+   * Links a cause to an effect. Linking again strengthens the existing link.
+   *
+   * @param link - `from` and `to` memory ids, a relation (`causes` by default) and a starting confidence (0.5).
+   * @returns the link's confidence.
+   * @throws JottyError `memory_not_found` when either memory is missing.
+   */
+  addCausalLink({
+    from,
+    to,
+    relation = "causes",
+    confidence = 0.5,
+  }: {
+    from: string;
+    to: string;
+    relation?: string;
+    confidence?: number;
+  }): number {
+    const source = this.require(from);
+    this.require(to);
+    if (!Number.isFinite(confidence)) throw invalid(`A causal confidence must be a number, got ${confidence}.`);
+    const existing = source.causalLinks.find((link) => link.target === to && link.relation === relation);
+    if (existing !== undefined) {
+      existing.confidence = strengthenConfidence(existing.confidence);
+      return existing.confidence;
+    }
+    const link = { target: to, relation, confidence: boundConfidence(confidence) };
+    source.causalLinks.push(link);
+    this.noteLink(from, to);
+    return link.confidence;
+  }
+
+  private link(from: string, to: string, relation: string) {
+    const link = this.require(from).causalLinks.find((candidate) => candidate.target === to && candidate.relation === relation);
+    if (link === undefined) {
+      throw new JottyError({
+        code: "memory_not_found",
+        message: `No "${relation}" link from ${from} to ${to}; add it with addCausalLink first.`,
+        details: { from, to, relation },
+      });
+    }
+    return link;
+  }
+
+  /** Supporting evidence: confidence c ← c + 0.1(1 − c), at most 0.99. Returns the new confidence. */
+  strengthenCausalLink(from: string, to: string, relation = "causes"): number {
+    const link = this.link(from, to, relation);
+    link.confidence = strengthenConfidence(link.confidence);
+    return link.confidence;
+  }
+
+  /** Contradicting evidence: confidence c ← c − 0.1c, at least 0.1. Returns the new confidence. */
+  weakenCausalLink(from: string, to: string, relation = "causes"): number {
+    const link = this.link(from, to, relation);
+    link.confidence = weakenConfidence(link.confidence);
+    return link.confidence;
+  }
+
+  private async summarise(instruction: string, items: readonly string[], fallback: () => string, report: ConsolidationReport) {
+    if (this.llm === undefined) return fallback();
+    try {
+      return await modelSummary(this.llm, { instruction, items: items.slice(0, 20) });
+    } catch {
+      report.modelFailures += 1;
+      return fallback();
+    }
+  }
+
+  /** Adds a distilled memory (or reinforces it when already known) without near-duplicate merging. */
+  private async addDistilled(entry: Omit<MemoryEntry, "id" | "accessCount" | "lastAccess" | "createdAt" | "updatedAt" | "timesStored" | "causalLinks">): Promise<string> {
+    const id = memoryId({ domain: entry.metadata.domain, taskType: entry.metadata.taskType, level: entry.level, content: entry.content });
+    const existing = this.entries.get(id);
+    if (existing !== undefined) {
+      existing.timesStored += 1;
+      existing.updatedAt = this.clock.now();
+      existing.sources = [...new Set([...existing.sources, ...entry.sources])];
+      return id;
+    }
+    const vector = await this.embedOne(entry.content);
+    this.makeRoom(entry.level, 1);
+    const now = this.clock.now();
+    this.insert(
+      { ...entry, id, accessCount: 0, lastAccess: null, createdAt: now, updatedAt: now, timesStored: 1, causalLinks: [] },
+      vector,
+    );
+    return id;
+  }
+
+  private averageValues(members: readonly MemoryEntry[]): MemoryEntry["values"] {
+    const goals = new Set(members.flatMap((member) => Object.keys(member.values)));
+    const values: MemoryEntry["values"] = {};
+    for (const goal of goals) {
+      const mean = members.reduce((sum, member) => sum + this.valueOf(member, goal), 0) / members.length;
+      values[goal] = { value: Math.min(1, Math.max(0, mean)), visits: 0 };
+    }
+    return values;
+  }
+
+  /**
+   * Distils experience: clusters similar episodic memories into semantic patterns (each source
+   * records the pattern it went into), derives procedures for task types with enough successes
+   * and failures, meta memories from high- against low-value memories, and prunes old
+   * low-value episodes. Summaries come from the model when one is configured, else from rules.
+   */
+  async consolidate(): Promise<ConsolidationReport> {
+    const report: ConsolidationReport = { patterns: [], procedures: [], meta: [], pruned: [], modelFailures: 0 };
+    const settings = this.settings.consolidation;
+    const index = this.index;
+    if (index === undefined) return report;
+
+    // 1. Clusters of similar, not yet consolidated episodes → semantic patterns.
+    const open = new Set(
+      [...this.byLevel.episodic].filter((id) => (this.entries.get(id) as MemoryEntry).consolidatedInto === undefined),
+    );
+    for (const seed of [...open]) {
+      if (!open.has(seed) || open.size < settings.minClusterSize) continue;
+      const seedVector = index.get(seed) as Float32Array;
+      const members = index
+        .search(seedVector, { k: open.size, filter: { level: "episodic", predicate: (id) => open.has(id) } })
+        .filter((match) => match.score >= settings.clusterSimilarity)
+        .map((match) => this.entries.get(match.id) as MemoryEntry);
+      if (members.length < settings.minClusterSize) continue;
+      for (const member of members) open.delete(member.id);
+      const vectors = members.map((member) => index.get(member.id) as Float32Array);
+      const representative = members[representativeIndex(vectors)] as MemoryEntry;
+      const content = await this.summarise(
+        "Summarise what these similar episodes have in common as one reusable pattern.",
+        members.map((member) => `[${member.kind}] ${member.content}`),
+        () => rulePattern(members, representative.content),
+        report,
+      );
+      const patternId = await this.addDistilled({
+        level: "semantic",
+        kind: "pattern",
+        content,
+        metadata: {
+          domain: representative.metadata.domain,
+          taskType: representative.metadata.taskType,
+          sourceEpisodes: [...new Set(members.flatMap((member) => member.metadata.sourceEpisodes))],
+        },
+        values: this.averageValues(members),
+        protected: false,
+        sources: members.map((member) => member.id),
+      });
+      for (const member of members) member.consolidatedInto = patternId;
+      report.patterns.push(patternId);
+    }
+
+    // 2. Task types with enough successes and failures → procedures.
+    const byTask = new Map<string, { successes: MemoryEntry[]; failures: MemoryEntry[] }>();
+    for (const id of this.byLevel.episodic) {
+      const entry = this.entries.get(id) as MemoryEntry;
+      if (entry.kind !== "success" && entry.kind !== "failure") continue;
+      const key = `${entry.metadata.domain}\u0000${entry.metadata.taskType}`;
+      const group = byTask.get(key) ?? { successes: [], failures: [] };
+      (entry.kind === "success" ? group.successes : group.failures).push(entry);
+      byTask.set(key, group);
+    }
+    for (const { successes, failures } of byTask.values()) {
+      if (successes.length < settings.minSuccesses || failures.length < settings.minFailures) continue;
+      const first = successes[0] as MemoryEntry;
+      const content = await this.summarise(
+        `Write a short step-by-step procedure for ${first.metadata.taskType} tasks: what the successes did and the failures did not.`,
+        [...successes.map((entry) => `[success] ${entry.content}`), ...failures.map((entry) => `[failure] ${entry.content}`)],
+        () =>
+          ruleProcedure({
+            taskType: first.metadata.taskType,
+            successes: successes.map((entry) => entry.content),
+            failures: failures.map((entry) => entry.content),
+          }),
+        report,
+      );
+      report.procedures.push(
+        await this.addDistilled({
+          level: "procedural",
+          kind: "procedure",
+          content,
+          metadata: { domain: first.metadata.domain, taskType: first.metadata.taskType, sourceEpisodes: [] },
+          values: {},
+          protected: false,
+          sources: [...successes, ...failures].map((entry) => entry.id),
+        }),
+      );
+    }
+
+    // 3. High- against low-value memories → meta wisdom.
+    const scored = [...this.entries.values()].filter((entry) => entry.level !== "meta" && Object.keys(entry.values).length > 0);
+    const high = scored.filter((entry) => this.meanValue(entry) >= settings.highValue);
+    const low = scored.filter((entry) => this.meanValue(entry) <= settings.lowValue);
+    if (high.length >= settings.minHighValue) {
+      const content = await this.summarise(
+        "State in one or two sentences what the high-value experiences do that the low-value ones do not.",
+        [...high.map((entry) => `[high value] ${entry.content}`), ...low.map((entry) => `[low value] ${entry.content}`)],
+        () => ruleWisdom({ high: high.map((entry) => entry.content), low: low.map((entry) => entry.content) }),
+        report,
+      );
+      report.meta.push(
+        await this.addDistilled({
+          level: "meta",
+          kind: "meta",
+          content,
+          metadata: { domain: "general", taskType: "general", sourceEpisodes: [] },
+          values: {},
+          protected: true,
+          sources: [...high, ...low].map((entry) => entry.id),
+        }),
+      );
+    }
+
+    // 4. Old, low-value episodes go, at most a share of them a pass.
+    const now = this.clock.now();
+    const limit = Math.floor(settings.pruneMaxFraction * this.byLevel.episodic.size);
+    const prunable = [...this.byLevel.episodic]
+      .map((id) => this.entries.get(id) as MemoryEntry)
+      .filter(
+        (entry) =>
+          !entry.protected &&
+          (now - entry.createdAt) / HOUR > settings.pruneAfterHours &&
+          this.meanValue(entry) < settings.pruneBelowValue,
+      )
+      .sort((a, b) => this.meanValue(a) - this.meanValue(b) || a.createdAt - b.createdAt)
+      .slice(0, limit);
+    for (const entry of prunable) {
+      this.removeEntry(entry.id);
+      report.pruned.push(entry.id);
+    }
+    return report;
+  }
+
+  /**
+   * The learned context for a prompt: patterns, procedures, wisdom and causal knowledge, most
+   * valuable for the goal first, each with its value, e.g. `High-value pattern: … (V=0.80)`.
+   * Returns an empty string when nothing has been distilled yet.
+   */
+  async getConsolidatedKnowledge({ goal, maxItems = 10 }: { goal: string; maxItems?: number }): Promise<string> {
+    await this.ensureGoal(goal);
+    const high = this.settings.consolidation.highValue;
+    const lines: Array<{ value: number; text: string }> = [];
+    for (const level of ["semantic", "procedural", "meta", "causal"] as const) {
+      for (const id of this.byLevel[level]) {
+        const entry = this.entries.get(id) as MemoryEntry;
+        const value = this.valueOf(entry, goal);
+        const label =
+          level === "semantic"
+            ? value >= high
+              ? "High-value pattern"
+              : "Pattern"
+            : level === "procedural"
+              ? "Procedure"
+              : level === "meta"
+                ? "Wisdom"
+                : "Cause and effect";
+        lines.push({ value, text: `${label}: ${entry.content} (V=${value.toFixed(2)})` });
+      }
+    }
+    for (const entry of this.entries.values()) {
+      for (const link of entry.causalLinks) {
+        const target = this.entries.get(link.target);
+        if (target === undefined) continue;
+        lines.push({
+          value: link.confidence,
+          text: `Causal link: "${entry.content}" ${link.relation} "${target.content}" (confidence ${link.confidence.toFixed(2)})`,
+        });
+      }
+    }
+    return lines
+      .sort((a, b) => b.value - a.value)
+      .slice(0, maxItems)
+      .map((line) => line.text)
+      .join("\n");
+  }
+
+  /**
+   * Memories most similar to a text, by cosine alone, without counting as accesses: for
+   * search tools and the LangGraph store. Best first.
+   */
+  async similar({
+    text,
+    k,
+    levels,
+    actors,
+    predicate,
+  }: {
+    text: string;
+    k: number;
+    levels?: readonly MemoryLevel[];
+    actors?: readonly string[];
+    predicate?: (entry: MemoryEntry) => boolean;
+  }): Promise<Array<{ entry: MemoryEntry; score: number }>> {
+    const vector = await this.embedOne(text);
+    if (this.index === undefined) return [];
+    const matches = this.index.search(vector, {
+      k,
+      filter: {
+        ...(levels === undefined ? {} : { level: levels }),
+        ...(actors === undefined ? {} : { actor: actors }),
+        ...(predicate === undefined ? {} : { predicate: (id: string) => predicate(this.entries.get(id) as MemoryEntry) }),
+      },
+    });
+    return matches.map((match) => ({ entry: structuredClone(this.entries.get(match.id) as MemoryEntry), score: match.score }));
+  }
+
+  /**
+   * Writes a keyed item (the LangGraph store's `put`): creates it, or replaces the content and
+   * payload of the item with this key while keeping what was learned about it. No
+   * de-duplication, so distinct keys stay distinct.
+   *
+   * @throws JottyError `capacity_exceeded` when the level is full of protected memories.
+   */
+  async putItem({
+    level,
+    actor,
+    key,
+    content,
+    payload,
+  }: {
+    level: MemoryLevel;
+    actor?: string;
+    key: string;
+    content: string;
+    payload: Record<string, unknown>;
+  }): Promise<string> {
+    const id = itemId(level, actor, key);
+    const vector = await this.embedOne(content);
+    const now = this.clock.now();
+    const existing = this.entries.get(id);
+    if (existing !== undefined) {
+      existing.content = content;
+      existing.metadata.payload = structuredClone(payload);
+      existing.updatedAt = now;
+      this.indexFor(vector.length).add(id, vector, { level, ...(actor === undefined ? {} : { actor }) });
+      return id;
+    }
+    this.makeRoom(level, 1);
+    this.insert(
+      {
+        id,
+        level,
+        kind: defaultKind(level),
+        content,
+        metadata: {
+          domain: "store",
+          taskType: "item",
+          ...(actor === undefined ? {} : { actor }),
+          sourceEpisodes: [],
+          key,
+          payload: structuredClone(payload),
+        },
+        values: {},
+        accessCount: 0,
+        lastAccess: null,
+        createdAt: now,
+        updatedAt: now,
+        timesStored: 1,
+        protected: level === "meta",
+        causalLinks: [],
+        sources: [],
+      },
+      vector,
+    );
+    return id;
+  }
+
+  /**
+   * The whole memory as JSON. Vectors are included unless the embedder is the offline hashing
+   * one, whose vectors are recomputed on restore more cheaply than they are stored.
+   */
+  snapshot({ includeVectors }: { includeVectors?: boolean } = {}): MemorySnapshot {
+    const withVectors = includeVectors ?? !(this.embedder instanceof HashingEmbedder);
+    return {
+      schemaVersion: MEMORY_SNAPSHOT_VERSION,
+      name: this.name,
+      embedder: embedderId(this.embedder),
+      totalAccesses: this.totalAccesses,
+      entries: [...this.entries.values()].map((entry) => {
+        const copy = structuredClone(entry);
+        const vector = withVectors ? this.index?.get(entry.id) : undefined;
+        return vector === undefined ? copy : { ...copy, vector: encodeVector(vector) };
+      }),
+      goals: Object.fromEntries(
+        [...this.goalVectors].map(([goal, vector]) => [goal, withVectors ? encodeVector(vector) : null]),
+      ),
+    };
+  }
+
+  /**
+   * Rebuilds a memory from a snapshot. Stored vectors are used when they were made by the same
+   * embedder; otherwise contents and goals are embedded again.
+   *
+   * @throws JottyError `snapshot_version_unsupported` for a snapshot from a newer Jotty,
+   *   `snapshot_invalid` when it does not match its schema.
+   */
+  static async restore(snapshot: unknown, options: HierarchicalMemoryOptions = {}): Promise<HierarchicalMemory> {
+    const parsed = parseMemorySnapshot(snapshot);
+    const memory = new HierarchicalMemory({ name: parsed.name, ...options });
+    const sameEmbedder = parsed.embedder === embedderId(memory.embedder);
+    const missing = parsed.entries.filter((entry) => !sameEmbedder || entry.vector === undefined);
+    const embedded = await embedTexts(
+      memory.embedder,
+      missing.map((entry) => entry.content),
+    );
+    const fresh = new Map(missing.map((entry, position) => [entry.id, embedded[position] as Float32Array]));
+    for (const { vector, ...entry } of parsed.entries) {
+      const restored = fresh.get(entry.id) ?? decodeVector(vector as string);
+      memory.insert(entry, restored);
+    }
+    const goals = Object.entries(parsed.goals);
+    const goalsToEmbed = goals.filter(([, vector]) => !sameEmbedder || vector === null).map(([goal]) => goal);
+    const goalVectors = await embedTexts(memory.embedder, goalsToEmbed);
+    goalsToEmbed.forEach((goal, position) => memory.goalVectors.set(goal, goalVectors[position] as Float32Array));
+    for (const [goal, vector] of goals) {
+      if (!memory.goalVectors.has(goal) && vector !== null) memory.goalVectors.set(goal, decodeVector(vector));
+    }
+    memory.totalAccesses = parsed.totalAccesses;
+    return memory;
+  }
+}

@@ -1,0 +1,30 @@
+export { HierarchicalMemory, StoreMemoryInputSchema } from "./hierarchical-memory.js";
+export type {
+  AccessListener,
+  ConsolidationReport,
+  HierarchicalMemoryOptions,
+  RetrievedMemory,
+  RetrieveInput,
+  StoreMemoryInput,
+  StoreMemoryResult,
+} from "./hierarchical-memory.js";
+export { MemoryLearner } from "./memory-learner.js";
+export type { EpisodeCredit, MemoryLearnerOptions, MemoryValueChange } from "./memory-learner.js";
+export { JottyMemoryStore } from "./jotty-memory-store.js";
+export {
+  defaultKind,
+  INITIAL_VALUES,
+  LEVEL_WEIGHTS,
+  MEMORY_LEVELS,
+  MemoryKindSchema,
+  MemoryLevel,
+  MemoryLevelSchema,
+} from "./memory-level.js";
+export type { MemoryKind } from "./memory-level.js";
+export { CausalLinkSchema, GoalValueSchema, MemoryEntrySchema, memoryId } from "./memory-entry.js";
+export type { CausalLink, MemoryEntry } from "./memory-entry.js";
+export { MEMORY_SNAPSHOT_VERSION, MemorySnapshotSchema } from "./memory-snapshot.js";
+export type { MemorySnapshot } from "./memory-snapshot.js";
+export { strengthenConfidence, weakenConfidence } from "./causal-confidence.js";
+export { retrievalScore } from "./retrieval-score.js";
+export type { RetrievalScoreInput, RetrievalSettings } from "./retrieval-score.js";

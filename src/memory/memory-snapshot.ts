@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { JottyError } from "../errors/index.js";
+import { MemoryEntrySchema } from "./memory-entry.js";
+
+/** The schema version snapshots are written with. */
+export const MEMORY_SNAPSHOT_VERSION = 1;
+
+/** A memory snapshot, version 1. */
+export const MemorySnapshotSchema = z.strictObject({
+  schemaVersion: z.literal(MEMORY_SNAPSHOT_VERSION),
+  name: z.string().min(1),
+  /** Which embedder made the vectors (see `embedderId`). */
+  embedder: z.string(),
+  totalAccesses: z.int().min(0),
+  entries: z.array(MemoryEntrySchema.extend({ vector: z.string().optional() })),
+  /** Goals seen, with their vectors (null when they are recomputed on restore). */
+  goals: z.record(z.string(), z.string().nullable()),
+});
+
+/** A memory snapshot: plain JSON. */
+export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
+
+/** A Float32Array as base64 of its little-endian bytes. */
+export function encodeVector(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString("base64");
+}
+
+/** The inverse of {@link encodeVector}. */
+export function decodeVector(text: string): Float32Array {
+  const bytes = Buffer.from(text, "base64");
+  // Copy into a fresh, aligned buffer: pooled Buffers may start at any byte offset.
+  return new Float32Array(new Uint8Array(bytes).buffer);
+}
+
+/**
+ * Validates a memory snapshot.
+ *
+ * @throws JottyError `snapshot_version_unsupported` when it comes from a newer Jotty,
+ *   `snapshot_invalid` when it does not match the schema.
+ */
+export function parseMemorySnapshot(snapshot: unknown): MemorySnapshot {
+  const version = (snapshot as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === "number" && Number.isInteger(version) && version > MEMORY_SNAPSHOT_VERSION) {
+    throw new JottyError({
+      code: "snapshot_version_unsupported",
+      message: `This memory snapshot has schema version ${version}, newer than this Jotty reads (${MEMORY_SNAPSHOT_VERSION}). Upgrade Jotty to load it; nothing was changed.`,
+      details: { version, supported: MEMORY_SNAPSHOT_VERSION },
+    });
+  }
+  const parsed = MemorySnapshotSchema.safeParse(snapshot);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new JottyError({
+      code: "snapshot_invalid",
+      message: `Not a memory snapshot of schema version ${MEMORY_SNAPSHOT_VERSION}: ${problems.join("; ")}. Pass what HierarchicalMemory.snapshot() returned.`,
+      details: { problems },
+    });
+  }
+  return parsed.data;
+}

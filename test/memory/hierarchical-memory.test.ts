@@ -1,0 +1,366 @@
+import { FakeListChatModel } from "@langchain/core/utils/testing";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  HashingEmbedder,
+  HierarchicalMemory,
+  JottyError,
+  ManualClock,
+  MEMORY_LEVELS,
+  type MemoryLevel,
+} from "../../src/index.js";
+
+const HOUR = 3_600_000;
+
+const UNRELATED = [
+  "The office plant needs water every Monday morning",
+  "Deploy the web application only after the test suite passes",
+  "Merchant onboarding requires a signed contract and a tax id",
+  "Weekly team meeting moved to Thursday afternoon",
+  "Rotate the database credentials every ninety days",
+  "Customer support answers chat messages within one hour",
+  "Compress images before uploading them to the website",
+  "The marketing newsletter goes out on the first of the month",
+];
+
+const REGIONS = ["Germany", "France", "Spain", "Italy", "Poland", "Austria", "Belgium", "Sweden", "Norway", "Ireland"];
+const PERIODS = ["in January", "last week", "for Q1", "yesterday", "in March", "this month", "over the weekend", "in February", "last quarter", "on Monday"];
+const SIMILAR_EPISODES = REGIONS.map(
+  (region, index) => `Revenue question about ${region} ${PERIODS[index]}: summed amount_cents of settled transactions, filtered on dt`,
+);
+
+class FailingChatModel extends FakeListChatModel {
+  constructor() {
+    super({ responses: ["unused"] });
+  }
+
+  override async _generate(): Promise<never> {
+    throw new Error("model server unavailable");
+  }
+}
+
+describe("HierarchicalMemory.store", () => {
+  it("adds, reinforces an exact duplicate, and merges a near duplicate", async () => {
+    const memory = new HierarchicalMemory();
+    const first = await memory.store({ level: "episodic", content: "Filter dates on dt, never on ts", sourceEpisode: "e1" });
+    expect(first.status).toBe("added");
+    const again = await memory.store({ level: "episodic", content: "Filter dates on dt, never on ts", sourceEpisode: "e2" });
+    expect(again).toEqual({ id: first.id, status: "reinforced", evicted: [] });
+    const near = await memory.store({ level: "episodic", content: "Filter dates on dt, never on the ts", sourceEpisode: "e3" });
+    expect(near).toEqual({ id: first.id, status: "merged", evicted: [] });
+    expect(memory.size()).toBe(1);
+    const entry = memory.get(first.id);
+    expect(entry?.timesStored).toBe(3);
+    expect(entry?.metadata.sourceEpisodes).toEqual(["e1", "e2", "e3"]);
+    // The same content at another level is another memory.
+    expect((await memory.store({ level: "semantic", content: "Filter dates on dt, never on ts" })).status).toBe("added");
+  });
+
+  it("gives ids from domain, task type and a content hash, and starting values by kind", async () => {
+    const memory = new HierarchicalMemory();
+    const { id } = await memory.store({
+      level: "procedural",
+      content: "Sum amount_cents / 100.0",
+      domain: "payments",
+      taskType: "revenue",
+      goal: "daily revenue",
+    });
+    expect(id).toMatch(/^payments:revenue:procedural:[0-9a-f]{16}$/);
+    expect(memory.get(id)?.values).toEqual({ "daily revenue": { value: 0.7, visits: 0 } });
+    const meta = await memory.store({ level: "meta", content: "Check the status column first" });
+    expect(memory.get(meta.id)).toMatchObject({ kind: "meta", protected: true });
+    expect(await memory.value(meta.id, "anything")).toBe(0.9);
+  });
+
+  it("evicts the lowest-valued unprotected memory, the oldest among equals, never a protected one", async () => {
+    const clock = new ManualClock(0);
+    const memory = new HierarchicalMemory({ clock, settings: { capacities: { episodic: 3 } } });
+    const goal = "answer revenue questions";
+    const keep = await memory.store({ level: "episodic", content: UNRELATED[0] as string, goal, value: 0.9 });
+    clock.advance(1000);
+    const guarded = await memory.store({ level: "episodic", content: UNRELATED[1] as string, goal, value: 0.05, protected: true });
+    clock.advance(1000);
+    const older = await memory.store({ level: "episodic", content: UNRELATED[2] as string, goal, value: 0.3 });
+    clock.advance(1000);
+    const added = await memory.store({ level: "episodic", content: UNRELATED[3] as string, goal, value: 0.3 });
+    expect(added.evicted).toEqual([older.id]);
+    expect(memory.get(guarded.id)).toBeDefined();
+    clock.advance(1000);
+    const next = await memory.store({ level: "episodic", content: UNRELATED[4] as string, goal, value: 0.3 });
+    expect(next.evicted).toEqual([added.id]); // equal values: the older goes
+    expect(memory.get(keep.id)).toBeDefined();
+    expect(memory.get(guarded.id)).toBeDefined();
+  });
+
+  it("refuses to store when a full level holds only protected memories, changing nothing", async () => {
+    const memory = new HierarchicalMemory({ settings: { capacities: { causal: 2 } } });
+    await memory.store({ level: "causal", content: UNRELATED[0] as string, protected: true });
+    await memory.store({ level: "causal", content: UNRELATED[1] as string, protected: true });
+    const before = memory.snapshot();
+    await expect(memory.store({ level: "causal", content: UNRELATED[2] as string })).rejects.toMatchObject({
+      code: "capacity_exceeded",
+      message: expect.stringContaining("memory.capacities.causal"),
+    });
+    expect(memory.snapshot()).toEqual(before);
+  });
+
+  it("rejects bad input with a JottyError and stores nothing", async () => {
+    const memory = new HierarchicalMemory();
+    await expect(memory.store({ level: "episodic", content: "   " })).rejects.toThrow(/content: must not be empty/);
+    await expect(memory.store({ level: "daydream" as MemoryLevel, content: "x" })).rejects.toThrow(JottyError);
+    await expect(memory.store({ level: "episodic", content: "x", value: 2 })).rejects.toThrow(/value/);
+    expect(memory.size()).toBe(0);
+  });
+});
+
+describe("HierarchicalMemory.retrieve", () => {
+  it("finds the relevant memory first for a paraphrased goal, among unrelated ones", async () => {
+    const memory = new HierarchicalMemory();
+    for (const content of UNRELATED) await memory.store({ level: "episodic", content });
+    const { id } = await memory.store({
+      level: "episodic",
+      content: "Daily revenue is the sum of amount_cents / 100.0 over settled transactions, grouped by dt",
+    });
+    const [best] = await memory.retrieve({ goal: "What was the total settled payment volume for each day?", k: 3 });
+    expect(best?.id).toBe(id);
+  });
+
+  it("ranks the higher-valued of two equally relevant memories first for that goal", async () => {
+    const goal = "which column holds the partition date";
+    const ranked = async (valueA: number, valueB: number): Promise<string[]> => {
+      const memory = new HierarchicalMemory();
+      const content = "Dates are filtered on the dt partition column";
+      // Two actors' identical experiences stay two memories.
+      await memory.store({ level: "episodic", content, domain: "a", actor: "analyst", goal, value: valueA });
+      await memory.store({ level: "episodic", content, domain: "b", actor: "critic", goal, value: valueB });
+      const results = await memory.retrieve({ goal, k: 2 });
+      expect(results[0]?.relevance).toBeCloseTo(results[1]?.relevance as number, 6);
+      return results.map((result) => result.metadata.domain);
+    };
+    expect(await ranked(0.9, 0.2)).toEqual(["a", "b"]);
+    expect(await ranked(0.2, 0.9)).toEqual(["b", "a"]);
+  });
+
+  it("restricts levels and actors, respects a token budget and records accesses", async () => {
+    const memory = new HierarchicalMemory();
+    const accessed: string[] = [];
+    memory.onAccess(({ id }) => accessed.push(id));
+    const short = await memory.store({ level: "semantic", content: "Revenue counts settled rows", actor: "analyst" });
+    const long = await memory.store({
+      level: "episodic",
+      content: `Revenue counts settled rows only; ${"pending and failed rows are excluded from every revenue figure. ".repeat(6)}`,
+      actor: "critic",
+    });
+    expect((await memory.retrieve({ goal: "revenue", levels: ["semantic"], k: 5 })).map((m) => m.id)).toEqual([short.id]);
+    expect((await memory.retrieve({ goal: "revenue", actors: ["critic"], k: 5 })).map((m) => m.id)).toEqual([long.id]);
+    const budgeted = await memory.retrieve({ goal: "revenue settled rows", k: 5, maxTokens: 20 });
+    expect(budgeted.map((m) => m.id)).toEqual([short.id]);
+    expect(accessed).toEqual([short.id, long.id, short.id]);
+    expect(memory.get(short.id)?.accessCount).toBe(2);
+    await expect(memory.retrieve({ goal: "revenue", k: 0 })).rejects.toThrow(JottyError);
+  });
+
+  it("adds the UCB bonus to rarely credited memories when configured", async () => {
+    const memory = new HierarchicalMemory({ settings: { retrieval: { ucb: 2 } } });
+    await memory.store({ level: "episodic", content: "Revenue counts settled rows" });
+    const [withBonus] = await memory.retrieve({ goal: "revenue", k: 1 });
+    await memory.retrieve({ goal: "revenue", k: 1 });
+    const plain = new HierarchicalMemory();
+    await plain.store({ level: "episodic", content: "Revenue counts settled rows" });
+    await plain.retrieve({ goal: "revenue", k: 1 });
+    const [withoutBonus] = await plain.retrieve({ goal: "revenue", k: 1 });
+    const [later] = await memory.retrieve({ goal: "revenue", k: 1 });
+    expect((later?.score as number) - (withoutBonus?.score as number)).toBeGreaterThan(0);
+    expect(withBonus).toBeDefined();
+  });
+});
+
+describe("causal links", () => {
+  it("strengthens and weakens confidence within [0.1, 0.99], and drops links to deleted memories", async () => {
+    const memory = new HierarchicalMemory();
+    const cause = await memory.store({ level: "causal", content: "Filtering on ts near midnight" });
+    const effect = await memory.store({ level: "causal", content: "Daily totals off by a few transactions" });
+    expect(memory.addCausalLink({ from: cause.id, to: effect.id, confidence: 0.5 })).toBe(0.5);
+    expect(memory.strengthenCausalLink(cause.id, effect.id)).toBeCloseTo(0.55);
+    expect(memory.weakenCausalLink(cause.id, effect.id)).toBeCloseTo(0.495);
+    for (let step = 0; step < 100; step += 1) memory.strengthenCausalLink(cause.id, effect.id);
+    expect(memory.get(cause.id)?.causalLinks[0]?.confidence).toBe(0.99);
+    for (let step = 0; step < 100; step += 1) memory.weakenCausalLink(cause.id, effect.id);
+    expect(memory.get(cause.id)?.causalLinks[0]?.confidence).toBe(0.1);
+    expect(() => memory.strengthenCausalLink(effect.id, cause.id)).toThrow(/No "causes" link/);
+    expect(() => memory.addCausalLink({ from: cause.id, to: "missing" })).toThrow(expect.objectContaining({ code: "memory_not_found" }));
+    memory.delete(effect.id);
+    expect(memory.get(cause.id)?.causalLinks).toEqual([]);
+  });
+});
+
+describe("HierarchicalMemory.consolidate", () => {
+  it("turns 10 similar episodes into one semantic memory that points back to them", async () => {
+    const memory = new HierarchicalMemory();
+    const ids: string[] = [];
+    for (const [index, content] of SIMILAR_EPISODES.entries()) {
+      const result = await memory.store({ level: "episodic", kind: "success", content, sourceEpisode: `episode-${index}` });
+      expect(result.status).toBe("added");
+      ids.push(result.id);
+    }
+    for (const content of UNRELATED.slice(0, 3)) await memory.store({ level: "episodic", content });
+    const report = await memory.consolidate();
+    expect(report.patterns).toHaveLength(1);
+    const pattern = memory.get(report.patterns[0] as string);
+    expect(pattern?.level).toBe("semantic");
+    expect([...(pattern?.sources ?? [])].sort()).toEqual([...ids].sort());
+    expect(pattern?.metadata.sourceEpisodes).toHaveLength(10);
+    expect(pattern?.content).toMatch(/^Pattern across 10 episodes \(10 succeeded, 0 failed\), about .*settled/);
+    for (const id of ids) expect(memory.get(id)?.consolidatedInto).toBe(pattern?.id);
+    // A second pass does not consolidate the same episodes again.
+    expect((await memory.consolidate()).patterns).toEqual([]);
+  });
+
+  it("asks the model for the summary when one is configured, and falls back to rules when it fails", async () => {
+    const summary = "Revenue answers sum settled amount_cents and filter on dt.";
+    const withModel = new HierarchicalMemory({ llm: new FakeListChatModel({ responses: [summary] }) });
+    const failing = new HierarchicalMemory({ llm: new FailingChatModel() });
+    for (const content of SIMILAR_EPISODES) {
+      await withModel.store({ level: "episodic", content });
+      await failing.store({ level: "episodic", content });
+    }
+    const fromModel = await withModel.consolidate();
+    expect(withModel.get(fromModel.patterns[0] as string)?.content).toBe(summary);
+    expect(fromModel.modelFailures).toBe(0);
+    const fallback = await failing.consolidate();
+    expect(fallback.modelFailures).toBe(1);
+    expect(failing.get(fallback.patterns[0] as string)?.content).toMatch(/^Pattern across 10 episodes/);
+  });
+
+  it("derives a procedure from successes and failures, and wisdom from high- and low-value memories", async () => {
+    const memory = new HierarchicalMemory();
+    const goal = "daily revenue";
+    const successes = [
+      "Summed settled amounts filtered on dt for Monday",
+      "Grouped settled revenue by dt for the week",
+      "Filtered settled rows on dt before summing March",
+    ];
+    const failures = ["Filtered on ts and included pending rows", "Used ts for the date and summed pending payments"];
+    for (const content of successes) await memory.store({ level: "episodic", kind: "success", content, taskType: "revenue", goal, value: 0.9 });
+    for (const content of failures) await memory.store({ level: "episodic", kind: "failure", content, taskType: "revenue", goal, value: 0.1 });
+    const report = await memory.consolidate();
+    expect(report.procedures).toHaveLength(1);
+    const procedure = memory.get(report.procedures[0] as string);
+    expect(procedure?.level).toBe("procedural");
+    expect(procedure?.content).toMatch(/do what successes share: .*settled/);
+    expect(procedure?.content).toMatch(/avoid what failures share: .*(ts|pending)/);
+    expect(report.meta).toHaveLength(1);
+    const wisdom = memory.get(report.meta[0] as string);
+    expect(wisdom).toMatchObject({ level: "meta", protected: true });
+    expect(wisdom?.content).toMatch(/What works \(3 high-value memories\): .*settled/);
+  });
+
+  it("prunes old low-value episodes, at most a fifth a pass", async () => {
+    const clock = new ManualClock(0);
+    const memory = new HierarchicalMemory({ clock });
+    for (const [index, content] of UNRELATED.entries()) {
+      await memory.store({ level: "episodic", content, goal: "g", value: index < 5 ? 0.1 : 0.8 });
+    }
+    await memory.store({ level: "episodic", content: "Recent but worthless note", goal: "g", value: 0 });
+    clock.advance(2 * HOUR);
+    await memory.store({ level: "episodic", content: "Young note added later", goal: "g", value: 0.05 });
+    clock.advance(23 * HOUR);
+    const report = await memory.consolidate();
+    expect(report.pruned).toHaveLength(2); // 10 episodic memories, 20%
+    for (const id of report.pruned) expect(memory.get(id)).toBeUndefined();
+    expect(memory.list("episodic").some((entry) => entry.content === "Young note added later")).toBe(true);
+  });
+
+  it("renders the learned context with values", async () => {
+    const memory = new HierarchicalMemory();
+    const goal = "daily revenue";
+    for (const content of SIMILAR_EPISODES) await memory.store({ level: "episodic", kind: "success", content, goal, value: 0.8 });
+    await memory.store({ level: "procedural", content: "Filter on dt, then sum settled amount_cents / 100.0", goal, value: 0.7 });
+    const cause = await memory.store({ level: "causal", content: "Filtering on ts", goal, value: 0.2 });
+    const effect = await memory.store({ level: "causal", content: "Totals shift across midnight", goal, value: 0.2 });
+    memory.addCausalLink({ from: cause.id, to: effect.id, confidence: 0.6 });
+    await memory.consolidate();
+    const context = await memory.getConsolidatedKnowledge({ goal, maxItems: 10 });
+    const lines = context.split("\n");
+    expect(lines[0]).toMatch(/^Wisdom: What works .* \(V=0\.90\)$/);
+    expect(lines[1]).toMatch(/^High-value pattern: Pattern across 10 episodes.* \(V=0\.80\)$/);
+    expect(lines).toContain("Procedure: Filter on dt, then sum settled amount_cents / 100.0 (V=0.70)");
+    expect(lines).toContain('Causal link: "Filtering on ts" causes "Totals shift across midnight" (confidence 0.60)');
+    expect((await memory.getConsolidatedKnowledge({ goal, maxItems: 2 })).split("\n")).toHaveLength(2);
+    expect(await new HierarchicalMemory().getConsolidatedKnowledge({ goal })).toBe("");
+  });
+});
+
+describe("snapshots", () => {
+  const contentArbitrary = fc
+    .array(fc.constantFrom("revenue", "settled", "dt", "refund", "merchant", "pending", "daily", "weekly", "count", "sum"), {
+      minLength: 2,
+      maxLength: 7,
+    })
+    .map((words) => words.join(" "));
+
+  it("round-trip through JSON: the restored memory snapshots identically and retrieves identically", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            content: contentArbitrary,
+            level: fc.constantFrom(...MEMORY_LEVELS),
+            kind: fc.constantFrom("success", "failure", "neutral", undefined),
+            goal: fc.constantFrom("daily revenue", "refund count", undefined),
+            value: fc.double({ min: 0, max: 1, noNaN: true }),
+            protected: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        fc.boolean(),
+        async (inputs, includeVectors) => {
+          const clock = new ManualClock(1_000);
+          const memory = new HierarchicalMemory({ clock, settings: { nearDuplicateThreshold: 0.99 } });
+          const ids: string[] = [];
+          for (const input of inputs) {
+            clock.advance(10);
+            const { id } = await memory.store({
+              content: input.content,
+              level: input.level,
+              protected: input.protected,
+              ...(input.kind === undefined ? {} : { kind: input.kind }),
+              ...(input.goal === undefined ? {} : { goal: input.goal, value: input.value }),
+            });
+            ids.push(id);
+          }
+          if (ids.length > 1) memory.addCausalLink({ from: ids[0] as string, to: ids[ids.length - 1] as string });
+          await memory.retrieve({ goal: "daily revenue", k: 3 });
+          const snapshot = JSON.parse(JSON.stringify(memory.snapshot({ includeVectors })));
+          const restored = await HierarchicalMemory.restore(snapshot, { clock });
+          expect(restored.snapshot({ includeVectors })).toEqual(memory.snapshot({ includeVectors }));
+          const query = { goal: "refund count", query: "settled revenue", k: 4 };
+          expect(await restored.retrieve(query)).toEqual(await memory.retrieve(query));
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it("re-embeds when the snapshot's vectors came from another embedder", async () => {
+    const memory = new HierarchicalMemory({ embedder: new HashingEmbedder({ dimensions: 64 }) });
+    await memory.store({ level: "episodic", content: "Refunds are negative amounts" });
+    const restored = await HierarchicalMemory.restore(memory.snapshot({ includeVectors: true }), {
+      embedder: new HashingEmbedder({ dimensions: 128 }),
+    });
+    const [found] = await restored.retrieve({ goal: "refund amounts", k: 1 });
+    expect(found?.content).toBe("Refunds are negative amounts");
+  });
+
+  it("refuses a snapshot from a newer version, or a malformed one, with a clear error", async () => {
+    const snapshot = new HierarchicalMemory().snapshot();
+    await expect(HierarchicalMemory.restore({ ...snapshot, schemaVersion: 7 })).rejects.toMatchObject({
+      code: "snapshot_version_unsupported",
+      message: expect.stringContaining("schema version 7, newer than this Jotty reads (1)"),
+    });
+    await expect(HierarchicalMemory.restore({ ...snapshot, entries: [{ id: 3 }] })).rejects.toMatchObject({
+      code: "snapshot_invalid",
+    });
+    await expect(HierarchicalMemory.restore("not a snapshot")).rejects.toBeInstanceOf(JottyError);
+  });
+});
