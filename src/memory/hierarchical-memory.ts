@@ -1,8 +1,9 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
-import { MemorySchema, type MemoryConfig } from "../config/index.js";
+import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
 import {
   cosineSimilarity,
+  createEmbedder,
   embedderId,
   embedTexts,
   FlatVectorIndex,
@@ -194,6 +195,22 @@ export class HierarchicalMemory {
     this.clock = options.clock ?? systemClock;
     this.llm = options.llm;
     this.createIndex = options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions }));
+  }
+
+  /**
+   * A memory with the config's memory settings and embedder.
+   *
+   * @param options - name, clock, llm; an embedder here replaces the config's.
+   */
+  static fromConfig(
+    config: Pick<JottyConfig, "memory" | "embeddings">,
+    options: Omit<HierarchicalMemoryOptions, "settings"> = {},
+  ): HierarchicalMemory {
+    return new HierarchicalMemory({
+      embedder: options.embedder ?? createEmbedder(config.embeddings),
+      ...options,
+      settings: config.memory,
+    });
   }
 
   /** Number of memories, in all levels or in one. */

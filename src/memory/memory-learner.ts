@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TraceKindSchema, type JottyConfig, type TraceKind } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { eligibilityTrace } from "../learning/math/index.js";
 import type { HierarchicalMemory } from "./hierarchical-memory.js";
@@ -11,6 +12,8 @@ export interface MemoryLearnerOptions {
   gamma?: number;
   /** Trace decay λ. @default 0.95 */
   lambda?: number;
+  /** Kind of eligibility trace; `true-online` keeps dutch traces. @default "accumulating" */
+  trace?: TraceKind;
   /** Credit against a moving-average return per task type. @default false */
   baseline?: boolean;
   /** Step size of that moving average. @default 0.1 */
@@ -27,6 +30,7 @@ const OptionsSchema = z.strictObject({
   alpha: z.number().gt(0).max(1).default(0.1),
   gamma: z.number().min(0).max(1).default(0.99),
   lambda: z.number().min(0).max(1).default(0.95),
+  trace: TraceKindSchema.default("accumulating"),
   baseline: z.boolean().default(false),
   baselineRate: z.number().gt(0).max(1).default(0.1),
   rewardRange: z
@@ -74,7 +78,8 @@ function checkReward(reward: unknown, where: string): number {
 
 /**
  * TD(λ) credit assignment on memory values. Every retrieval during an episode is an access:
- * all traces decay by γλ and the accessed memory's trace grows by one (accumulating traces).
+ * all traces decay by γλ and the accessed memory's trace grows by one (accumulating traces;
+ * replacing and dutch traces on request).
  * At the end of the episode each traced memory's value for the goal moves towards the
  * episode's return, in proportion to its trace: V ← clip₀¹(V + α·δ·e), δ = R − V (or
  * R − baseline of the task type); similar goals the memory has values for move by the same
@@ -110,6 +115,22 @@ export class MemoryLearner {
       });
     }
     this.options = parsed.data;
+  }
+
+  /**
+   * A learner with the config's α, γ, λ and trace kind, and its memory baseline, reward range
+   * and goal similarity threshold.
+   */
+  static fromConfig(config: Pick<JottyConfig, "learning" | "memory">): MemoryLearner {
+    return new MemoryLearner({
+      alpha: config.learning.alpha,
+      gamma: config.learning.gamma,
+      lambda: config.learning.lambda,
+      trace: config.learning.trace,
+      baseline: config.memory.baseline,
+      rewardRange: config.memory.rewardRange,
+      goalTransferThreshold: config.memory.goalSimilarityThreshold,
+    });
   }
 
   /** Whether an episode is running. */
@@ -162,11 +183,12 @@ export class MemoryLearner {
   /** Records an access by hand (retrievals of attached memories do it automatically). */
   recordAccess(memory: HierarchicalMemory, id: string): void {
     if (this.episode === undefined) return;
-    const { gamma, lambda, traceThreshold } = this.options;
+    const { alpha, gamma, lambda, traceThreshold } = this.options;
+    const kind = this.options.trace === "true-online" ? "dutch" : this.options.trace;
     for (const [tracedMemory, traces] of this.traces) {
       for (const [tracedId, trace] of traces) {
         if (tracedMemory === memory && tracedId === id) continue;
-        const decayed = eligibilityTrace({ trace, kind: "accumulating", gamma, lambda, visited: false });
+        const decayed = eligibilityTrace({ trace, kind, gamma, lambda, visited: false });
         if (decayed < traceThreshold) traces.delete(tracedId);
         else traces.set(tracedId, decayed);
       }
@@ -176,7 +198,7 @@ export class MemoryLearner {
       traces = new Map();
       this.traces.set(memory, traces);
     }
-    traces.set(id, eligibilityTrace({ trace: traces.get(id) ?? 0, kind: "accumulating", gamma, lambda, visited: true }));
+    traces.set(id, eligibilityTrace({ trace: traces.get(id) ?? 0, kind, gamma, lambda, alpha, visited: true }));
   }
 
   /**

@@ -150,3 +150,27 @@ describe("MemoryLearner", () => {
     expect(shared.get(inShared.id)?.values[GOAL]).toBeUndefined();
   });
 });
+
+describe("memory from config", () => {
+  it("builds a memory and a learner with the config's settings", async () => {
+    const { parseConfig } = await import("../../src/index.js");
+    const config = parseConfig({
+      learning: { alpha: 0.3, lambda: 0.5, trace: "replacing" },
+      memory: { capacities: { episodic: 7 }, baseline: true },
+      embeddings: { provider: "hashing", dimensions: 96 },
+    });
+    const memory = HierarchicalMemory.fromConfig(config, { name: "analyst" });
+    expect(memory.name).toBe("analyst");
+    expect(memory.settings.capacities.episodic).toBe(7);
+    const learner = MemoryLearner.fromConfig(config);
+    learner.attach(memory);
+    const { id } = await memory.store({ level: "episodic", content: "Count only settled transactions" });
+    await learner.startEpisode({ goal: GOAL });
+    await memory.retrieve({ goal: GOAL, k: 1 });
+    await memory.retrieve({ goal: GOAL, k: 1 });
+    expect(learner.trace(memory, id)).toBe(1); // replacing traces
+    const credit = await learner.endEpisode({ reward: 1 });
+    expect(credit.baseline).toBe(0.5);
+    expect(credit.changes[0]?.after).toBeCloseTo(0.5 + 0.3 * (1 - 0.5));
+  });
+});
