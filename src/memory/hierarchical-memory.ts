@@ -97,6 +97,11 @@ export interface RetrieveInput {
   k?: number;
   /** Token budget of the contents returned (about four characters a token). */
   maxTokens?: number;
+  /**
+   * Count the returned memories as accesses (use counts, recency, learner traces). False for
+   * frozen inference, where nothing learned may change. @default true
+   */
+  record?: boolean;
 }
 
 /** One retrieved memory with the parts of its score. */
@@ -285,11 +290,10 @@ export class HierarchicalMemory {
     return first === undefined || second === undefined ? 0 : cosineSimilarity(first, second);
   }
 
-  private valueOf(entry: MemoryEntry, goal: string): number {
+  private valueOf(entry: MemoryEntry, goal: string, target = this.goalVectors.get(goal)): number {
     const own = entry.values[goal];
     if (own !== undefined) return own.value;
     const initial = INITIAL_VALUES[entry.kind];
-    const target = this.goalVectors.get(goal);
     if (target === undefined) return initial;
     let weighted = 0;
     let total = 0;
@@ -482,7 +486,7 @@ export class HierarchicalMemory {
    * Each returned memory counts as an access, which the memory learner traces.
    */
   async retrieve(input: RetrieveInput): Promise<RetrievedMemory[]> {
-    const { goal, query, levels, actors, k = 5, maxTokens } = input;
+    const { goal, query, levels, actors, k = 5, maxTokens, record = true } = input;
     if (typeof goal !== "string" || goal.trim().length === 0) {
       throw invalid("retrieve needs a goal: the task the memories should serve.");
     }
@@ -494,7 +498,8 @@ export class HierarchicalMemory {
         }
       }
     }
-    const goalVector = await this.ensureGoal(goal);
+    // Frozen inference embeds the goal without caching it, so not even the goal cache changes.
+    const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await this.embedOne(goal)));
     if (this.index === undefined || this.entries.size === 0) return [];
     const queryVector = query === undefined || query === goal ? goalVector : await this.embedOne(query);
     const retrieval = this.settings.retrieval;
@@ -510,7 +515,7 @@ export class HierarchicalMemory {
     for (const candidate of candidates) {
       if (candidate.score < retrieval.minRelevance) continue;
       const entry = this.entries.get(candidate.id) as MemoryEntry;
-      const value = this.valueOf(entry, goal);
+      const value = this.valueOf(entry, goal, goalVector);
       const score = retrievalScore(
         {
           relevance: candidate.score,
@@ -544,7 +549,7 @@ export class HierarchicalMemory {
       budget -= tokens;
       chosen.push(memory);
     }
-    for (const memory of chosen) this.recordAccess(memory.id, now);
+    if (record) for (const memory of chosen) this.recordAccess(memory.id, now);
     return chosen;
   }
 
@@ -883,7 +888,7 @@ export class HierarchicalMemory {
     k: number;
     levels?: readonly MemoryLevel[];
     actors?: readonly string[];
-    predicate?: (entry: MemoryEntry) => boolean;
+    predicate?: (entry: Readonly<MemoryEntry>) => boolean;
   }): Promise<Array<{ entry: MemoryEntry; score: number }>> {
     const vector = await this.embedOne(text);
     if (this.index === undefined) return [];

@@ -160,6 +160,18 @@ describe("HierarchicalMemory.retrieve", () => {
     await expect(memory.retrieve({ goal: "revenue", k: 0 })).rejects.toThrow(JottyError);
   });
 
+  it("changes nothing when asked not to record accesses (frozen inference)", async () => {
+    const memory = new HierarchicalMemory();
+    let notified = 0;
+    memory.onAccess(() => (notified += 1));
+    await memory.store({ level: "episodic", content: "Revenue counts settled rows" });
+    const before = memory.snapshot();
+    const found = await memory.retrieve({ goal: "revenue", k: 1, record: false });
+    expect(found).toHaveLength(1);
+    expect(notified).toBe(0);
+    expect(memory.snapshot()).toEqual(before);
+  });
+
   it("adds the UCB bonus to rarely credited memories when configured", async () => {
     const memory = new HierarchicalMemory({ settings: { retrieval: { ucb: 2 } } });
     await memory.store({ level: "episodic", content: "Revenue counts settled rows" });
