@@ -11,6 +11,7 @@ export {
   configJsonSchema,
   EmbeddingsSchema,
   MemorySchema,
+  QPredictorSchema,
   defineConfig,
   JottyConfigSchema,
   LearningMode,
@@ -25,6 +26,7 @@ export type {
   JottyConfig,
   JottyConfigInput,
   MemoryConfig,
+  QPredictorConfig,
   TraceKind,
 } from "./config/index.js";
 
@@ -93,8 +95,39 @@ export {
   ucb1,
 } from "./learning/math/index.js";
 export type { EligibilityTraceKind } from "./learning/math/index.js";
-export { TDLambda, TDLambdaSnapshotSchema } from "./learning/index.js";
-export type { TDLambdaOptions, TDLambdaSnapshot, TDLambdaStepResult } from "./learning/index.js";
+export {
+  calibrationReport,
+  lessonFor,
+  PrioritizedExperienceBuffer,
+  Q_PREDICTOR_SNAPSHOT_VERSION,
+  QPredictor,
+  QPredictorSnapshotSchema,
+  retentionScore,
+  TDLambda,
+  TDLambdaSnapshotSchema,
+} from "./learning/index.js";
+export type {
+  CalibrationBin,
+  CalibrationReport,
+  Lesson,
+  LessonKind,
+  Policy,
+  PredictionSource,
+  QEntry,
+  QMethod,
+  QPrediction,
+  QPredictorOptions,
+  QPredictorSnapshot,
+  QUpdateInput,
+  QUpdateResult,
+  SampledExperience,
+  TDLambdaOptions,
+  TDLambdaSnapshot,
+  TDLambdaStepResult,
+} from "./learning/index.js";
+
+export { CircuitBreaker, createChatModel, invokeStructured, LlmUsage } from "./llm/index.js";
+export type { CircuitBreakerOptions, LlmConfig, LlmUsageCounts } from "./llm/index.js";
 
 export {
   Bandit,

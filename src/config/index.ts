@@ -11,6 +11,8 @@ export {
   LearningSchema,
   LlmSchema,
   MemorySchema,
+  PolicySchema,
+  QPredictorSchema,
   RetrievalSchema,
   TraceKindSchema,
   TrainingSchema,
@@ -21,6 +23,7 @@ export type {
   JottyConfig,
   JottyConfigInput,
   MemoryConfig,
+  QPredictorConfig,
   TraceKind,
 } from "./schema.js";
 export { defineConfig, loadConfig, parseConfig } from "./load-config.js";

@@ -127,6 +127,50 @@ export const MemorySchema = z.strictObject({
     .describe("episode returns are mapped from this range onto memory values in [0, 1]"),
 });
 
+/** How actions are chosen from predicted values. */
+export const PolicySchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("greedy") }),
+  z.strictObject({
+    kind: z.literal("epsilon-greedy"),
+    epsilon: probability.optional().describe("a fixed ε; learning.epsilon's schedule when absent"),
+  }),
+  z.strictObject({ kind: z.literal("softmax"), temperature: z.number().positive().default(0.5) }),
+  z.strictObject({ kind: z.literal("ucb1"), c: z.number().min(0).default(Math.SQRT2) }),
+]);
+
+/** The natural-language Q-predictor. */
+export const QPredictorSchema = z.strictObject({
+  method: z.enum(["q-learning", "sarsa", "expected-sarsa"]).default("q-learning"),
+  initialValue: z.number().default(0).describe("value of a (state, action) pair nothing is known about"),
+  rewardRange: z
+    .tuple([z.number(), z.number()])
+    .refine(([low, high]) => low < high, "the first number must be below the second")
+    .optional()
+    .describe("when given, values are kept in this range and lessons and calibration read rewards against it"),
+  policy: PolicySchema.default({ kind: "epsilon-greedy" }),
+  neighbours: z.int().positive().default(10).describe("similar (state, action) pairs an estimate is drawn from"),
+  minSimilarity: z.number().min(0).max(1).default(0.2).describe("state and action similarity an estimate needs"),
+  bufferCapacity: z.int().positive().default(1000),
+  replayBatch: z.int().positive().default(32),
+  lessonsPerEntry: z.int().positive().default(5),
+  tiers: z
+    .strictObject({
+      tier1: z.int().min(0).default(50).describe("entries always in context"),
+      tier2: z.int().min(0).default(100).describe("entries shown grouped"),
+      promoteAfter: z.int().positive().default(10).describe("episodes without improvement before archived entries are promoted"),
+      promoteCount: z.int().min(0).default(10),
+      pruneAfter: z.int().positive().default(500).describe("episodes after which an unused, barely visited archived entry is pruned"),
+    })
+    .default({ tier1: 50, tier2: 100, promoteAfter: 10, promoteCount: 10, pruneAfter: 500 }),
+  llmTimeoutMs: z.int().positive().default(20_000),
+  breaker: z
+    .strictObject({ failures: z.int().positive().default(3), cooldownMs: z.int().min(0).default(60_000) })
+    .default({ failures: 3, cooldownMs: 60_000 }),
+});
+
+/** Q-predictor settings, parsed. */
+export type QPredictorConfig = z.infer<typeof QPredictorSchema>;
+
 /** How text becomes vectors: the offline hashing embedder, or an OpenAI-compatible embeddings model. */
 export const EmbeddingsSchema = z.discriminatedUnion("provider", [
   z.strictObject({
@@ -224,6 +268,7 @@ export const JottyConfigSchema = z
     learning: LearningSchema.default(LearningSchema.parse({})),
     memory: MemorySchema.default(MemorySchema.parse({})),
     embeddings: EmbeddingsSchema.default({ provider: "hashing", dimensions: 384 }),
+    qPredictor: QPredictorSchema.default(QPredictorSchema.parse({})),
     llm: LlmSchema.optional(),
     environment: EnvironmentSchema.default({ name: "random-walk", options: {} }),
     actors: ActorsSchema.default([{ name: "explorer", kind: "policy", capabilities: [], dependsOn: [] }]),

@@ -7,3 +7,4 @@ export { cosineSimilarity, normalize } from "./cosine.js";
 export { FlatVectorIndex } from "./flat-vector-index.js";
 export type { FlatVectorIndexOptions } from "./flat-vector-index.js";
 export type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
+export { decodeVector, encodeVector } from "./vector-codec.js";

@@ -400,7 +400,7 @@ export class HierarchicalMemory {
         sourceEpisodes: memory.sourceEpisode === undefined ? [] : [memory.sourceEpisode],
       },
       values:
-        memory.goal === undefined ? {} : { [memory.goal]: { value: memory.value ?? INITIAL_VALUES[kind], visits: 0 } },
+        memory.goal === undefined ? {} : { [memory.goal]: { value: (memory.value ?? INITIAL_VALUES[kind]) + 0, visits: 0 } },
       accessCount: 0,
       lastAccess: null,
       createdAt: now,
@@ -422,7 +422,7 @@ export class HierarchicalMemory {
       entry.metadata.sourceEpisodes.push(memory.sourceEpisode);
     }
     if (memory.goal !== undefined && memory.value !== undefined && entry.values[memory.goal] === undefined) {
-      entry.values[memory.goal] = { value: memory.value, visits: 0 };
+      entry.values[memory.goal] = { value: memory.value + 0, visits: 0 };
     }
     if (memory.protected === true) entry.protected = true;
   }

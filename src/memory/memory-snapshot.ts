@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { decodeVector, encodeVector } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { MemoryEntrySchema } from "./memory-entry.js";
+
+export { decodeVector, encodeVector };
 
 /** The schema version snapshots are written with. */
 export const MEMORY_SNAPSHOT_VERSION = 1;
@@ -19,18 +22,6 @@ export const MemorySnapshotSchema = z.strictObject({
 
 /** A memory snapshot: plain JSON. */
 export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
-
-/** A Float32Array as base64 of its little-endian bytes. */
-export function encodeVector(vector: Float32Array): string {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString("base64");
-}
-
-/** The inverse of {@link encodeVector}. */
-export function decodeVector(text: string): Float32Array {
-  const bytes = Buffer.from(text, "base64");
-  // Copy into a fresh, aligned buffer: pooled Buffers may start at any byte offset.
-  return new Float32Array(new Uint8Array(bytes).buffer);
-}
 
 /**
  * Validates a memory snapshot.

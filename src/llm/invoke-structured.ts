@@ -1,0 +1,84 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { z } from "zod";
+import { JottyError } from "../errors/index.js";
+import type { CircuitBreaker } from "./circuit-breaker.js";
+import type { LlmUsage } from "./llm-usage.js";
+
+/** Options of {@link invokeStructured}. */
+export interface InvokeStructuredOptions<Schema extends z.ZodType> {
+  model: BaseChatModel;
+  /** What the answer must match. */
+  schema: Schema;
+  /** Name of the answer's shape, for tool-calling models. */
+  name: string;
+  messages: BaseMessage[];
+  /** Give up after this long. @default 30000 */
+  timeoutMs?: number;
+  /** Counts calls, failures and tokens. */
+  usage?: LlmUsage;
+  /** Skips the call while open, and learns from its outcome. */
+  breaker?: CircuitBreaker;
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Asks a chat model for an answer of a given zod shape through LangChain's structured output,
+ * with a timeout, usage counting and a circuit breaker.
+ *
+ * @throws JottyError `llm_error` when the breaker is open, the call fails or times out, or the
+ *   answer does not match the schema; callers fall back to their offline path.
+ */
+export async function invokeStructured<Schema extends z.ZodType>({
+  model,
+  schema,
+  name,
+  messages,
+  timeoutMs = 30_000,
+  usage,
+  breaker,
+}: InvokeStructuredOptions<Schema>): Promise<z.output<Schema>> {
+  if (breaker !== undefined && !breaker.allow()) {
+    usage?.skip();
+    throw new JottyError({
+      code: "llm_error",
+      message: "The model is not called for now: it failed repeatedly and its circuit breaker is open.",
+      details: { reason: "circuit_open" },
+    });
+  }
+  usage?.call();
+  try {
+    const runnable = model.withStructuredOutput(schema as z.ZodType<Record<string, unknown>>, { name, includeRaw: true });
+    const result: unknown = await withTimeout(runnable.invoke(messages, { timeout: timeoutMs }), timeoutMs);
+    // Chat models return { raw, parsed }; some test doubles return the parsed object itself.
+    const withRaw = result as { raw?: unknown; parsed?: unknown } | null;
+    const hasRaw = withRaw !== null && typeof withRaw === "object" && "raw" in withRaw && "parsed" in withRaw;
+    if (hasRaw) usage?.addTokens(withRaw.raw);
+    const parsed = schema.safeParse(hasRaw ? withRaw.parsed : result);
+    if (!parsed.success) {
+      throw new Error(`malformed answer: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+    }
+    breaker?.recordSuccess();
+    return parsed.data;
+  } catch (error) {
+    usage?.failure();
+    breaker?.recordFailure();
+    throw new JottyError({
+      code: "llm_error",
+      message: `The model's ${name} call failed: ${error instanceof Error ? error.message : String(error)}`,
+      details: { name },
+      cause: error,
+    });
+  }
+}
