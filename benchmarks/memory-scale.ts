@@ -5,10 +5,8 @@
  *
  * Usage: npm run bench:memory -- [--sizes 1000,10000,100000] [--queries 200] [--out outputs/benchmarks]
  */
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { InMemoryStore } from "@langchain/langgraph";
-import fs from "fs-extra";
 import {
   HashingEmbedder,
   HierarchicalMemory,
@@ -18,6 +16,7 @@ import {
   type MemoryEntry,
   type MemorySnapshot,
 } from "../src/index.js";
+import { printTable, writeResult } from "./report.js";
 
 const { values } = parseArgs({
   options: {
@@ -226,23 +225,13 @@ const table = rows.map((row) => [
   row.inMemoryStoreSearchP50Ms.toFixed(2),
   `${row.inMemoryStoreToJottyRatio}×`,
 ]);
-const widths = header.map((title, column) => Math.max(title.length, ...table.map((cells) => (cells[column] as string).length)));
-const line = (cells: string[]): string => cells.map((cell, column) => cell.padStart(widths[column] as number)).join("  ");
-process.stdout.write(`\n${line(header)}\n${table.map(line).join("\n")}\n`);
+printTable(header, table);
 
-await fs.ensureDir(values.out);
-const file = path.join(values.out, "memory-scale.json");
-await fs.writeJson(
-  file,
-  {
-    benchmark: "memory-scale",
-    description:
-      "HierarchicalMemory at scale: store throughput (with duplicate checks) into a memory of the given size, top-10 goal-conditioned retrieval latency, memory use, snapshot (to JSON) and restore (from JSON, vectors recomputed) time, and top-10 search in LangGraph's InMemoryStore with the same hashing embedder",
-    settings: { sizes, queries: queryCount, stores: storeCount, dimensions: embedder.dimensions, levels: MEMORY_LEVELS.length },
-    environment: { node: process.version, platform: process.platform, arch: process.arch, gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function" },
-    durationMs: Math.round(performance.now() - started),
-    rows,
-  },
-  { spaces: 2 },
-);
-process.stdout.write(`\nwrote ${file}\n`);
+await writeResult(values.out, "memory-scale", {
+  description:
+    "HierarchicalMemory at scale: store throughput (with duplicate checks) into a memory of the given size, top-10 goal-conditioned retrieval latency, memory use, snapshot (to JSON) and restore (from JSON, vectors recomputed) time, and top-10 search in LangGraph's InMemoryStore with the same hashing embedder",
+  settings: { sizes, queries: queryCount, stores: storeCount, dimensions: embedder.dimensions, levels: MEMORY_LEVELS.length },
+  gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
+  durationMs: Math.round(performance.now() - started),
+  rows,
+});

@@ -4,10 +4,9 @@
  *
  * Usage: npm run bench:q -- [--sizes 1000,10000,50000] [--queries 200] [--out outputs/benchmarks]
  */
-import path from "node:path";
 import { parseArgs } from "node:util";
-import fs from "fs-extra";
 import { HashingEmbedder, QPredictor, Rng } from "../src/index.js";
+import { printTable, writeResult } from "./report.js";
 
 const { values } = parseArgs({
   options: {
@@ -90,23 +89,12 @@ for (const size of sizes) {
 
 const header = ["entries", "predictMany(20) p50 ms", "p95 ms", "updates/s"];
 const cells = rows.map((row) => [String(row.entries), String(row.predictManyP50Ms), String(row.predictManyP95Ms), String(row.updatesPerSecond)]);
-const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => (row[column] as string).length)));
-const line = (row: string[]): string => row.map((cell, column) => cell.padStart(widths[column] as number)).join("  ");
-process.stdout.write(`\n${line(header)}\n${cells.map(line).join("\n")}\n`);
+printTable(header, cells);
 
-await fs.ensureDir(values.out);
-const file = path.join(values.out, "q-predictor.json");
-await fs.writeJson(
-  file,
-  {
-    benchmark: "q-predictor",
-    description:
-      "QPredictor.predictMany for 20 candidate actions of an unseen state (similarity estimates) against a table of the given size, and update throughput (similarity-initialised, Q-learning target)",
-    settings: { sizes, queries: queryCount, actionsPerQuery: 20, entriesPerState: 20, dimensions: embedder.dimensions },
-    environment: { node: process.version, platform: process.platform, arch: process.arch },
-    durationMs: Math.round(performance.now() - started),
-    rows,
-  },
-  { spaces: 2 },
-);
-process.stdout.write(`\nwrote ${file}\n`);
+await writeResult(values.out, "q-predictor", {
+  description:
+    "QPredictor.predictMany for 20 candidate actions of an unseen state (similarity estimates) against a table of the given size, and update throughput (similarity-initialised, Q-learning target)",
+  settings: { sizes, queries: queryCount, actionsPerQuery: 20, entriesPerState: 20, dimensions: embedder.dimensions },
+  durationMs: Math.round(performance.now() - started),
+  rows,
+});

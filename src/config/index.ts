@@ -29,3 +29,4 @@ export type {
 export { defineConfig, loadConfig, parseConfig } from "./load-config.js";
 export type { ConfigIssue } from "./load-config.js";
 export { configJsonSchema } from "./json-schema.js";
+export { resolveApiKey } from "./resolve-api-key.js";

@@ -1,6 +1,5 @@
 import { OpenAIEmbeddings } from "@langchain/openai";
-import type { EmbeddingsConfig } from "../config/index.js";
-import { JottyError } from "../errors/index.js";
+import { resolveApiKey, type EmbeddingsConfig } from "../config/index.js";
 import type { Embedder } from "./embedder.js";
 import { HashingEmbedder } from "./hashing-embedder.js";
 
@@ -17,18 +16,10 @@ export function createEmbedder(
   env: Record<string, string | undefined> = process.env,
 ): Embedder {
   if (config.provider === "hashing") return new HashingEmbedder({ dimensions: config.dimensions });
-  const apiKey = env[config.apiKeyEnv];
-  if (apiKey === undefined && config.baseURL === undefined) {
-    throw new JottyError({
-      code: "config_invalid",
-      message: `embeddings.provider is "openai" but the environment variable ${config.apiKeyEnv} is not set. Set it, or give embeddings.baseURL for a local server that needs no key.`,
-      details: { apiKeyEnv: config.apiKeyEnv },
-    });
-  }
+  const apiKey = resolveApiKey({ apiKeyEnv: config.apiKeyEnv, baseURL: config.baseURL, what: "embeddings", env });
   return new OpenAIEmbeddings({
     model: config.model,
-    // Local OpenAI-compatible servers usually ignore the key, but the client requires one.
-    apiKey: apiKey ?? "not-needed",
+    apiKey,
     ...(config.dimensions === undefined ? {} : { dimensions: config.dimensions }),
     ...(config.baseURL === undefined ? {} : { configuration: { baseURL: config.baseURL } }),
   });

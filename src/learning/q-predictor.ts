@@ -11,7 +11,7 @@ import {
 import { embedderId, embedTexts, FlatVectorIndex, type Embedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { CircuitBreaker, invokeStructured, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
-import { systemClock, type Clock, type Rng } from "../util/index.js";
+import { parseSnapshot, systemClock, type Clock, type Rng } from "../util/index.js";
 import { calibrationReport, type CalibrationReport } from "./calibration.js";
 import { PrioritizedExperienceBuffer } from "./experience-buffer.js";
 import { addLesson, lessonFor, LessonSchema, type Lesson } from "./lessons.js";
@@ -876,24 +876,12 @@ export class QPredictor {
     snapshot: unknown,
     options: { embedder?: Embedder; llm?: BaseChatModel; clock?: Clock } = {},
   ): Promise<QPredictor> {
-    const version = (snapshot as { schemaVersion?: unknown } | null)?.schemaVersion;
-    if (typeof version === "number" && version > Q_PREDICTOR_SNAPSHOT_VERSION) {
-      throw new JottyError({
-        code: "snapshot_version_unsupported",
-        message: `This Q-predictor snapshot has schema version ${version}, newer than this Jotty reads (${Q_PREDICTOR_SNAPSHOT_VERSION}). Upgrade Jotty to load it; nothing was changed.`,
-        details: { version, supported: Q_PREDICTOR_SNAPSHOT_VERSION },
-      });
-    }
-    const parsed = QPredictorSnapshotSchema.safeParse(snapshot);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-      throw new JottyError({
-        code: "snapshot_invalid",
-        message: `Not a Q-predictor snapshot of schema version ${Q_PREDICTOR_SNAPSHOT_VERSION}: ${problems.join("; ")}. Pass what QPredictor.snapshot() returned.`,
-        details: { problems },
-      });
-    }
-    const data = parsed.data;
+    const data = parseSnapshot({
+      schema: QPredictorSnapshotSchema,
+      snapshot,
+      version: Q_PREDICTOR_SNAPSHOT_VERSION,
+      what: "Q-predictor",
+    });
     const predictor = new QPredictor({
       alpha: data.options.alpha,
       gamma: data.options.gamma,

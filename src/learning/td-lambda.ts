@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TraceKindSchema, type TraceKind } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
+import { parseSnapshot } from "../util/index.js";
 import { eligibilityTrace } from "./math/index.js";
 
 /** Options of {@link TDLambda}. */
@@ -200,22 +201,15 @@ export class TDLambda {
   /**
    * Rebuilds a learner from a snapshot.
    *
-   * @throws JottyError `snapshot_invalid` when the snapshot does not match its schema.
+   * @throws JottyError `snapshot_invalid` when the snapshot does not match its schema,
+   *   `snapshot_version_unsupported` when it comes from a newer Jotty.
    */
   static restore(snapshot: unknown): TDLambda {
-    const parsed = TDLambdaSnapshotSchema.safeParse(snapshot);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-      throw new JottyError({
-        code: "snapshot_invalid",
-        message: `Not a TDLambda snapshot: ${problems.slice(0, 5).join("; ")}. Pass the object returned by snapshot().`,
-        details: { problems },
-      });
-    }
-    const learner = new TDLambda(parsed.data.options);
-    for (const [state, value] of Object.entries(parsed.data.values)) learner.values.set(state, value);
-    for (const [state, trace] of Object.entries(parsed.data.traces)) learner.traces.set(state, trace);
-    learner.previousNextValue = parsed.data.previousNextValue;
+    const data = parseSnapshot({ schema: TDLambdaSnapshotSchema, snapshot, version: 1, what: "TDLambda" });
+    const learner = new TDLambda(data.options);
+    for (const [state, value] of Object.entries(data.values)) learner.values.set(state, value);
+    for (const [state, trace] of Object.entries(data.traces)) learner.traces.set(state, trace);
+    learner.previousNextValue = data.previousNextValue;
     return learner;
   }
 }

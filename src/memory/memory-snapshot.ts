@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { decodeVector, encodeVector } from "../embeddings/index.js";
-import { JottyError } from "../errors/index.js";
+import { parseSnapshot } from "../util/index.js";
 import { MemoryEntrySchema } from "./memory-entry.js";
 
 export { decodeVector, encodeVector };
@@ -30,22 +30,5 @@ export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
  *   `snapshot_invalid` when it does not match the schema.
  */
 export function parseMemorySnapshot(snapshot: unknown): MemorySnapshot {
-  const version = (snapshot as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version === "number" && Number.isInteger(version) && version > MEMORY_SNAPSHOT_VERSION) {
-    throw new JottyError({
-      code: "snapshot_version_unsupported",
-      message: `This memory snapshot has schema version ${version}, newer than this Jotty reads (${MEMORY_SNAPSHOT_VERSION}). Upgrade Jotty to load it; nothing was changed.`,
-      details: { version, supported: MEMORY_SNAPSHOT_VERSION },
-    });
-  }
-  const parsed = MemorySnapshotSchema.safeParse(snapshot);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    throw new JottyError({
-      code: "snapshot_invalid",
-      message: `Not a memory snapshot of schema version ${MEMORY_SNAPSHOT_VERSION}: ${problems.join("; ")}. Pass what HierarchicalMemory.snapshot() returned.`,
-      details: { problems },
-    });
-  }
-  return parsed.data;
+  return parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory" });
 }

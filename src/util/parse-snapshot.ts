@@ -1,0 +1,40 @@
+import type { z } from "zod";
+import { JottyError } from "../errors/index.js";
+
+/**
+ * Validates a versioned snapshot: one from a newer schema version is refused as such, one that
+ * does not match the schema is refused with its first problems.
+ *
+ * @param what - the component, for messages (`memory`, `Q-predictor`, …).
+ * @throws JottyError `snapshot_version_unsupported` or `snapshot_invalid`; nothing is changed.
+ */
+export function parseSnapshot<Schema extends z.ZodType>({
+  schema,
+  snapshot,
+  version,
+  what,
+}: {
+  schema: Schema;
+  snapshot: unknown;
+  version: number;
+  what: string;
+}): z.output<Schema> {
+  const found = (snapshot as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof found === "number" && Number.isInteger(found) && found > version) {
+    throw new JottyError({
+      code: "snapshot_version_unsupported",
+      message: `This ${what} snapshot has schema version ${found}, newer than this Jotty reads (${version}). Upgrade Jotty to load it; nothing was changed.`,
+      details: { version: found, supported: version },
+    });
+  }
+  const parsed = schema.safeParse(snapshot);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new JottyError({
+      code: "snapshot_invalid",
+      message: `Not a ${what} snapshot of schema version ${version}: ${problems.join("; ")}. Pass what snapshot() returned.`,
+      details: { problems },
+    });
+  }
+  return parsed.data;
+}
