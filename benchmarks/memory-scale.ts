@@ -11,12 +11,11 @@ import {
   HashingEmbedder,
   HierarchicalMemory,
   MEMORY_LEVELS,
-  MEMORY_SNAPSHOT_VERSION,
   Rng,
   type MemoryEntry,
-  type MemorySnapshot,
 } from "../src/index.js";
 import { printTable, writeResult } from "./report.js";
+import { collectGarbage, megabytes, percentile, sentence, syntheticSnapshot, vocabulary } from "./synthetic.js";
 
 const { values } = parseArgs({
   options: {
@@ -32,70 +31,6 @@ const storeCount = Number(values.stores);
 if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !(queryCount > 0) || !(storeCount > 0)) {
   process.stderr.write("error: --sizes, --queries and --stores take positive integers\n");
   process.exit(2);
-}
-
-const DOMAIN_WORDS = (
-  "revenue settled pending failed refund merchant transaction payment daily weekly monthly region country " +
-  "category channel app web pos atm bill transfer amount cents currency status partition timestamp column " +
-  "filter group count sum average median user signup tier report dashboard query join table schema index"
-).split(" ");
-
-/** A vocabulary of pseudo-words, so texts are varied the way real notes are. */
-function vocabulary(rng: Rng, size: number): string[] {
-  const syllables = ["ka", "lo", "mi", "ren", "ta", "vo", "shi", "dra", "pel", "qu", "zin", "mor", "ex", "ul", "bri", "sta"];
-  const words = new Set<string>();
-  while (words.size < size) {
-    const length = rng.int(2, 4);
-    words.add(Array.from({ length }, () => rng.choice(syllables)).join(""));
-  }
-  return [...words];
-}
-
-function sentence(rng: Rng, words: readonly string[]): string {
-  const length = rng.int(8, 16);
-  return Array.from({ length }, () => (rng.next() < 0.35 ? rng.choice(DOMAIN_WORDS) : rng.choice(words))).join(" ");
-}
-
-function percentile(sorted: readonly number[], share: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] as number;
-}
-
-function collectGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-function megabytes(bytes: number): number {
-  return Math.round((bytes / 1_048_576) * 10) / 10;
-}
-
-/** A snapshot of `size` memories spread over the five levels, as a long-running team would have. */
-function syntheticSnapshot(rng: Rng, words: readonly string[], size: number): MemorySnapshot {
-  const entries: MemoryEntry[] = [];
-  const seen = new Set<string>();
-  while (entries.length < size) {
-    const content = sentence(rng, words);
-    if (seen.has(content)) continue;
-    seen.add(content);
-    const position = entries.length;
-    const level = MEMORY_LEVELS[position % MEMORY_LEVELS.length] as MemoryEntry["level"];
-    entries.push({
-      id: `bench:general:${level}:${position.toString(16).padStart(16, "0")}`,
-      level,
-      kind: level === "episodic" ? (rng.next() < 0.5 ? "success" : "failure") : level === "semantic" ? "pattern" : level === "procedural" ? "procedure" : level,
-      content,
-      metadata: { domain: "bench", taskType: "general", actor: `actor-${position % 4}`, sourceEpisodes: [] },
-      values: { [`goal ${position % 20}`]: { value: rng.next(), visits: rng.int(0, 5) } },
-      accessCount: rng.int(0, 10),
-      lastAccess: null,
-      createdAt: 1_700_000_000_000 + position,
-      updatedAt: 1_700_000_000_000 + position,
-      timesStored: 1,
-      protected: level === "meta",
-      causalLinks: [],
-      sources: [],
-    });
-  }
-  return { schemaVersion: MEMORY_SNAPSHOT_VERSION, name: "bench", embedder: "none", totalAccesses: 0, entries, goals: {} };
 }
 
 interface Row {

@@ -11,6 +11,7 @@ export {
   configJsonSchema,
   EmbeddingsSchema,
   MemorySchema,
+  PersistenceSchema,
   QPredictorSchema,
   defineConfig,
   JottyConfigSchema,
@@ -26,6 +27,7 @@ export type {
   JottyConfig,
   JottyConfigInput,
   MemoryConfig,
+  PersistenceConfig,
   QPredictorConfig,
   TraceKind,
 } from "./config/index.js";
@@ -125,6 +127,15 @@ export type {
   TDLambdaSnapshot,
   TDLambdaStepResult,
 } from "./learning/index.js";
+
+export {
+  JottyStateSchema,
+  migrateState,
+  STATE_SCHEMA_VERSION,
+  Vault,
+  VaultCheckpointer,
+} from "./persistence/index.js";
+export type { JottyState, LoadedState, Migration, RunInfo, VaultCheckpointerOptions, VaultOptions } from "./persistence/index.js";
 
 export { CircuitBreaker, createChatModel, invokeStructured, LlmUsage } from "./llm/index.js";
 export type { CircuitBreakerOptions, LlmConfig, LlmUsageCounts } from "./llm/index.js";

@@ -11,6 +11,7 @@ export {
   LearningSchema,
   LlmSchema,
   MemorySchema,
+  PersistenceSchema,
   PolicySchema,
   QPredictorSchema,
   RetrievalSchema,
@@ -23,6 +24,7 @@ export type {
   JottyConfig,
   JottyConfigInput,
   MemoryConfig,
+  PersistenceConfig,
   QPredictorConfig,
   TraceKind,
 } from "./schema.js";

@@ -29,7 +29,13 @@ export type JottyErrorCode =
   | "llm_error"
   | "memory_not_found"
   | "episode_active"
-  | "no_active_episode";
+  | "no_active_episode"
+  | "vault_locked"
+  | "vault_no_valid_state"
+  | "vault_decrypt_failed"
+  | "vault_run_not_found"
+  | "backup_invalid"
+  | "confirmation_required";
 
 /** Options of {@link JottyError}. */
 export interface JottyErrorOptions {

@@ -1,0 +1,95 @@
+import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
+import { promisify } from "node:util";
+import { gunzip, gzip, constants as zlibConstants } from "node:zlib";
+import { JottyError } from "../errors/index.js";
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** First bytes of an encrypted file: format name and version. */
+const MAGIC = Buffer.from("JOTTYAES1");
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** How a state file is stored on disk. */
+export interface Codec {
+  /** gzip the JSON. */
+  compress: boolean;
+  /** AES-256-GCM key (32 bytes), when files are encrypted. */
+  key?: Buffer | undefined;
+}
+
+/**
+ * A 32-byte AES key from a passphrase (scrypt with a fixed, Jotty-specific salt, so the same
+ * passphrase opens the same vault on any machine).
+ */
+export function deriveKey(passphrase: string): Buffer {
+  if (passphrase.length < 8) {
+    throw new JottyError({
+      code: "config_invalid",
+      message: "The vault's encryption key is shorter than 8 characters; use a long random passphrase.",
+    });
+  }
+  return scryptSync(passphrase, "jotty-vault-aes-256-gcm-v1", 32);
+}
+
+/** The file-name ending a codec gives a JSON file. */
+export function codecSuffix(codec: Codec): string {
+  return `.json${codec.compress ? ".gz" : ""}${codec.key === undefined ? "" : ".enc"}`;
+}
+
+/** JSON text → bytes on disk: gzip, then AES-256-GCM (iv and auth tag stored with the data). */
+export async function encodeText(text: string, codec: Codec): Promise<Buffer> {
+  let bytes: Buffer = Buffer.from(text, "utf8");
+  if (codec.compress) bytes = await gzipAsync(bytes, { level: zlibConstants.Z_BEST_SPEED });
+  if (codec.key !== undefined) {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", codec.key, iv);
+    const body = Buffer.concat([cipher.update(bytes), cipher.final()]);
+    bytes = Buffer.concat([MAGIC, iv, cipher.getAuthTag(), body]);
+  }
+  return bytes;
+}
+
+/**
+ * Bytes on disk → JSON text, undoing {@link encodeText}.
+ *
+ * @throws JottyError `vault_decrypt_failed` for an encrypted file without a key, with a wrong
+ *   key, or tampered with (the auth tag does not match); `snapshot_invalid` for bytes that do
+ *   not decompress.
+ */
+export async function decodeBytes(bytes: Buffer, { compressed, encrypted, key }: { compressed: boolean; encrypted: boolean; key?: Buffer | undefined }): Promise<string> {
+  let data = bytes;
+  if (encrypted) {
+    if (key === undefined) {
+      throw new JottyError({
+        code: "vault_decrypt_failed",
+        message: "This state is encrypted and no key was given; set the environment variable named by persistence.encryptionKeyEnv.",
+      });
+    }
+    if (data.length < MAGIC.length + IV_BYTES + TAG_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
+      throw new JottyError({ code: "vault_decrypt_failed", message: "An encrypted state file is not in Jotty's format (it may be truncated)." });
+    }
+    const iv = data.subarray(MAGIC.length, MAGIC.length + IV_BYTES);
+    const tag = data.subarray(MAGIC.length + IV_BYTES, MAGIC.length + IV_BYTES + TAG_BYTES);
+    const decipher = createDecipheriv("aes-256-gcm", key, iv);
+    decipher.setAuthTag(tag);
+    try {
+      data = Buffer.concat([decipher.update(data.subarray(MAGIC.length + IV_BYTES + TAG_BYTES)), decipher.final()]);
+    } catch (error) {
+      throw new JottyError({
+        code: "vault_decrypt_failed",
+        message: "Could not decrypt a state file: the key is wrong or the file was altered.",
+        cause: error,
+      });
+    }
+  }
+  if (compressed) {
+    try {
+      data = await gunzipAsync(data);
+    } catch (error) {
+      throw new JottyError({ code: "snapshot_invalid", message: "A compressed state file does not decompress (it may be truncated).", cause: error });
+    }
+  }
+  return data.toString("utf8");
+}

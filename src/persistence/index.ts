@@ -1,0 +1,13 @@
+export { Vault } from "./vault.js";
+export type { LoadedState, RunInfo, VaultOptions } from "./vault.js";
+export { VaultCheckpointer } from "./vault-checkpointer.js";
+export type { VaultCheckpointerOptions } from "./vault-checkpointer.js";
+export { JottyStateSchema, joinState, splitState, STATE_SCHEMA_VERSION } from "./jotty-state.js";
+export type { JottyState, StateFile } from "./jotty-state.js";
+export { migrateState, MIGRATIONS } from "./migrations/index.js";
+export type { Migration } from "./migrations/index.js";
+export { writeFileAtomic } from "./atomic-write.js";
+export { acquireLock } from "./vault-lock.js";
+export type { LockOptions } from "./vault-lock.js";
+export { decodeBytes, deriveKey, encodeText } from "./codec.js";
+export type { Codec } from "./codec.js";

@@ -1,0 +1,47 @@
+import os from "node:os";
+import path from "node:path";
+import fs from "fs-extra";
+import { describe, expect, it } from "vitest";
+import { HierarchicalMemory, migrateState, QPredictor, STATE_SCHEMA_VERSION, Vault, type Migration } from "../../src/index.js";
+
+describe("migrateState", () => {
+  const chain: Migration[] = [
+    { from: 1, migrate: (state) => ({ ...state, qTable: undefined, qPredictor: state.qTable }) },
+    { from: 2, migrate: (state) => ({ ...state, renamed: true }) },
+  ];
+
+  it("applies pure migrations in order and never touches its input", () => {
+    const old = Object.freeze({ schemaVersion: 1, qTable: { entries: [1] } });
+    const migrated = migrateState(old, { migrations: chain, target: 3 });
+    expect(migrated).toEqual({ schemaVersion: 3, qTable: undefined, qPredictor: { entries: [1] }, renamed: true });
+    expect(old).toEqual({ schemaVersion: 1, qTable: { entries: [1] } });
+  });
+
+  it("refuses a state newer than the code, or a gap in the chain", () => {
+    expect(() => migrateState({ schemaVersion: STATE_SCHEMA_VERSION + 1 })).toThrow(
+      expect.objectContaining({ code: "snapshot_version_unsupported", message: expect.stringContaining("newer than this Jotty reads") }),
+    );
+    expect(() => migrateState({ schemaVersion: 1 }, { migrations: [chain[1] as Migration], target: 3 })).toThrow(/No migration leads from state schema version 1/);
+    expect(() => migrateState({})).toThrow(/no valid schemaVersion/);
+  });
+});
+
+describe("stored formats stay readable", () => {
+  it("loads the version 1 fixture, and its components restore", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "jotty-fixture-"));
+    try {
+      await fs.copy(path.resolve("test/fixtures/vault/v1"), dir);
+      const vault = await Vault.open({ dir });
+      const loaded = await vault.loadLatest();
+      expect(loaded?.run).toBe("run_20261121_000000");
+      expect(loaded?.warnings).toEqual([]);
+      const memory = await HierarchicalMemory.restore(loaded?.state.sharedMemory);
+      expect(memory.list()[0]?.content).toBe("Filter dates on dt, never on ts");
+      const q = await QPredictor.restore(loaded?.state.qPredictor);
+      expect(q.entry("count refunds today", "filter category_code = 'REFUND'")?.value).toBe(0.5);
+      expect(loaded?.state.brainState).toEqual({ memory_learner: { schemaVersion: 1, baselines: { revenue: 0.6 } } });
+    } finally {
+      await fs.remove(dir);
+    }
+  });
+});
