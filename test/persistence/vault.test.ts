@@ -165,7 +165,6 @@ describe("Vault on damaged runs", () => {
       await fsp.rm(path.join(dir, run, "jotty_state/manifest.json"));
     }, /missing jotty_state\/manifest\.json/],
     ["a missing file", async (run) => {
-      await fsp.rm(path.join(dir, run, "jotty_state/todos.json"), { force: true });
       await fsp.rm(path.join(dir, run, "jotty_state/markovian_todos/todo_state.json"));
     }, /missing jotty_state\/markovian_todos\/todo_state\.json/],
     ["an unknown (newer) version", async (run) => {
