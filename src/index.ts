@@ -160,4 +160,5 @@ export type {
   EnvironmentStep,
   MaybePromise,
   RandomWalkOptions,
+  ResetOptions,
 } from "./environments/index.js";

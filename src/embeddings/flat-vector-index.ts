@@ -272,22 +272,28 @@ export class FlatVectorIndex implements VectorIndex {
       (pair): pair is readonly [Int32Array, Uint8Array] => pair[1] !== null,
     );
     const predicate = filter?.predicate;
-    // Best `limit` so far, kept sorted descending; insertion is cheap for the small k of retrieval.
+    const passes = (slot: number): boolean => {
+      for (const [codes, table] of allowed) {
+        const code = codes[slot] as number;
+        if (code < 0 || table[code] !== 1) return false;
+      }
+      return predicate === undefined || predicate(this.ids[slot] as string);
+    };
+    if (limit > 64) {
+      // Large k: collect every passing row, then sort once (insertion would cost O(n·k)).
+      const slots: number[] = [];
+      for (let slot = 0; slot < this.count; slot += 1) if (passes(slot)) slots.push(slot);
+      slots.sort((a, b) => (scores[b] as number) - (scores[a] as number));
+      return slots.slice(0, limit).map((slot) => ({ id: this.ids[slot] as string, score: scores[slot] as number }));
+    }
+    // Small k: the best `limit` so far, kept sorted descending.
     const topScores: number[] = [];
     const topSlots: number[] = [];
     let floor = -Infinity;
     for (let slot = 0; slot < this.count; slot += 1) {
       const score = scores[slot] as number;
       if (topScores.length === limit && score <= floor) continue;
-      let pass = true;
-      for (const [codes, table] of allowed) {
-        const code = codes[slot] as number;
-        if (code < 0 || table[code] !== 1) {
-          pass = false;
-          break;
-        }
-      }
-      if (!pass || (predicate !== undefined && !predicate(this.ids[slot] as string))) continue;
+      if (!passes(slot)) continue;
       let position = topScores.length;
       while (position > 0 && (topScores[position - 1] as number) < score) position -= 1;
       topScores.splice(position, 0, score);

@@ -81,7 +81,14 @@ export class Bandit extends TextEnvironment {
       reward,
       done,
       actions: done ? [] : [...this.actions],
-      info: { arm: arm + 1, optimalArm: this.optimalArm + 1, regret: best - mean, pullsLeft: this.horizon - this.pulls },
+      info: {
+        arm: arm + 1,
+        optimalArm: this.optimalArm + 1,
+        regret: best - mean,
+        pullsLeft: this.horizon - this.pulls,
+        // An episode succeeds when its last pull was of the best arm.
+        ...(done ? { success: arm === this.optimalArm } : {}),
+      },
     };
   }
 }

@@ -103,7 +103,13 @@ export class CliffWalking extends TextEnvironment {
       reward,
       done: atGoal || truncated,
       actions: atGoal || truncated ? [] : [...ACTIONS],
-      info: { ...this.position(), fellOffCliff: fell, reachedGoal: atGoal, truncated },
+      info: {
+        ...this.position(),
+        fellOffCliff: fell,
+        reachedGoal: atGoal,
+        truncated,
+        ...(atGoal || truncated ? { success: atGoal } : {}),
+      },
     };
   }
 

@@ -26,19 +26,26 @@ export interface EnvironmentStep extends EnvironmentReset {
   done: boolean;
 }
 
+/** What `reset` may be told about the episode to run. */
+export interface ResetOptions {
+  /** The task of this episode, for environments that hold many (a question, a target…). */
+  task?: unknown;
+}
+
 /**
  * The contract every environment meets: text in, text out.
  *
- * `reset(rng)` starts an episode and keeps `rng` for the episode's randomness;
- * `step(action)` takes one of the current candidate actions.
+ * `reset(rng, { task })` starts an episode and keeps `rng` for the episode's randomness;
+ * `step(action)` takes one of the current candidate actions. On the step that ends an
+ * episode, `info.success` (a boolean) says whether the task was accomplished.
  */
 export interface Environment {
   /** Registered name, such as `cliff-walking`. */
   readonly name: string;
   /** The task in plain words, for prompts and reports. */
   readonly description: string;
-  /** Starts a new episode. */
-  reset(rng: Rng): MaybePromise<EnvironmentReset>;
+  /** Starts a new episode, of the given task when the environment holds several. */
+  reset(rng: Rng, options?: ResetOptions): MaybePromise<EnvironmentReset>;
   /**
    * Takes one action.
    *
@@ -71,14 +78,14 @@ export abstract class TextEnvironment implements Environment {
   }
 
   /** Starts the dynamics of a new episode. */
-  protected abstract begin(): EnvironmentReset;
+  protected abstract begin(options: ResetOptions): EnvironmentReset;
 
   /** Applies a candidate action (already matched to its canonical text). */
   protected abstract transition(action: string): EnvironmentStep;
 
-  reset(rng: Rng): EnvironmentReset {
+  reset(rng: Rng, options: ResetOptions = {}): EnvironmentReset {
     this.episodeRng = rng;
-    const start = this.begin();
+    const start = this.begin(options);
     this.candidates = start.actions;
     this.running = true;
     return start;

@@ -5,6 +5,7 @@ export type {
   EnvironmentReset,
   EnvironmentStep,
   MaybePromise,
+  ResetOptions,
 } from "./environment.js";
 export { RandomWalk, RandomWalkOptionsSchema } from "./random-walk.js";
 export type { RandomWalkOptions } from "./random-walk.js";

@@ -84,7 +84,8 @@ export class RandomWalk extends TextEnvironment {
         reward: side === "left" ? this.leftReward : this.rightReward,
         done: true,
         actions: [],
-        info: { position: this.position, terminal: side },
+        // Success is leaving by the end that pays more.
+        info: { position: this.position, terminal: side, success: (side === "right") === this.rightReward >= this.leftReward },
       };
     }
     return {

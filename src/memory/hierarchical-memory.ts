@@ -181,6 +181,8 @@ export class HierarchicalMemory {
   private readonly linkedFrom = new Map<string, Set<string>>();
   private readonly listeners = new Set<AccessListener>();
   private totalAccesses = 0;
+  /** When the last consolidation pass started; episodes stored since then seed clusters. */
+  private lastConsolidation = -Infinity;
 
   /**
    * @param options - name, embedder, settings, clock, llm, index factory.
@@ -711,15 +713,20 @@ export class HierarchicalMemory {
     const index = this.index;
     if (index === undefined) return report;
 
-    // 1. Clusters of similar, not yet consolidated episodes → semantic patterns.
+    // 1. Clusters of similar, not yet consolidated episodes → semantic patterns. Only episodes
+    // stored since the last pass seed a cluster (older ones found no cluster then), so a pass
+    // costs in proportion to what is new; a cluster is the seed's nearest open neighbours.
     const open = new Set(
       [...this.byLevel.episodic].filter((id) => (this.entries.get(id) as MemoryEntry).consolidatedInto === undefined),
     );
-    for (const seed of [...open]) {
+    const since = this.lastConsolidation;
+    this.lastConsolidation = this.clock.now();
+    const seeds = [...open].filter((id) => (this.entries.get(id) as MemoryEntry).createdAt >= since);
+    for (const seed of seeds) {
       if (!open.has(seed) || open.size < settings.minClusterSize) continue;
       const seedVector = index.get(seed) as Float32Array;
       const members = index
-        .search(seedVector, { k: open.size, filter: { level: "episodic", predicate: (id) => open.has(id) } })
+        .search(seedVector, { k: Math.min(open.size, 200), filter: { level: "episodic", predicate: (id) => open.has(id) } })
         .filter((match) => match.score >= settings.clusterSimilarity)
         .map((match) => this.entries.get(match.id) as MemoryEntry);
       if (members.length < settings.minClusterSize) continue;
@@ -835,14 +842,23 @@ export class HierarchicalMemory {
    * valuable for the goal first, each with its value, e.g. `High-value pattern: … (V=0.80)`.
    * Returns an empty string when nothing has been distilled yet.
    */
-  async getConsolidatedKnowledge({ goal, maxItems = 10 }: { goal: string; maxItems?: number }): Promise<string> {
-    await this.ensureGoal(goal);
+  async getConsolidatedKnowledge({
+    goal,
+    maxItems = 10,
+    record = true,
+  }: {
+    goal: string;
+    maxItems?: number;
+    /** False for frozen inference: the goal is embedded without being cached. @default true */
+    record?: boolean;
+  }): Promise<string> {
+    const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await this.embedOne(goal)));
     const high = this.settings.consolidation.highValue;
     const lines: Array<{ value: number; text: string }> = [];
     for (const level of ["semantic", "procedural", "meta", "causal"] as const) {
       for (const id of this.byLevel[level]) {
         const entry = this.entries.get(id) as MemoryEntry;
-        const value = this.valueOf(entry, goal);
+        const value = this.valueOf(entry, goal, goalVector);
         const label =
           level === "semantic"
             ? value >= high

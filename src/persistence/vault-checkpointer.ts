@@ -11,50 +11,59 @@ import {
   type PendingWrite,
 } from "@langchain/langgraph-checkpoint";
 import { z } from "zod";
-import { writeFileAtomic } from "./atomic-write.js";
 
 type Storage = MemorySaver["storage"];
 type Writes = MemorySaver["writes"];
 
-const ThreadFileSchema = z.strictObject({
-  version: z.literal(1),
-  thread: z.string(),
-  blobs: z.record(z.string(), z.record(z.string(), z.tuple([z.string(), z.string()]))),
-  storage: z.record(z.string(), z.record(z.string(), z.tuple([z.string(), z.string(), z.string().nullable()]))),
-  writes: z.record(z.string(), z.record(z.string(), z.tuple([z.string(), z.string(), z.string(), z.string().optional()]))),
-});
+/** Channel values stored once per (channel, version): thread → namespace → `channel\0version` → [type, bytes]. */
+type Blobs = Record<string, Record<string, Record<string, [string, Uint8Array]>>>;
 
-type ThreadFile = z.infer<typeof ThreadFileSchema>;
+/** One line of a thread's log. */
+const LogLineSchema = z.discriminatedUnion("op", [
+  z.strictObject({
+    op: z.literal("put"),
+    ns: z.string(),
+    id: z.string(),
+    checkpoint: z.string(),
+    metadata: z.string(),
+    parent: z.string().nullable(),
+    blobs: z.array(z.tuple([z.string(), z.string(), z.string()])),
+  }),
+  z.strictObject({
+    op: z.literal("writes"),
+    key: z.string(),
+    entries: z.record(z.string(), z.tuple([z.string(), z.string(), z.string(), z.string().optional()])),
+  }),
+]);
+
+type LogLine = z.infer<typeof LogLineSchema>;
 
 const encode = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64");
 const decode = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "base64"));
 
+function blobKey(channel: string, version: unknown): string {
+  return `${channel}\u0000${String(version)}`;
+}
+
 function fileOf(dir: string, thread: string): string {
-  return path.join(dir, `${encodeURIComponent(thread)}.json`);
+  return path.join(dir, `${encodeURIComponent(thread)}.jsonl`);
 }
 
 /** Options of {@link VaultCheckpointer.open}. */
 export interface VaultCheckpointerOptions {
-  /** Where this checkpointer writes, one file a thread. */
+  /** Where this checkpointer writes, one log file a thread. */
   dir: string;
   /** Earlier folders whose threads are read when this one lacks them (newest first). */
   fallbackDirs?: readonly string[];
-}
-
-/** Channel values stored once per (channel, version): thread → namespace → `channel\0version` → [type, bytes]. */
-type Blobs = Record<string, Record<string, Record<string, [string, Uint8Array]>>>;
-
-function blobKey(channel: string, version: unknown): string {
-  return `${channel}\u0000${String(version)}`;
 }
 
 /**
  * A LangGraph checkpoint saver that keeps every thread on disk. It builds on LangGraph's own
  * `MemorySaver` (same semantics, same serializer) and adds two things: channel values are
  * stored once per (channel, version) — only the channels a step changed (`newVersions`) are
- * written, as LangGraph's database savers do — and each thread is written atomically to
- * `<dir>/<thread>.json` after every `put` and `putWrites`, then read back on open, so a graph
- * interrupted by a crash resumes from its last checkpoint.
+ * written, as LangGraph's database savers do — and every `put` and `putWrites` is appended as
+ * one line to `<dir>/<thread>.jsonl`, read back on open, so a graph interrupted by a crash
+ * resumes from its last checkpoint. A line torn by a crash is ignored.
  */
 export class VaultCheckpointer extends MemorySaver {
   /** Where threads are written. */
@@ -70,71 +79,48 @@ export class VaultCheckpointer extends MemorySaver {
   static async open({ dir, fallbackDirs = [] }: VaultCheckpointerOptions): Promise<VaultCheckpointer> {
     const saver = new VaultCheckpointer(path.resolve(dir));
     await fsp.mkdir(saver.dir, { recursive: true });
-    // Oldest first, so newer copies of a thread replace older ones.
-    for (const folder of [...fallbackDirs].reverse().concat(saver.dir)) {
+    const seen = new Set<string>();
+    // Newest first: a thread is read from the newest folder that has it.
+    for (const folder of [saver.dir, ...fallbackDirs]) {
       const names = await fsp.readdir(folder).catch(() => [] as string[]);
       for (const name of names) {
-        if (!name.endsWith(".json")) continue;
-        const parsed = ThreadFileSchema.safeParse(
-          await fsp.readFile(path.join(folder, name), "utf8").then((text) => JSON.parse(text) as unknown, () => undefined),
-        );
-        if (parsed.success) saver.loadThread(parsed.data);
+        if (!name.endsWith(".jsonl") || seen.has(name)) continue;
+        seen.add(name);
+        const thread = decodeURIComponent(name.slice(0, -".jsonl".length));
+        const text = await fsp.readFile(path.join(folder, name), "utf8").catch(() => "");
+        for (const line of text.split("\n")) {
+          if (line.trim() === "") continue;
+          let parsed: ReturnType<typeof LogLineSchema.safeParse>;
+          try {
+            parsed = LogLineSchema.safeParse(JSON.parse(line));
+          } catch {
+            continue; // torn by a crash mid-append
+          }
+          if (parsed.success) saver.apply(thread, parsed.data);
+        }
+        if (folder !== saver.dir) await fsp.copyFile(path.join(folder, name), fileOf(saver.dir, thread));
       }
     }
     return saver;
   }
 
-  private loadThread(file: ThreadFile): void {
-    const storage: Storage[string] = Object.create(null) as Storage[string];
-    for (const [namespace, checkpoints] of Object.entries(file.storage)) {
-      storage[namespace] = Object.create(null) as Storage[string][string];
-      for (const [id, [checkpoint, metadata, parent]] of Object.entries(checkpoints)) {
-        (storage[namespace] as Storage[string][string])[id] = [decode(checkpoint), decode(metadata), parent ?? undefined];
-      }
+  private apply(thread: string, line: LogLine): void {
+    if (line.op === "put") {
+      const byThread = (this.storage[thread] ??= Object.create(null) as Storage[string]);
+      const byNamespace = (byThread[line.ns] ??= Object.create(null) as Storage[string][string]);
+      byNamespace[line.id] = [decode(line.checkpoint), decode(line.metadata), line.parent ?? undefined];
+      const blobs = ((this.blobs[thread] ??= Object.create(null) as Blobs[string])[line.ns] ??= Object.create(null) as Blobs[string][string]);
+      for (const [key, type, value] of line.blobs) blobs[key] = [type, decode(value)];
+      return;
     }
-    this.storage[file.thread] = storage;
-    const blobs: Blobs[string] = Object.create(null) as Blobs[string];
-    for (const [namespace, entries] of Object.entries(file.blobs)) {
-      blobs[namespace] = Object.create(null) as Blobs[string][string];
-      for (const [key, [type, value]] of Object.entries(entries)) (blobs[namespace] as Blobs[string][string])[key] = [type, decode(value)];
-    }
-    this.blobs[file.thread] = blobs;
-    for (const key of Object.keys(this.writes)) {
-      if ((JSON.parse(key) as [string])[0] === file.thread) delete this.writes[key];
-    }
-    for (const [key, writes] of Object.entries(file.writes)) {
-      const restored: Writes[string] = Object.create(null) as Writes[string];
-      for (const [inner, [task, channel, value, taskPath]] of Object.entries(writes)) {
-        restored[inner] = taskPath === undefined ? [task, channel, decode(value)] : [task, channel, decode(value), taskPath];
-      }
-      this.writes[key] = restored;
+    const writes = (this.writes[line.key] ??= Object.create(null) as Writes[string]);
+    for (const [inner, [task, channel, value, taskPath]] of Object.entries(line.entries)) {
+      writes[inner] = taskPath === undefined ? [task, channel, decode(value)] : [task, channel, decode(value), taskPath];
     }
   }
 
-  private async persist(thread: string): Promise<void> {
-    const storage: ThreadFile["storage"] = {};
-    for (const [namespace, checkpoints] of Object.entries(this.storage[thread] ?? {})) {
-      storage[namespace] = {};
-      for (const [id, [checkpoint, metadata, parent]] of Object.entries(checkpoints)) {
-        (storage[namespace] as ThreadFile["storage"][string])[id] = [encode(checkpoint), encode(metadata), parent ?? null];
-      }
-    }
-    const writes: ThreadFile["writes"] = {};
-    for (const [key, entries] of Object.entries(this.writes)) {
-      if ((JSON.parse(key) as [string])[0] !== thread) continue;
-      writes[key] = {};
-      for (const [inner, [task, channel, value, taskPath]] of Object.entries(entries)) {
-        (writes[key] as ThreadFile["writes"][string])[inner] =
-          taskPath === undefined ? [task, channel, encode(value)] : [task, channel, encode(value), taskPath];
-      }
-    }
-    const blobs: ThreadFile["blobs"] = {};
-    for (const [namespace, entries] of Object.entries(this.blobs[thread] ?? {})) {
-      blobs[namespace] = {};
-      for (const [key, [type, value]] of Object.entries(entries)) (blobs[namespace] as ThreadFile["blobs"][string])[key] = [type, encode(value)];
-    }
-    const file: ThreadFile = { version: 1, thread, blobs, storage, writes };
-    await writeFileAtomic(fileOf(this.dir, thread), JSON.stringify(file));
+  private async append(thread: string, line: LogLine): Promise<void> {
+    await fsp.appendFile(fileOf(this.dir, thread), `${JSON.stringify(line)}\n`);
   }
 
   /** Channel values of a checkpoint, rebuilt from the blobs of its channel versions. */
@@ -167,8 +153,6 @@ export class VaultCheckpointer extends MemorySaver {
     metadata: CheckpointMetadata,
     newVersions: ChannelVersions = {},
   ): Promise<RunnableConfig> {
-    const thread = config.configurable?.thread_id as string | undefined;
-    const namespace = String(config.configurable?.checkpoint_ns ?? "");
     const values = checkpoint.channel_values ?? {};
     const blobs: Array<[string, [string, Uint8Array]]> = [];
     for (const [channel, version] of Object.entries(newVersions)) {
@@ -176,16 +160,32 @@ export class VaultCheckpointer extends MemorySaver {
     }
     const result = await super.put(config, { ...checkpoint, channel_values: {} }, metadata);
     // super.put has checked the thread id; store the changed channels' values once per version.
-    const byThread = (this.blobs[thread as string] ??= Object.create(null) as Blobs[string]);
-    const byNamespace = (byThread[namespace] ??= Object.create(null) as Blobs[string][string]);
+    const thread = String(result.configurable?.thread_id);
+    const namespace = String(result.configurable?.checkpoint_ns ?? "");
+    const byNamespace = ((this.blobs[thread] ??= Object.create(null) as Blobs[string])[namespace] ??= Object.create(null) as Blobs[string][string]);
     for (const [key, blob] of blobs) byNamespace[key] = blob;
-    await this.persist(String(result.configurable?.thread_id));
+    const [stored, storedMetadata, parent] = this.storage[thread]?.[namespace]?.[checkpoint.id] as Storage[string][string][string];
+    await this.append(thread, {
+      op: "put",
+      ns: namespace,
+      id: checkpoint.id,
+      checkpoint: encode(stored),
+      metadata: encode(storedMetadata),
+      parent: parent ?? null,
+      blobs: blobs.map(([key, [type, bytes]]) => [key, type, encode(bytes)]),
+    });
     return result;
   }
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath?: string): Promise<void> {
+    const key = JSON.stringify([config.configurable?.thread_id, config.configurable?.checkpoint_ns, config.configurable?.checkpoint_id]);
+    const before = new Set(Object.keys(this.writes[key] ?? {}));
     await super.putWrites(config, writes, taskId, taskPath);
-    await this.persist(String(config.configurable?.thread_id));
+    const added: Extract<LogLine, { op: "writes" }>["entries"] = {};
+    for (const [inner, [task, channel, value, path]] of Object.entries(this.writes[key] ?? {})) {
+      if (!before.has(inner)) added[inner] = path === undefined ? [task, channel, encode(value)] : [task, channel, encode(value), path];
+    }
+    if (Object.keys(added).length > 0) await this.append(String(config.configurable?.thread_id), { op: "writes", key, entries: added });
   }
 
   override async deleteThread(threadId: string): Promise<void> {
