@@ -10,6 +10,7 @@ export type { Clock, RngState } from "./util/index.js";
 export {
   configJsonSchema,
   EmbeddingsSchema,
+  ConductorSchema,
   MemorySchema,
   PersistenceSchema,
   QPredictorSchema,
@@ -21,6 +22,7 @@ export {
   parseConfig,
 } from "./config/index.js";
 export type {
+  ConductorConfig,
   ConfigIssue,
   EmbeddingsConfig,
   EpsilonSchedule,
@@ -136,6 +138,33 @@ export {
   VaultCheckpointer,
 } from "./persistence/index.js";
 export type { JottyState, LoadedState, Migration, RunInfo, VaultCheckpointerOptions, VaultOptions } from "./persistence/index.js";
+
+export {
+  Conductor,
+  creditActors,
+  ExecutionMode,
+  LLMActor,
+  PolicyActor,
+  RunnableActor,
+  TodoList,
+  TraceLibrary,
+} from "./orchestration/index.js";
+export type {
+  Actor,
+  ActorContext,
+  ActorDecision,
+  ActorFunction,
+  ConductorOptions,
+  EpisodeResult,
+  ExecutionTrace,
+  LLMActorOptions,
+  ModeStats,
+  PolicyActorOptions,
+  RunnableActorOptions,
+  StepEvent,
+  TodoItem,
+  TrajectoryStep,
+} from "./orchestration/index.js";
 
 export { CircuitBreaker, createChatModel, invokeStructured, LlmUsage } from "./llm/index.js";
 export type { CircuitBreakerOptions, LlmConfig, LlmUsageCounts } from "./llm/index.js";

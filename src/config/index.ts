@@ -1,6 +1,7 @@
 export {
   ActorSchema,
   ActorsSchema,
+  ConductorSchema,
   ConsolidationSchema,
   EmbeddingsSchema,
   EnvironmentSchema,
@@ -19,6 +20,7 @@ export {
   TrainingSchema,
 } from "./schema.js";
 export type {
+  ConductorConfig,
   EmbeddingsConfig,
   EpsilonSchedule,
   JottyConfig,

@@ -171,6 +171,37 @@ export const QPredictorSchema = z.strictObject({
 /** Q-predictor settings, parsed. */
 export type QPredictorConfig = z.infer<typeof QPredictorSchema>;
 
+/** How the Conductor runs episodes. */
+export const ConductorSchema = z.strictObject({
+  goal: z.string().min(1).optional().describe("the goal of every episode; the environment's description when absent"),
+  recall: z
+    .strictObject({ k: z.int().positive().default(5), maxTokens: z.int().positive().default(600) })
+    .default({ k: 5, maxTokens: 600 })
+    .describe("shared memories recalled at the start of an episode"),
+  onActorError: z.enum(["continue", "stop"]).default("continue").describe("what an episode does when an actor throws"),
+  actorErrorReward: z.number().default(-1).describe("reward of a step whose actor threw"),
+  invalidActionReward: z.number().default(-1).describe("reward of a step whose action the environment refused"),
+  credit: z
+    .strictObject({
+      own: z.number().min(0).default(1).describe("weight of an actor's own step rewards"),
+      cooperative: z.number().min(0).default(0.5).describe("weight of the team's episode return, shared by every actor used"),
+    })
+    .default({ own: 1, cooperative: 0.5 }),
+  executionModes: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      follower: unit.default(0.92).describe("goal similarity to a stored trace from which the trace is replayed"),
+      mixed: unit.default(0.75).describe("similarity from which the trace guides the actors"),
+      mixedBonus: z.number().min(0).default(0.5).describe("value bonus a policy actor gives the trace's action in MIXED mode"),
+      adaptAfter: z.int().positive().default(5).describe("episodes of a mode before its threshold follows its success rate"),
+    })
+    .default({ enabled: true, follower: 0.92, mixed: 0.75, mixedBonus: 0.5, adaptAfter: 5 }),
+  consolidateEvery: z.int().min(0).default(10).describe("episodes between memory consolidations; 0 never"),
+});
+
+/** Conductor settings, parsed. */
+export type ConductorConfig = z.infer<typeof ConductorSchema>;
+
 /** Where and how learned state is kept between runs. */
 export const PersistenceSchema = z.strictObject({
   keepRuns: z.int().positive().default(10).describe("complete runs kept; older ones are deleted (never the one LATEST names)"),
@@ -291,6 +322,7 @@ export const JottyConfigSchema = z
     embeddings: EmbeddingsSchema.default({ provider: "hashing", dimensions: 384 }),
     qPredictor: QPredictorSchema.default(QPredictorSchema.parse({})),
     persistence: PersistenceSchema.default(PersistenceSchema.parse({})),
+    conductor: ConductorSchema.default(ConductorSchema.parse({})),
     llm: LlmSchema.optional(),
     environment: EnvironmentSchema.default({ name: "random-walk", options: {} }),
     actors: ActorsSchema.default([{ name: "explorer", kind: "policy", capabilities: [], dependsOn: [] }]),

@@ -203,6 +203,7 @@ export class QPredictor {
   private readonly keysByState = new Map<string, Set<string>>();
   private stateIndex: FlatVectorIndex | undefined;
   private readonly actionVectors = new Map<string, Float32Array>();
+  private readonly recentStates = new Map<string, Float32Array>();
   private readonly buffer: PrioritizedExperienceBuffer<Experience>;
   private readonly breaker: CircuitBreaker;
   private readonly usage = new LlmUsage();
@@ -299,6 +300,20 @@ export class QPredictor {
     return this.embedder === undefined ? [] : embedTexts(this.embedder, texts);
   }
 
+  /** The vector of a (normalised) state text; recent ones are kept, as a step asks for the same states repeatedly. */
+  private async stateVector(text: string): Promise<Float32Array> {
+    const cached = this.recentStates.get(text);
+    if (cached !== undefined) {
+      this.recentStates.delete(text);
+      this.recentStates.set(text, cached);
+      return cached;
+    }
+    const [vector] = (await this.vectorsOf([text])) as [Float32Array];
+    this.recentStates.set(text, vector);
+    if (this.recentStates.size > 256) this.recentStates.delete(this.recentStates.keys().next().value as string);
+    return vector;
+  }
+
   private async actionVector(action: string): Promise<Float32Array> {
     const key = normalizeText(action);
     let vector = this.actionVectors.get(key);
@@ -324,7 +339,7 @@ export class QPredictor {
       return actions.map(() => undefined);
     }
     const { neighbours, minSimilarity } = this.settings;
-    const [stateVector] = (await this.vectorsOf([normalizeText(state)])) as [Float32Array];
+    const stateVector = await this.stateVector(normalizeText(state));
     const nearStates = this.stateIndex
       .search(stateVector, { k: Math.max(20, neighbours * 2) })
       .filter((match) => match.score >= minSimilarity);
@@ -370,7 +385,7 @@ export class QPredictor {
   /** Up to ten known pairs from the states most like this one, for the model's prompt. */
   private async nearbyExperiences(state: string): Promise<QEntry[]> {
     if (this.embedder === undefined || this.stateIndex === undefined || this.stateIndex.size === 0) return [];
-    const [vector] = (await this.vectorsOf([normalizeText(state)])) as [Float32Array];
+    const vector = await this.stateVector(normalizeText(state));
     return this.stateIndex
       .search(vector, { k: 5 })
       .flatMap((match) => [...(this.keysByState.get(match.id) ?? [])].map((key) => this.entries.get(key) as QEntry))
@@ -488,7 +503,7 @@ export class QPredictor {
       keys = new Set();
       this.keysByState.set(state, keys);
       if (this.embedder !== undefined) {
-        const [vector] = (await this.vectorsOf([state])) as [Float32Array];
+        const vector = await this.stateVector(state);
         this.stateIndex ??= new FlatVectorIndex({ dimensions: vector.length });
         this.stateIndex.add(state, vector);
       }
@@ -592,7 +607,16 @@ export class QPredictor {
       await this.register(entry);
     }
     if (record) {
-      this.buffer.add(ExperienceSchema.parse(stripUndefined(input)), tdError);
+      const experience: Experience = {
+        state: input.state,
+        action: input.action,
+        reward: input.reward,
+        nextState: input.done ? null : input.nextState,
+        ...(input.nextAction === undefined ? {} : { nextAction: input.nextAction }),
+        ...(input.nextActions === undefined ? {} : { nextActions: [...input.nextActions] }),
+        done: input.done,
+      };
+      this.buffer.add(experience, tdError);
       this.episodeSteps.push({ predicted: previous, reward: input.reward });
     }
     const kept = lesson === undefined ? undefined : entry.lessons.find((candidate) => candidate.kind === lesson.kind);
@@ -646,14 +670,18 @@ export class QPredictor {
     actions,
     rng,
     policy,
+    bonuses,
   }: {
     state: string;
     actions: readonly string[];
     rng: Rng;
     policy?: Policy;
+    /** Added to the predicted values of these actions before choosing (e.g. a trace's suggestion). */
+    bonuses?: Readonly<Record<string, number>>;
   }): Promise<{ action: string; index: number; predictions: QPrediction[] }> {
     const predictions = await this.predictMany({ state, actions, useLlm: false });
-    const values = predictions.map((prediction) => prediction.q);
+    const bonus = new Map(Object.entries(bonuses ?? {}).map(([action, value]) => [normalizeText(action), value]));
+    const values = predictions.map((prediction) => prediction.q + (bonus.get(normalizeText(prediction.action)) ?? 0));
     const chosen = policy ?? this.settings.policy;
     let index: number;
     switch (chosen.kind) {
@@ -780,7 +808,7 @@ export class QPredictor {
     };
     const relevantStates = new Set<string>([normalizeText(state)]);
     if (this.embedder !== undefined && this.stateIndex !== undefined && this.stateIndex.size > 0) {
-      const [vector] = (await this.vectorsOf([normalizeText(state)])) as [Float32Array];
+      const vector = await this.stateVector(normalizeText(state));
       for (const match of this.stateIndex.search(vector, { k: 5 })) {
         if (match.score >= this.settings.minSimilarity) relevantStates.add(match.id);
       }
@@ -904,8 +932,4 @@ export class QPredictor {
     predictor.usage.set(data.usage);
     return predictor;
   }
-}
-
-function stripUndefined(input: QUpdateInput): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
 }

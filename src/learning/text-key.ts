@@ -1,6 +1,14 @@
+const recent = new Map<string, string>();
+
 /** Text as compared by the Q-table: Unicode-normalised, trimmed, spaces collapsed, lower case. */
 export function normalizeText(text: string): string {
-  return text.normalize("NFKC").trim().replace(/\s+/g, " ").toLowerCase();
+  // States and actions recur step after step; normalising them once is enough.
+  const cached = recent.get(text);
+  if (cached !== undefined) return cached;
+  const normalized = text.normalize("NFKC").trim().replace(/\s+/g, " ").toLowerCase();
+  if (recent.size >= 4096) recent.clear();
+  recent.set(text, normalized);
+  return normalized;
 }
 
 /** The table key of a (state, action) pair. */

@@ -37,6 +37,10 @@ import { modelSummary } from "./model-summary.js";
 import { retrievalScore } from "./retrieval-score.js";
 
 const HOUR = 3_600_000;
+/** Clusters a consolidation pass may start, bounding its cost whatever the backlog. */
+const MAX_SEEDS = 256;
+/** Memories a procedure or a meta memory is distilled from, at most (the most telling ones). */
+const DISTILL_SAMPLE = 50;
 
 /** Options of {@link HierarchicalMemory}. */
 export interface HierarchicalMemoryOptions {
@@ -720,8 +724,13 @@ export class HierarchicalMemory {
       [...this.byLevel.episodic].filter((id) => (this.entries.get(id) as MemoryEntry).consolidatedInto === undefined),
     );
     const since = this.lastConsolidation;
-    this.lastConsolidation = this.clock.now();
-    const seeds = [...open].filter((id) => (this.entries.get(id) as MemoryEntry).createdAt >= since);
+    const fresh = [...open]
+      .filter((id) => (this.entries.get(id) as MemoryEntry).createdAt >= since)
+      .sort((a, b) => (this.entries.get(a) as MemoryEntry).createdAt - (this.entries.get(b) as MemoryEntry).createdAt);
+    // A pass seeds at most MAX_SEEDS clusters, oldest first; the rest wait for the next pass.
+    const seeds = fresh.slice(0, MAX_SEEDS);
+    const waiting = fresh[MAX_SEEDS];
+    this.lastConsolidation = waiting === undefined ? this.clock.now() : (this.entries.get(waiting) as MemoryEntry).createdAt;
     for (const seed of seeds) {
       if (!open.has(seed) || open.size < settings.minClusterSize) continue;
       const seedVector = index.get(seed) as Float32Array;
@@ -756,18 +765,23 @@ export class HierarchicalMemory {
       report.patterns.push(patternId);
     }
 
-    // 2. Task types with enough successes and failures → procedures.
-    const byTask = new Map<string, { successes: MemoryEntry[]; failures: MemoryEntry[] }>();
+    // 2. Task types with enough successes and failures → procedures, re-derived only for task
+    // types with new outcomes, from their most recent DISTILL_SAMPLE successes and failures.
+    const byTask = new Map<string, { successes: MemoryEntry[]; failures: MemoryEntry[]; fresh: boolean }>();
     for (const id of this.byLevel.episodic) {
       const entry = this.entries.get(id) as MemoryEntry;
       if (entry.kind !== "success" && entry.kind !== "failure") continue;
       const key = `${entry.metadata.domain}\u0000${entry.metadata.taskType}`;
-      const group = byTask.get(key) ?? { successes: [], failures: [] };
+      const group = byTask.get(key) ?? { successes: [], failures: [], fresh: false };
       (entry.kind === "success" ? group.successes : group.failures).push(entry);
+      group.fresh ||= entry.createdAt >= since;
       byTask.set(key, group);
     }
-    for (const { successes, failures } of byTask.values()) {
-      if (successes.length < settings.minSuccesses || failures.length < settings.minFailures) continue;
+    const recent = (entries: MemoryEntry[]): MemoryEntry[] => entries.sort((a, b) => b.createdAt - a.createdAt).slice(0, DISTILL_SAMPLE);
+    for (const group of byTask.values()) {
+      if (!group.fresh || group.successes.length < settings.minSuccesses || group.failures.length < settings.minFailures) continue;
+      const successes = recent(group.successes);
+      const failures = recent(group.failures);
       const first = successes[0] as MemoryEntry;
       const content = await this.summarise(
         `Write a short step-by-step procedure for ${first.metadata.taskType} tasks: what the successes did and the failures did not.`,
@@ -793,10 +807,20 @@ export class HierarchicalMemory {
       );
     }
 
-    // 3. High- against low-value memories → meta wisdom.
-    const scored = [...this.entries.values()].filter((entry) => entry.level !== "meta" && Object.keys(entry.values).length > 0);
-    const high = scored.filter((entry) => this.meanValue(entry) >= settings.highValue);
-    const low = scored.filter((entry) => this.meanValue(entry) <= settings.lowValue);
+    // 3. High- against low-value memories → meta wisdom, from the DISTILL_SAMPLE highest and lowest.
+    const scored = [...this.entries.values()]
+      .filter((entry) => entry.level !== "meta" && Object.keys(entry.values).length > 0)
+      .map((entry) => ({ entry, value: this.meanValue(entry) }));
+    const high = scored
+      .filter((item) => item.value >= settings.highValue)
+      .sort((a, b) => b.value - a.value)
+      .slice(0, DISTILL_SAMPLE)
+      .map((item) => item.entry);
+    const low = scored
+      .filter((item) => item.value <= settings.lowValue)
+      .sort((a, b) => a.value - b.value)
+      .slice(0, DISTILL_SAMPLE)
+      .map((item) => item.entry);
     if (high.length >= settings.minHighValue) {
       const content = await this.summarise(
         "State in one or two sentences what the high-value experiences do that the low-value ones do not.",
@@ -872,7 +896,10 @@ export class HierarchicalMemory {
         lines.push({ value, text: `${label}: ${entry.content} (V=${value.toFixed(2)})` });
       }
     }
-    for (const entry of this.entries.values()) {
+    const linking = new Set([...this.linkedFrom.values()].flatMap((sources) => [...sources]));
+    for (const id of linking) {
+      const entry = this.entries.get(id);
+      if (entry === undefined) continue;
       for (const link of entry.causalLinks) {
         const target = this.entries.get(link.target);
         if (target === undefined) continue;
@@ -991,6 +1018,7 @@ export class HierarchicalMemory {
       name: this.name,
       embedder: embedderId(this.embedder),
       totalAccesses: this.totalAccesses,
+      ...(Number.isFinite(this.lastConsolidation) ? { lastConsolidation: this.lastConsolidation } : {}),
       entries: [...this.entries.values()].map((entry) => {
         const copy = structuredClone(entry);
         const vector = withVectors ? this.index?.get(entry.id) : undefined;
@@ -1031,6 +1059,7 @@ export class HierarchicalMemory {
       if (!memory.goalVectors.has(goal) && vector !== null) memory.goalVectors.set(goal, decodeVector(vector));
     }
     memory.totalAccesses = parsed.totalAccesses;
+    memory.lastConsolidation = parsed.lastConsolidation ?? -Infinity;
     return memory;
   }
 }

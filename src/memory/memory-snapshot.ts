@@ -15,6 +15,8 @@ export const MemorySnapshotSchema = z.strictObject({
   /** Which embedder made the vectors (see `embedderId`). */
   embedder: z.string(),
   totalAccesses: z.int().min(0),
+  /** When the last consolidation pass ran: episodes stored before it do not seed clusters again. */
+  lastConsolidation: z.number().optional(),
   entries: z.array(MemoryEntrySchema.extend({ vector: z.string().optional() })),
   /** Goals seen, with their vectors (null when they are recomputed on restore). */
   goals: z.record(z.string(), z.string().nullable()),

@@ -1,0 +1,65 @@
+import type { QPredictor } from "../learning/index.js";
+import type { HierarchicalMemory, RetrievedMemory } from "../memory/index.js";
+import type { Rng } from "../util/index.js";
+import type { ExecutionMode } from "./execution-mode.js";
+
+/** What an actor sees when it is its turn. */
+export interface ActorContext {
+  /** What the team is trying to achieve. */
+  goal: string;
+  /** The situation, in plain words. */
+  observation: string;
+  /** The actions the environment accepts now. */
+  actions: readonly string[];
+  /** Step of the episode, from 0. */
+  step: number;
+  /** Episode number, from 0. */
+  episode: number;
+  /** What the team has learned that bears on this goal: memories, patterns, lessons. */
+  learnedContext: string;
+  /** This actor's own memories for the goal. */
+  localMemories: readonly RetrievedMemory[];
+  /** This actor's own memory. */
+  localMemory: HierarchicalMemory;
+  /** The team's Q-predictor, for valuing candidate actions. */
+  q: QPredictor;
+  /** The episode's execution mode. */
+  mode: ExecutionMode;
+  /** In MIXED mode, the action a similar past success took at this step. */
+  hint?: { action: string; similarity: number };
+  /** The seeded generator for any random choice. */
+  rng: Rng;
+}
+
+/** What an actor decides. */
+export interface ActorDecision {
+  /** One of the candidate actions (or free text where the environment accepts it). */
+  action: string;
+  /** Why, when the actor says. */
+  reasoning?: string;
+  /** Model calls made for this decision. */
+  llmCalls?: number;
+  /** Tokens spent on them. */
+  tokens?: number;
+  /** Set when the actor could not decide itself and fell back (and why). */
+  fallback?: string;
+}
+
+/**
+ * An actor of the team: a name, what it can do, which actors must act before it, and a way to
+ * decide. `act` may throw; the Conductor then fails the step with a negative reward.
+ */
+export interface Actor {
+  readonly name: string;
+  readonly capabilities: readonly string[];
+  /** Names of actors whose turn comes first in each round. */
+  readonly dependsOn: readonly string[];
+  act(context: ActorContext): Promise<ActorDecision>;
+}
+
+/** Name, capabilities and dependencies of an actor. */
+export interface ActorIdentity {
+  name: string;
+  capabilities?: readonly string[];
+  dependsOn?: readonly string[];
+}

@@ -1,0 +1,754 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
+import { parseConfig, type JottyConfig, type JottyConfigInput } from "../config/index.js";
+import { createEmbedder, type Embedder } from "../embeddings/index.js";
+import { createEnvironment, type Environment } from "../environments/index.js";
+import { JottyError } from "../errors/index.js";
+import { normalizeText, QPredictor } from "../learning/index.js";
+import { epsilonAt } from "../learning/math/index.js";
+import { createChatModel } from "../llm/index.js";
+import { HierarchicalMemory, MemoryLearner, type RetrievedMemory } from "../memory/index.js";
+import { Vault, type JottyState, type VaultCheckpointer } from "../persistence/index.js";
+import { Rng, systemClock, type Clock } from "../util/index.js";
+import type { Actor, ActorDecision } from "./actor.js";
+import { creditActors } from "./credit.js";
+import { ExecutionMode } from "./execution-mode.js";
+import { LLMActor } from "./llm-actor.js";
+import { PolicyActor } from "./policy-actor.js";
+import { TodoList } from "./todo-list.js";
+import { TraceLibrary } from "./trace-library.js";
+
+/** One step of an episode. */
+export interface TrajectoryStep {
+  step: number;
+  actor: string;
+  observation: string;
+  /** null when the actor failed to decide. */
+  action: string | null;
+  reward: number;
+  /** Where the action came from. */
+  source: "actor" | "trace" | "fallback" | "failed";
+  reasoning?: string;
+}
+
+/** What one episode did. */
+export interface EpisodeResult {
+  episode: number;
+  success: boolean;
+  /** Sum of the step rewards. */
+  reward: number;
+  steps: number;
+  mode: ExecutionMode;
+  actorsUsed: string[];
+  llmCalls: number;
+  tokens: number;
+  /** Everything that went wrong and was handled (actor failures, refused actions, learning errors). */
+  errors: string[];
+  /** The episode's id (its LangGraph thread). */
+  trajectoryId: string;
+  /** Each actor's credit (own rewards plus its share of the team's return). */
+  credit: Record<string, number>;
+  trajectory: TrajectoryStep[];
+}
+
+/** One event of `stream()`: a node of the episode graph finished. */
+export interface StepEvent {
+  node: "recall" | "plan" | "act" | "observe" | "learn" | "finish";
+  episode: number;
+  step: number;
+  actor?: string;
+  action?: string | null;
+  reward?: number;
+  mode?: ExecutionMode;
+  done?: boolean;
+}
+
+/** Options of {@link Conductor.create}. */
+export interface ConductorOptions {
+  /** The config, parsed or as written. */
+  config: JottyConfig | JottyConfigInput;
+  /** The team; built from `config.actors` when absent. */
+  actors?: readonly Actor[];
+  /** Where episodes run; built from `config.environment` when absent. */
+  environment?: Environment;
+  /** The chat model for LLM actors and summaries; built from `config.llm` when absent. */
+  llm?: BaseChatModel;
+  /** The embedder; built from `config.embeddings` when absent. */
+  embedder?: Embedder;
+  /** Where time is read. @default systemClock */
+  clock?: Clock;
+  /** Told about runs skipped while loading. */
+  onWarning?: (warning: string) => void;
+}
+
+interface Decision extends ActorDecision {
+  actor: string;
+  source: TrajectoryStep["source"];
+  action: string;
+}
+
+interface Transition {
+  state: string;
+  action: string;
+  reward: number;
+  nextState: string;
+  nextActions: string[];
+  done: boolean;
+  /** The action was a real choice the Q-predictor should learn from. */
+  learnable: boolean;
+}
+
+const concat = <T>(left: T[], right: T[]): T[] => left.concat(right);
+const sum = (left: number, right: number): number => left + right;
+
+/** The episode graph's state. */
+const EpisodeState = Annotation.Root({
+  episode: Annotation<number>,
+  goal: Annotation<string>,
+  taskType: Annotation<string>,
+  observation: Annotation<string>,
+  actions: Annotation<string[]>,
+  done: Annotation<boolean>,
+  success: Annotation<boolean>,
+  stopped: Annotation<boolean>,
+  step: Annotation<number>,
+  totalReward: Annotation<number>,
+  mode: Annotation<ExecutionMode>,
+  traceActions: Annotation<string[]>,
+  traceSimilarity: Annotation<number>,
+  actor: Annotation<string>,
+  todoId: Annotation<string>,
+  decision: Annotation<Decision | null>,
+  transition: Annotation<Transition | null>,
+  /** SARSA learns from a transition once the next action is known. */
+  pending: Annotation<Transition | null>,
+  learnedContext: Annotation<string>,
+  trajectory: Annotation<TrajectoryStep[]>({ reducer: concat, default: () => [] }),
+  errors: Annotation<string[]>({ reducer: concat, default: () => [] }),
+  llmCalls: Annotation<number>({ reducer: sum, default: () => 0 }),
+  tokens: Annotation<number>({ reducer: sum, default: () => 0 }),
+});
+
+type State = typeof EpisodeState.State;
+type Update = typeof EpisodeState.Update;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function renderContext(memories: readonly RetrievedMemory[], knowledge: string, lessons: string): string {
+  const sections: string[] = [];
+  if (knowledge !== "") sections.push(knowledge);
+  if (memories.length > 0) sections.push(memories.map((memory) => `Memory: ${memory.content} (V=${memory.value.toFixed(2)})`).join("\n"));
+  if (lessons !== "") sections.push(lessons);
+  return sections.join("\n");
+}
+
+/**
+ * Coordinates a team of actors over a LangGraph graph and learns from every step.
+ *
+ * Each episode runs the graph recall → plan → act → observe → learn (→ plan …) → finish:
+ * memories and lessons are recalled for the goal, a stored trace may be replayed (FOLLOWER)
+ * or used as guidance (MIXED), the next actor is taken from the todo state, its action is
+ * applied to the environment, the Q-predictor learns from the transition, and at the end the
+ * memories used are credited by TD(λ), the episode is remembered, and (in PERSISTENT mode)
+ * the learned state is saved through the Vault.
+ *
+ * @example
+ * ```ts
+ * const conductor = await Conductor.create({ config: { learningMode: "persistent", environment: { name: "cliff-walking" } } });
+ * await conductor.train({ episodes: 200 });
+ * await conductor.close();
+ * ```
+ */
+export class Conductor {
+  readonly config: JottyConfig;
+  readonly environment: Environment;
+  readonly actors: ReadonlyMap<string, Actor>;
+  readonly sharedMemory: HierarchicalMemory;
+  readonly localMemories: ReadonlyMap<string, HierarchicalMemory>;
+  readonly learner: MemoryLearner;
+  readonly q: QPredictor;
+  readonly traces: TraceLibrary;
+  readonly todos: TodoList;
+  /** The run the learned state was loaded from, or null. */
+  readonly loadedFrom: string | null;
+  private readonly vault: Vault | undefined;
+  private readonly rng: Rng;
+  private readonly clock: Clock;
+  private checkpointer: VaultCheckpointer | undefined;
+  private graph: ReturnType<Conductor["buildGraph"]>;
+  private episodeCount = 0;
+  private unsaved = 0;
+  private summary: Array<Record<string, unknown>> = [];
+  private localRecall = new Map<string, RetrievedMemory[]>();
+
+  private constructor(parts: {
+    config: JottyConfig;
+    environment: Environment;
+    actors: readonly Actor[];
+    sharedMemory: HierarchicalMemory;
+    localMemories: Map<string, HierarchicalMemory>;
+    learner: MemoryLearner;
+    q: QPredictor;
+    traces: TraceLibrary;
+    vault: Vault | undefined;
+    loadedFrom: string | null;
+    clock: Clock;
+  }) {
+    this.config = parts.config;
+    this.environment = parts.environment;
+    this.actors = new Map(parts.actors.map((actor) => [actor.name, actor]));
+    this.sharedMemory = parts.sharedMemory;
+    this.localMemories = parts.localMemories;
+    this.learner = parts.learner;
+    this.q = parts.q;
+    this.traces = parts.traces;
+    this.vault = parts.vault;
+    this.loadedFrom = parts.loadedFrom;
+    this.clock = parts.clock;
+    this.rng = new Rng(parts.config.seed);
+    this.todos = new TodoList(parts.actors.map((actor) => ({ name: actor.name, dependsOn: actor.dependsOn })));
+    this.graph = this.buildGraph();
+  }
+
+  /** Whether this run learns (PERSISTENT and CONTEXTUAL) or only acts (DISABLED). */
+  get learning(): boolean {
+    return this.config.learningMode !== "disabled";
+  }
+
+  /** Episodes run, including those of the runs it loaded. */
+  get episodes(): number {
+    return this.episodeCount;
+  }
+
+  /**
+   * Builds the team and its learned state and applies the learning mode: PERSISTENT loads the
+   * newest complete run (see `loadedFrom`), DISABLED only the run `persistence.loadRun` names,
+   * CONTEXTUAL starts empty.
+   *
+   * @throws JottyError `config_invalid` for a bad config or an LLM actor without a model, and
+   *   whatever loading the named state throws.
+   */
+  static async create(options: ConductorOptions): Promise<Conductor> {
+    const config = parseConfig(options.config);
+    const clock = options.clock ?? systemClock;
+    const embedder = options.embedder ?? createEmbedder(config.embeddings);
+    const llm = options.llm ?? (config.llm === undefined ? undefined : createChatModel(config.llm));
+    const environment = options.environment ?? createEnvironment(config.environment.name, config.environment.options);
+    const actors =
+      options.actors ??
+      config.actors.map((actor) => {
+        if (actor.kind === "llm") {
+          if (llm === undefined) {
+            throw new JottyError({
+              code: "config_invalid",
+              message: `Actor "${actor.name}" is an LLM actor but no model is configured; add an llm section to the config or pass llm.`,
+            });
+          }
+          return new LLMActor({ ...actor, model: llm, maxRetries: config.llm?.maxRetries ?? 2, timeoutMs: config.llm?.timeoutMs ?? 30_000 });
+        }
+        return new PolicyActor({ ...actor, hintBonus: config.conductor.executionModes.mixedBonus });
+      });
+    if (actors.length === 0) throw new JottyError({ code: "config_invalid", message: "A Conductor needs at least one actor." });
+    const names = new Set(actors.map((actor) => actor.name));
+    if (names.size !== actors.length) throw new JottyError({ code: "config_invalid", message: "Actor names must be unique." });
+
+    const memoryOptions = { embedder, clock, ...(llm === undefined ? {} : { llm }) };
+    let sharedMemory = HierarchicalMemory.fromConfig(config, { name: "shared", ...memoryOptions });
+    const localMemories = new Map(actors.map((actor) => [actor.name, HierarchicalMemory.fromConfig(config, { name: actor.name, ...memoryOptions })]));
+    let q = QPredictor.fromConfig(config, { embedder, clock });
+    const learner = MemoryLearner.fromConfig(config);
+    const traces = new TraceLibrary(embedder, config.conductor.executionModes);
+
+    const needsVault = config.learningMode === "persistent" || (config.learningMode === "disabled" && config.persistence.loadRun !== undefined);
+    const vault = needsVault ? await Vault.fromConfig(config, { clock, ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }) }) : undefined;
+    const loaded = vault === undefined ? null : await vault.loadForMode({ mode: config.learningMode, run: config.persistence.loadRun });
+    let episodes = 0;
+    let todoState: unknown;
+    if (loaded !== null) {
+      const { state } = loaded;
+      if (state.sharedMemory !== undefined) sharedMemory = await HierarchicalMemory.restore(state.sharedMemory, { ...memoryOptions, name: "shared", settings: config.memory });
+      for (const [name, snapshot] of Object.entries(state.localMemories ?? {})) {
+        if (localMemories.has(name)) localMemories.set(name, await HierarchicalMemory.restore(snapshot, { ...memoryOptions, name, settings: config.memory }));
+      }
+      if (state.qPredictor !== undefined) q = await QPredictor.restore(state.qPredictor, { embedder, clock });
+      const brain = state.brainState ?? {};
+      if (brain.memory_learner !== undefined) learner.restoreState(brain.memory_learner);
+      if (brain.execution_traces !== undefined) await traces.restoreState(brain.execution_traces);
+      episodes = Number((brain.conductor as { episodes?: unknown } | undefined)?.episodes ?? 0);
+      todoState = state.todos;
+    }
+    for (const memory of [sharedMemory, ...localMemories.values()]) learner.attach(memory);
+    const conductor = new Conductor({
+      config,
+      environment,
+      actors,
+      sharedMemory,
+      localMemories,
+      learner,
+      q,
+      traces,
+      vault,
+      loadedFrom: loaded?.run ?? null,
+      clock,
+    });
+    conductor.episodeCount = Number.isInteger(episodes) && episodes >= 0 ? episodes : 0;
+    if (todoState !== undefined) conductor.todos.restoreState(todoState);
+    return conductor;
+  }
+
+  private buildGraph() {
+    return new StateGraph(EpisodeState)
+      .addNode("recall", (state) => this.recall(state))
+      .addNode("plan", (state) => this.plan(state))
+      .addNode("act", (state) => this.act(state))
+      .addNode("observe", (state) => this.observe(state))
+      .addNode("learn", (state) => this.learn(state))
+      .addNode("finish", (state) => this.finish(state))
+      .addEdge(START, "recall")
+      .addEdge("recall", "plan")
+      .addConditionalEdges("plan", (state) => (state.stopped ? "finish" : "act"), ["act", "finish"])
+      .addEdge("act", "observe")
+      .addEdge("observe", "learn")
+      .addConditionalEdges(
+        "learn",
+        (state) => (state.done || state.stopped || state.step >= this.config.training.maxStepsPerEpisode ? "finish" : "plan"),
+        ["plan", "finish"],
+      )
+      .addEdge("finish", END)
+      .compile(this.checkpointer === undefined ? {} : { checkpointer: this.checkpointer });
+  }
+
+  private async recall(state: State): Promise<Update> {
+    const record = this.learning;
+    if (record) {
+      if (this.learner.active) this.learner.abandonEpisode();
+      await this.learner.startEpisode({ goal: state.goal, taskType: state.taskType });
+    }
+    const { k, maxTokens } = this.config.conductor.recall;
+    const memories = await this.sharedMemory.retrieve({ goal: state.goal, query: `${state.goal}\n${state.observation}`, k, maxTokens, record });
+    const knowledge = await this.sharedMemory.getConsolidatedKnowledge({ goal: state.goal, maxItems: 5, record });
+    const lessons = await this.q.getLearnedContext({ state: state.observation, goal: state.goal, maxTokens: 200 });
+    this.localRecall = new Map();
+    return { learnedContext: renderContext(memories, knowledge, lessons.replace(`Goal: ${state.goal}\n`, "").replace(`Goal: ${state.goal}`, "")) };
+  }
+
+  private async plan(state: State): Promise<Update> {
+    const update: Update = {};
+    if (state.step === 0) {
+      const match = await this.traces.match(state.goal);
+      let mode = this.traces.chooseMode(match?.similarity);
+      // Exploration episodes (at the policy's ε) reason afresh, so a better path can replace the stored one.
+      if (this.learning && mode !== ExecutionMode.LEARNER && this.rng.next() < this.explorationRate()) mode = ExecutionMode.LEARNER;
+      update.mode = mode;
+      update.traceActions = mode === ExecutionMode.LEARNER || match === undefined ? [] : match.trace.actions;
+      update.traceSimilarity = match?.similarity ?? 0;
+    }
+    const item = this.todos.next();
+    if (item === undefined) {
+      return { ...update, stopped: true, errors: [`step ${state.step}: every actor's turn is blocked`] };
+    }
+    this.todos.start(item.id);
+    return { ...update, actor: item.actor, todoId: item.id };
+  }
+
+  private explorationRate(): number {
+    const policy = this.config.qPredictor.policy;
+    if (policy.kind === "epsilon-greedy") return policy.epsilon ?? epsilonAt(this.config.learning.epsilon, this.q.episode);
+    return policy.kind === "greedy" ? 0 : epsilonAt(this.config.learning.epsilon, this.q.episode);
+  }
+
+  private async act(state: State): Promise<Update> {
+    const actor = this.actors.get(state.actor) as Actor;
+    const expected = state.traceActions[state.step];
+    if (state.mode === ExecutionMode.FOLLOWER) {
+      const replay = expected === undefined ? undefined : state.actions.find((candidate) => normalizeText(candidate) === normalizeText(expected));
+      if (replay !== undefined) return { decision: { actor: actor.name, action: replay, source: "trace" } };
+    }
+    // A follower that diverged from its trace goes on as a learner.
+    const mode = state.mode === ExecutionMode.FOLLOWER ? ExecutionMode.LEARNER : state.mode;
+    const localMemory = this.localMemories.get(actor.name) as HierarchicalMemory;
+    let localMemories = this.localRecall.get(actor.name);
+    if (localMemories === undefined) {
+      localMemories = await localMemory.retrieve({ goal: state.goal, k: 3, record: this.learning });
+      this.localRecall.set(actor.name, localMemories);
+    }
+    const hint =
+      mode === ExecutionMode.MIXED && expected !== undefined ? { action: expected, similarity: state.traceSimilarity } : undefined;
+    try {
+      const decision = await actor.act({
+        goal: state.goal,
+        observation: state.observation,
+        actions: state.actions,
+        step: state.step,
+        episode: state.episode,
+        learnedContext: state.learnedContext,
+        localMemories,
+        localMemory,
+        q: this.q,
+        mode,
+        ...(hint === undefined ? {} : { hint }),
+        rng: this.rng,
+      });
+      return {
+        mode,
+        decision: { ...decision, actor: actor.name, source: decision.fallback === undefined ? "actor" : "fallback" },
+        llmCalls: decision.llmCalls ?? 0,
+        tokens: decision.tokens ?? 0,
+        errors: decision.fallback === undefined ? [] : [`step ${state.step}: ${actor.name} fell back to the value policy: ${decision.fallback}`],
+      };
+    } catch (error) {
+      return {
+        mode,
+        decision: { actor: actor.name, action: "", source: "failed", reasoning: describe(error) },
+        errors: [`step ${state.step}: ${actor.name} failed: ${describe(error)}`],
+      };
+    }
+  }
+
+  private async observe(state: State): Promise<Update> {
+    const decision = state.decision as Decision;
+    const { actorErrorReward, invalidActionReward, onActorError } = this.config.conductor;
+    const failure = (reward: number, error: string, stop: boolean): Update => ({
+      transition: { state: state.observation, action: decision.action, reward, nextState: state.observation, nextActions: state.actions, done: stop, learnable: false },
+      stopped: stop,
+      step: state.step + 1,
+      totalReward: state.totalReward + reward,
+      trajectory: [{ step: state.step, actor: decision.actor, observation: state.observation, action: null, reward, source: "failed", reasoning: error }],
+    });
+    if (decision.source === "failed") return failure(actorErrorReward, decision.reasoning ?? "", onActorError === "stop");
+    let result: Awaited<ReturnType<Environment["step"]>>;
+    try {
+      result = await this.environment.step(decision.action);
+    } catch (error) {
+      const refused = JottyError.is(error, "invalid_action");
+      return {
+        ...failure(refused ? invalidActionReward : actorErrorReward, describe(error), !refused && onActorError === "stop"),
+        errors: [`step ${state.step}: ${refused ? "the environment refused the action" : "the environment failed"}: ${describe(error)}`],
+      };
+    }
+    return {
+      transition: {
+        state: state.observation,
+        action: decision.action,
+        reward: result.reward,
+        nextState: result.observation,
+        nextActions: result.actions,
+        done: result.done,
+        learnable: true,
+      },
+      observation: result.observation,
+      actions: result.actions,
+      done: result.done,
+      success: result.done && result.info.success === true,
+      step: state.step + 1,
+      totalReward: state.totalReward + result.reward,
+      trajectory: [
+        {
+          step: state.step,
+          actor: decision.actor,
+          observation: state.observation,
+          action: decision.action,
+          reward: result.reward,
+          source: decision.source,
+          ...(decision.reasoning === undefined ? {} : { reasoning: decision.reasoning }),
+        },
+      ],
+    };
+  }
+
+  private async learn(state: State): Promise<Update> {
+    const transition = state.transition as Transition;
+    const decision = state.decision as Decision;
+    if (decision.source === "failed" || !transition.learnable) this.todos.block(state.todoId, `step ${state.step - 1} failed`);
+    else this.todos.complete(state.todoId);
+    // A blocked turn starts a fresh round on the next plan, so one failure does not end the team.
+    if (decision.source === "failed" && !transition.done && !state.stopped) this.todos.reset();
+    if (!this.learning) return { pending: null };
+    const errors: string[] = [];
+    const sarsa = this.q.method === "sarsa";
+    const update = async (t: Transition, nextAction?: string): Promise<void> => {
+      try {
+        await this.q.update({
+          state: t.state,
+          action: t.action,
+          reward: t.reward,
+          nextState: t.done ? null : t.nextState,
+          nextActions: t.nextActions,
+          ...(nextAction === undefined ? {} : { nextAction }),
+          done: t.done || nextAction === undefined && sarsa,
+        });
+      } catch (error) {
+        errors.push(`step ${state.step - 1}: learning failed: ${describe(error)}`);
+      }
+    };
+    let pending: Transition | null = null;
+    if (sarsa) {
+      // SARSA needs the next action: learn the previous transition now that it is known.
+      if (state.pending !== null && transition.learnable) await update(state.pending, transition.action);
+      else if (state.pending !== null) await update({ ...state.pending, done: true });
+      if (transition.learnable) {
+        if (transition.done) await update(transition);
+        else pending = transition;
+      }
+    } else if (transition.learnable) {
+      await update(transition);
+    }
+    const ending = transition.done || state.stopped || state.step >= this.config.training.maxStepsPerEpisode;
+    if (ending && pending !== null) {
+      await update({ ...pending, done: true });
+      pending = null;
+    }
+    return { pending, errors };
+  }
+
+  private async finish(state: State): Promise<Update> {
+    const errors: string[] = [];
+    const used = [...new Set(state.trajectory.map((step) => step.actor))];
+    if (this.learning) {
+      try {
+        // Memory values are probabilities of success, whatever the environment's reward scale.
+        if (this.learner.active) await this.learner.endEpisode({ reward: state.success ? 1 : 0 });
+        const actions = state.trajectory.filter((step) => step.action !== null).map((step) => step.action as string);
+        const outcome = state.success ? "succeeded" : "did not succeed";
+        const path = actions.length <= 12 ? actions.join(" → ") : `${actions.slice(0, 6).join(" → ")} … ${actions.slice(-5).join(" → ")}`;
+        await this.sharedMemory.store({
+          level: "episodic",
+          kind: state.success ? "success" : "failure",
+          content: `Goal "${state.goal}" ${outcome} in ${state.step} steps with return ${state.totalReward.toFixed(2)}: ${path}`,
+          taskType: state.taskType,
+          goal: state.goal,
+          value: state.success ? 0.7 : 0.3,
+          sourceEpisode: `episode-${state.episode}`,
+        });
+        for (const name of used) {
+          const own = state.trajectory.filter((step) => step.actor === name);
+          const choices = own.map((step) => step.action ?? "(failed)");
+          await (this.localMemories.get(name) as HierarchicalMemory).store({
+            level: "episodic",
+            kind: state.success ? "success" : "failure",
+            content: `For "${state.goal}" I chose ${choices.slice(0, 8).join(", ")}${choices.length > 8 ? ` and ${choices.length - 8} more` : ""}; the team ${outcome}.`,
+            taskType: state.taskType,
+            actor: name,
+            goal: state.goal,
+            value: state.success ? 0.7 : 0.3,
+            sourceEpisode: `episode-${state.episode}`,
+          });
+        }
+        if (state.success && actions.length > 0) await this.traces.record({ goal: state.goal, actions, reward: state.totalReward });
+        this.traces.recordOutcome(state.mode, { success: state.success, llmCalls: state.llmCalls, tokens: state.tokens });
+        this.q.endEpisode({ return: state.totalReward });
+        const every = this.config.conductor.consolidateEvery;
+        if (every > 0 && (state.episode + 1) % every === 0) {
+          for (const memory of [this.sharedMemory, ...this.localMemories.values()]) await memory.consolidate();
+        }
+      } catch (error) {
+        errors.push(`finish: learning failed: ${describe(error)}`);
+        if (this.learner.active) this.learner.abandonEpisode();
+      }
+    }
+    return { errors };
+  }
+
+  private input(goal: string, taskType: string, start: { observation: string; actions: string[] }): Update {
+    return {
+      episode: this.episodeCount,
+      goal,
+      taskType,
+      observation: start.observation,
+      actions: start.actions,
+      done: false,
+      success: false,
+      stopped: false,
+      step: 0,
+      totalReward: 0,
+      mode: ExecutionMode.LEARNER,
+      traceActions: [],
+      traceSimilarity: 0,
+      actor: "",
+      todoId: "",
+      decision: null,
+      transition: null,
+      pending: null,
+      learnedContext: "",
+    };
+  }
+
+  private async begin({ goal, task, taskType }: { goal?: string | undefined; task?: unknown; taskType?: string | undefined }) {
+    if (this.config.learningMode === "persistent" && this.checkpointer === undefined && this.vault !== undefined) {
+      this.checkpointer = await this.vault.checkpointer();
+      this.graph = this.buildGraph();
+    }
+    const start = await this.environment.reset(this.rng.fork(), task === undefined ? {} : { task });
+    this.todos.reset();
+    const episodeGoal = goal ?? this.config.conductor.goal ?? this.environment.description;
+    const threadId = `episode-${this.episodeCount}-${this.clock.now()}`;
+    const config = {
+      recursionLimit: this.config.training.maxStepsPerEpisode * 5 + 20,
+      configurable: { thread_id: threadId },
+    };
+    return { input: this.input(episodeGoal, taskType ?? this.environment.name, start), config, threadId };
+  }
+
+  private async complete(final: State, threadId: string): Promise<EpisodeResult> {
+    const credit = creditActors({
+      steps: final.trajectory.map((step) => ({ actor: step.actor, reward: step.reward })),
+      episodeReturn: final.totalReward,
+      ...this.config.conductor.credit,
+    });
+    const result: EpisodeResult = {
+      episode: final.episode,
+      success: final.success,
+      reward: final.totalReward,
+      steps: final.step,
+      mode: final.mode,
+      actorsUsed: [...new Set(final.trajectory.map((step) => step.actor))],
+      llmCalls: final.llmCalls,
+      tokens: final.tokens,
+      errors: final.errors,
+      trajectoryId: threadId,
+      credit,
+      trajectory: final.trajectory,
+    };
+    this.summary.push({
+      episode: result.episode,
+      success: result.success,
+      reward: result.reward,
+      steps: result.steps,
+      mode: result.mode,
+      llmCalls: result.llmCalls,
+      tokens: result.tokens,
+      errors: result.errors.length,
+    });
+    this.episodeCount += 1;
+    if (this.learning) this.unsaved += 1;
+    await this.checkpointer?.deleteThread(threadId);
+    return result;
+  }
+
+  /**
+   * Runs one episode.
+   *
+   * @param options - the goal (the config's or the environment's description by default),
+   *   the task handed to the environment's `reset`, and its type (for baselines).
+   */
+  async run({ goal, task, taskType }: { goal?: string; task?: unknown; taskType?: string } = {}): Promise<EpisodeResult> {
+    const { input, config, threadId } = await this.begin({ goal, task, taskType });
+    const final = (await this.graph.invoke(input, config)) as State;
+    return this.complete(final, threadId);
+  }
+
+  /**
+   * Runs one episode, yielding an event as each node of the graph finishes (LangGraph's
+   * `updates` stream); the last event is `finish`.
+   */
+  async *stream({ goal, task, taskType }: { goal?: string; task?: unknown; taskType?: string } = {}): AsyncGenerator<StepEvent, EpisodeResult> {
+    const { input, config, threadId } = await this.begin({ goal, task, taskType });
+    let state = { ...input, trajectory: [], errors: [], llmCalls: 0, tokens: 0 } as unknown as State;
+    const stream = await this.graph.stream(input, { ...config, streamMode: "updates" });
+    for await (const chunk of stream) {
+      for (const [node, raw] of Object.entries(chunk as Record<string, Partial<State> | null>)) {
+        const update = raw ?? {};
+        const merged = { ...state, ...update } as State;
+        merged.trajectory = state.trajectory.concat(update.trajectory ?? []);
+        merged.errors = state.errors.concat(update.errors ?? []);
+        merged.llmCalls = state.llmCalls + (update.llmCalls ?? 0);
+        merged.tokens = state.tokens + (update.tokens ?? 0);
+        state = merged;
+        const last = update.trajectory?.at(-1);
+        yield {
+          node: node as StepEvent["node"],
+          episode: state.episode,
+          step: state.step,
+          ...(state.actor === "" ? {} : { actor: state.actor }),
+          ...(last === undefined ? {} : { action: last.action, reward: last.reward }),
+          mode: state.mode,
+          done: state.done,
+        };
+      }
+    }
+    return this.complete(state, threadId);
+  }
+
+  /**
+   * Runs many episodes. In PERSISTENT mode it saves every `training.saveEvery` episodes and at the end.
+   *
+   * @param options - how many episodes (the config's by default) and a callback after each.
+   */
+  async train({
+    episodes = this.config.training.episodes,
+    onEpisode,
+    goal,
+  }: { episodes?: number; onEpisode?: (result: EpisodeResult) => void | Promise<void>; goal?: string } = {}): Promise<EpisodeResult[]> {
+    if (!Number.isInteger(episodes) || episodes < 1) {
+      throw new JottyError({ code: "invalid_argument", message: `train needs a positive whole number of episodes, got ${episodes}.` });
+    }
+    const results: EpisodeResult[] = [];
+    for (let episode = 0; episode < episodes; episode += 1) {
+      const result = await this.run(goal === undefined ? {} : { goal });
+      results.push(result);
+      await onEpisode?.(result);
+      if (this.config.learningMode === "persistent" && this.unsaved >= this.config.training.saveEvery) await this.save();
+    }
+    if (this.config.learningMode === "persistent" && this.unsaved > 0) await this.save();
+    return results;
+  }
+
+  /** The whole learned state: the Vault's input. */
+  snapshot(): JottyState {
+    return {
+      schemaVersion: 1,
+      config: JSON.parse(JSON.stringify(this.config)) as Record<string, unknown>,
+      summary: { episodes: this.summary.map((entry) => ({ ...entry })) },
+      sharedMemory: this.sharedMemory.snapshot(),
+      localMemories: Object.fromEntries([...this.localMemories].map(([name, memory]) => [name, memory.snapshot()])),
+      qPredictor: this.q.snapshot(),
+      brainState: {
+        memory_learner: this.learner.snapshot(),
+        execution_traces: this.traces.snapshot(),
+        conductor: { schemaVersion: 1, episodes: this.episodeCount },
+      },
+      todos: this.todos.snapshot(),
+    };
+  }
+
+  /**
+   * Saves the learned state as a new run (PERSISTENT mode) and returns its name; in the other
+   * modes nothing is written and it returns null.
+   */
+  async save(): Promise<string | null> {
+    if (this.vault === undefined || this.config.learningMode !== "persistent") return null;
+    const run = await this.vault.save(this.snapshot());
+    this.unsaved = 0;
+    this.summary = [];
+    return run;
+  }
+
+  /** Saves what is unsaved (PERSISTENT mode) and ends the run. */
+  async close(): Promise<void> {
+    if (this.unsaved > 0) await this.save();
+  }
+
+  /** Counts of what has been learned. */
+  stats(): {
+    episodes: number;
+    memories: { shared: Record<string, number>; local: Record<string, Record<string, number>> };
+    qEntries: number;
+    lessons: number;
+    traces: number;
+    modes: ReturnType<TraceLibrary["modeStats"]>;
+  } {
+    return {
+      episodes: this.episodeCount,
+      memories: {
+        shared: this.sharedMemory.counts(),
+        local: Object.fromEntries([...this.localMemories].map(([name, memory]) => [name, memory.counts()])),
+      },
+      qEntries: this.q.size,
+      lessons: this.q.list().reduce((total, entry) => total + entry.lessons.length, 0),
+      traces: this.traces.size,
+      modes: this.traces.modeStats(),
+    };
+  }
+}

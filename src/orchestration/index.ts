@@ -1,0 +1,15 @@
+export { Conductor } from "./conductor.js";
+export type { ConductorOptions, EpisodeResult, StepEvent, TrajectoryStep } from "./conductor.js";
+export type { Actor, ActorContext, ActorDecision, ActorIdentity } from "./actor.js";
+export { PolicyActor } from "./policy-actor.js";
+export type { PolicyActorOptions } from "./policy-actor.js";
+export { ActorAnswerSchema, LLMActor } from "./llm-actor.js";
+export type { LLMActorOptions } from "./llm-actor.js";
+export { RunnableActor } from "./runnable-actor.js";
+export type { ActorFunction, RunnableActorOptions } from "./runnable-actor.js";
+export { ExecutionMode } from "./execution-mode.js";
+export { TodoList } from "./todo-list.js";
+export type { TodoItem, TodoSnapshot } from "./todo-list.js";
+export { TraceLibrary } from "./trace-library.js";
+export type { ExecutionTrace, ModeStats } from "./trace-library.js";
+export { creditActors } from "./credit.js";

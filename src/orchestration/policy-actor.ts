@@ -1,0 +1,42 @@
+import type { Policy } from "../learning/index.js";
+import type { Actor, ActorContext, ActorDecision, ActorIdentity } from "./actor.js";
+
+/** Options of {@link PolicyActor}. */
+export interface PolicyActorOptions extends ActorIdentity {
+  /** How to choose; the Q-predictor's configured policy when absent. */
+  policy?: Policy;
+  /** Value bonus (× similarity) for the action a similar past success took, in MIXED mode. @default 0.5 */
+  hintBonus?: number;
+}
+
+/**
+ * Chooses among the candidate actions by their predicted values with the configured policy
+ * (ε-greedy, softmax, UCB1): the offline default, needing no model.
+ */
+export class PolicyActor implements Actor {
+  readonly name: string;
+  readonly capabilities: readonly string[];
+  readonly dependsOn: readonly string[];
+  private readonly policy: Policy | undefined;
+  private readonly hintBonus: number;
+
+  constructor(options: PolicyActorOptions) {
+    this.name = options.name;
+    this.capabilities = options.capabilities ?? [];
+    this.dependsOn = options.dependsOn ?? [];
+    this.policy = options.policy;
+    this.hintBonus = options.hintBonus ?? 0.5;
+  }
+
+  async act(context: ActorContext): Promise<ActorDecision> {
+    const { action, predictions, index } = await context.q.selectAction({
+      state: context.observation,
+      actions: context.actions,
+      rng: context.rng,
+      ...(this.policy === undefined ? {} : { policy: this.policy }),
+      ...(context.hint === undefined ? {} : { bonuses: { [context.hint.action]: this.hintBonus * context.hint.similarity } }),
+    });
+    const chosen = predictions[index];
+    return { action, reasoning: `predicted value ${chosen?.q.toFixed(3)} (${chosen?.source})` };
+  }
+}
