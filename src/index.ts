@@ -140,6 +140,7 @@ export {
 export type { JottyState, LoadedState, Migration, RunInfo, VaultCheckpointerOptions, VaultOptions } from "./persistence/index.js";
 
 export {
+  BaseActor,
   Conductor,
   creditActors,
   ExecutionMode,
@@ -154,6 +155,7 @@ export type {
   ActorContext,
   ActorDecision,
   ActorFunction,
+  ActorIdentity,
   ConductorOptions,
   EpisodeResult,
   ExecutionTrace,

@@ -148,6 +148,10 @@ export const QPredictorSchema = z.strictObject({
     .optional()
     .describe("when given, values are kept in this range and lessons and calibration read rewards against it"),
   policy: PolicySchema.default({ kind: "epsilon-greedy" }),
+  similarity: z
+    .boolean()
+    .default(true)
+    .describe("estimate unseen pairs from similar ones (text tasks); false for a purely tabular learner (grid worlds)"),
   neighbours: z.int().positive().default(10).describe("similar (state, action) pairs an estimate is drawn from"),
   minSimilarity: z.number().min(0).max(1).default(0.2).describe("state and action similarity an estimate needs"),
   bufferCapacity: z.int().positive().default(1000),
@@ -194,8 +198,12 @@ export const ConductorSchema = z.strictObject({
       mixed: unit.default(0.75).describe("similarity from which the trace guides the actors"),
       mixedBonus: z.number().min(0).default(0.5).describe("value bonus a policy actor gives the trace's action in MIXED mode"),
       adaptAfter: z.int().positive().default(5).describe("episodes of a mode before its threshold follows its success rate"),
+      exploration: z
+        .union([z.literal("policy"), unit])
+        .default("policy")
+        .describe("share of FOLLOWER/MIXED episodes run as LEARNER to find better paths; the policy's ε by default"),
     })
-    .default({ enabled: true, follower: 0.92, mixed: 0.75, mixedBonus: 0.5, adaptAfter: 5 }),
+    .default({ enabled: true, follower: 0.92, mixed: 0.75, mixedBonus: 0.5, adaptAfter: 5, exploration: "policy" }),
   consolidateEvery: z.int().min(0).default(10).describe("episodes between memory consolidations; 0 never"),
 });
 

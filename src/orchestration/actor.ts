@@ -63,3 +63,18 @@ export interface ActorIdentity {
   capabilities?: readonly string[];
   dependsOn?: readonly string[];
 }
+
+/** Holds an actor's name, capabilities and dependencies; subclasses decide how to act. */
+export abstract class BaseActor implements Actor {
+  readonly name: string;
+  readonly capabilities: readonly string[];
+  readonly dependsOn: readonly string[];
+
+  constructor(identity: ActorIdentity) {
+    this.name = identity.name;
+    this.capabilities = [...(identity.capabilities ?? [])];
+    this.dependsOn = [...(identity.dependsOn ?? [])];
+  }
+
+  abstract act(context: ActorContext): Promise<ActorDecision>;
+}

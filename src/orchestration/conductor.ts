@@ -179,6 +179,8 @@ export class Conductor {
   private checkpointer: VaultCheckpointer | undefined;
   private graph: ReturnType<Conductor["buildGraph"]>;
   private episodeCount = 0;
+  /** Episodes that learned (the persisted count); DISABLED episodes do not add to it. */
+  private learnedEpisodes = 0;
   private unsaved = 0;
   private summary: Array<Record<string, unknown>> = [];
   private localRecall = new Map<string, RetrievedMemory[]>();
@@ -257,7 +259,8 @@ export class Conductor {
     const memoryOptions = { embedder, clock, ...(llm === undefined ? {} : { llm }) };
     let sharedMemory = HierarchicalMemory.fromConfig(config, { name: "shared", ...memoryOptions });
     const localMemories = new Map(actors.map((actor) => [actor.name, HierarchicalMemory.fromConfig(config, { name: actor.name, ...memoryOptions })]));
-    let q = QPredictor.fromConfig(config, { embedder, clock });
+    const qEmbedder = config.qPredictor.similarity ? { embedder } : {};
+    let q = QPredictor.fromConfig(config, { ...qEmbedder, clock });
     const learner = MemoryLearner.fromConfig(config);
     const traces = new TraceLibrary(embedder, config.conductor.executionModes);
 
@@ -272,7 +275,7 @@ export class Conductor {
       for (const [name, snapshot] of Object.entries(state.localMemories ?? {})) {
         if (localMemories.has(name)) localMemories.set(name, await HierarchicalMemory.restore(snapshot, { ...memoryOptions, name, settings: config.memory }));
       }
-      if (state.qPredictor !== undefined) q = await QPredictor.restore(state.qPredictor, { embedder, clock });
+      if (state.qPredictor !== undefined) q = await QPredictor.restore(state.qPredictor, { ...qEmbedder, clock });
       const brain = state.brainState ?? {};
       if (brain.memory_learner !== undefined) learner.restoreState(brain.memory_learner);
       if (brain.execution_traces !== undefined) await traces.restoreState(brain.execution_traces);
@@ -294,6 +297,7 @@ export class Conductor {
       clock,
     });
     conductor.episodeCount = Number.isInteger(episodes) && episodes >= 0 ? episodes : 0;
+    conductor.learnedEpisodes = conductor.episodeCount;
     if (todoState !== undefined) conductor.todos.restoreState(todoState);
     return conductor;
   }
@@ -354,6 +358,8 @@ export class Conductor {
   }
 
   private explorationRate(): number {
+    const setting = this.config.conductor.executionModes.exploration;
+    if (setting !== "policy") return setting;
     const policy = this.config.qPredictor.policy;
     if (policy.kind === "epsilon-greedy") return policy.epsilon ?? epsilonAt(this.config.learning.epsilon, this.q.episode);
     return policy.kind === "greedy" ? 0 : epsilonAt(this.config.learning.epsilon, this.q.episode);
@@ -622,7 +628,10 @@ export class Conductor {
       errors: result.errors.length,
     });
     this.episodeCount += 1;
-    if (this.learning) this.unsaved += 1;
+    if (this.learning) {
+      this.learnedEpisodes += 1;
+      this.unsaved += 1;
+    }
     await this.checkpointer?.deleteThread(threadId);
     return result;
   }
@@ -707,7 +716,7 @@ export class Conductor {
       brainState: {
         memory_learner: this.learner.snapshot(),
         execution_traces: this.traces.snapshot(),
-        conductor: { schemaVersion: 1, episodes: this.episodeCount },
+        conductor: { schemaVersion: 1, episodes: this.learnedEpisodes },
       },
       todos: this.todos.snapshot(),
     };

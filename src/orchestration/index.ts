@@ -1,5 +1,6 @@
 export { Conductor } from "./conductor.js";
 export type { ConductorOptions, EpisodeResult, StepEvent, TrajectoryStep } from "./conductor.js";
+export { BaseActor } from "./actor.js";
 export type { Actor, ActorContext, ActorDecision, ActorIdentity } from "./actor.js";
 export { PolicyActor } from "./policy-actor.js";
 export type { PolicyActorOptions } from "./policy-actor.js";

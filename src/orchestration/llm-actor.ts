@@ -4,7 +4,7 @@ import { z } from "zod";
 import { JottyError } from "../errors/index.js";
 import { normalizeText } from "../learning/index.js";
 import { CircuitBreaker, invokeStructured, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
-import type { Actor, ActorContext, ActorDecision, ActorIdentity } from "./actor.js";
+import { BaseActor, type ActorContext, type ActorDecision, type ActorIdentity } from "./actor.js";
 
 /** The model's answer. */
 export const ActorAnswerSchema = z.object({
@@ -31,10 +31,7 @@ export interface LLMActorOptions extends ActorIdentity {
  * and what the team has learned. An unusable answer is retried with a hint up to `maxRetries`
  * times; then the actor falls back to the Q-predictor's choice and says why.
  */
-export class LLMActor implements Actor {
-  readonly name: string;
-  readonly capabilities: readonly string[];
-  readonly dependsOn: readonly string[];
+export class LLMActor extends BaseActor {
   private readonly model: BaseChatModel;
   private readonly maxRetries: number;
   private readonly timeoutMs: number;
@@ -44,9 +41,7 @@ export class LLMActor implements Actor {
   private readonly breaker = new CircuitBreaker();
 
   constructor(options: LLMActorOptions) {
-    this.name = options.name;
-    this.capabilities = options.capabilities ?? [];
-    this.dependsOn = options.dependsOn ?? [];
+    super(options);
     this.model = options.model;
     this.maxRetries = options.maxRetries ?? 2;
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -80,7 +75,7 @@ export class LLMActor implements Actor {
     ];
   }
 
-  async act(context: ActorContext): Promise<ActorDecision> {
+  override async act(context: ActorContext): Promise<ActorDecision> {
     const before = this.counts.get();
     const messages = this.prompt(context);
     let problem = "";

@@ -1,5 +1,5 @@
 import type { Policy } from "../learning/index.js";
-import type { Actor, ActorContext, ActorDecision, ActorIdentity } from "./actor.js";
+import { BaseActor, type ActorContext, type ActorDecision, type ActorIdentity } from "./actor.js";
 
 /** Options of {@link PolicyActor}. */
 export interface PolicyActorOptions extends ActorIdentity {
@@ -13,22 +13,17 @@ export interface PolicyActorOptions extends ActorIdentity {
  * Chooses among the candidate actions by their predicted values with the configured policy
  * (ε-greedy, softmax, UCB1): the offline default, needing no model.
  */
-export class PolicyActor implements Actor {
-  readonly name: string;
-  readonly capabilities: readonly string[];
-  readonly dependsOn: readonly string[];
+export class PolicyActor extends BaseActor {
   private readonly policy: Policy | undefined;
   private readonly hintBonus: number;
 
   constructor(options: PolicyActorOptions) {
-    this.name = options.name;
-    this.capabilities = options.capabilities ?? [];
-    this.dependsOn = options.dependsOn ?? [];
+    super(options);
     this.policy = options.policy;
     this.hintBonus = options.hintBonus ?? 0.5;
   }
 
-  async act(context: ActorContext): Promise<ActorDecision> {
+  override async act(context: ActorContext): Promise<ActorDecision> {
     const { action, predictions, index } = await context.q.selectAction({
       state: context.observation,
       actions: context.actions,

@@ -1,6 +1,6 @@
 import type { Runnable } from "@langchain/core/runnables";
 import { JottyError } from "../errors/index.js";
-import type { Actor, ActorContext, ActorDecision, ActorIdentity } from "./actor.js";
+import { BaseActor, type ActorContext, type ActorDecision, type ActorIdentity } from "./actor.js";
 
 /** What a {@link RunnableActor} wraps: a LangChain Runnable or an async function of the context. */
 export type ActorFunction =
@@ -13,20 +13,15 @@ export interface RunnableActorOptions extends ActorIdentity {
 }
 
 /** An actor from any LangChain `Runnable` or function; a returned string is the action. */
-export class RunnableActor implements Actor {
-  readonly name: string;
-  readonly capabilities: readonly string[];
-  readonly dependsOn: readonly string[];
+export class RunnableActor extends BaseActor {
   private readonly run: ActorFunction;
 
   constructor(options: RunnableActorOptions) {
-    this.name = options.name;
-    this.capabilities = options.capabilities ?? [];
-    this.dependsOn = options.dependsOn ?? [];
+    super(options);
     this.run = options.run;
   }
 
-  async act(context: ActorContext): Promise<ActorDecision> {
+  override async act(context: ActorContext): Promise<ActorDecision> {
     const result = typeof this.run === "function" ? await this.run(context) : await this.run.invoke(context);
     const decision = typeof result === "string" ? { action: result } : result;
     if (typeof decision?.action !== "string") {
