@@ -79,6 +79,8 @@ export interface ConductorOptions {
   clock?: Clock;
   /** Told about runs skipped while loading. */
   onWarning?: (warning: string) => void;
+  /** Told about every error an episode records (actor failures, refused actions, fallbacks, learning errors). */
+  onError?: (error: string, episode: number) => void;
 }
 
 interface Decision extends ActorDecision {
@@ -184,6 +186,7 @@ export class Conductor {
   private unsaved = 0;
   private summary: Array<Record<string, unknown>> = [];
   private localRecall = new Map<string, RetrievedMemory[]>();
+  private readonly onError: ((error: string, episode: number) => void) | undefined;
 
   private constructor(parts: {
     config: JottyConfig;
@@ -197,7 +200,9 @@ export class Conductor {
     vault: Vault | undefined;
     loadedFrom: string | null;
     clock: Clock;
+    onError: ((error: string, episode: number) => void) | undefined;
   }) {
+    this.onError = parts.onError;
     this.config = parts.config;
     this.environment = parts.environment;
     this.actors = new Map(parts.actors.map((actor) => [actor.name, actor]));
@@ -295,6 +300,7 @@ export class Conductor {
       vault,
       loadedFrom: loaded?.run ?? null,
       clock,
+      onError: options.onError,
     });
     conductor.episodeCount = Number.isInteger(episodes) && episodes >= 0 ? episodes : 0;
     conductor.learnedEpisodes = conductor.episodeCount;
@@ -617,6 +623,7 @@ export class Conductor {
       credit,
       trajectory: final.trajectory,
     };
+    for (const error of result.errors) this.onError?.(error, result.episode);
     this.summary.push({
       episode: result.episode,
       success: result.success,

@@ -127,8 +127,10 @@ describe("Conductor with policy actors", () => {
         return { observation: `Pressed ${this.presses} times.`, reward: this.presses === 1 ? Number.NaN : 1, done, actions: done ? [] : ["press"], info: done ? { success: true } : {} };
       }
     }
-    const conductor = await Conductor.create({ config: cliffConfig(), environment: new BrokenReward() });
+    const logged: string[] = [];
+    const conductor = await Conductor.create({ config: cliffConfig(), environment: new BrokenReward(), onError: (error) => logged.push(error) });
     const result = await conductor.run();
+    expect(logged).toEqual(result.errors);
     expect(result.errors.some((error) => error.includes("learning failed") && error.includes("rewards must be finite"))).toBe(true);
     expect(conductor.q.entry("A button.", "press")).toBeUndefined();
     expect(conductor.q.entry("Pressed 1 times.", "press")?.value).toBe(0.5);
