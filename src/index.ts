@@ -139,6 +139,26 @@ export {
 } from "./persistence/index.js";
 export type { JottyState, LoadedState, Migration, RunInfo, VaultCheckpointerOptions, VaultOptions } from "./persistence/index.js";
 
+export { affinity, effectiveScore, Experience, PlaybookStore, ruleReflection, trendOf } from "./experience/index.js";
+export type {
+  CurationResult,
+  ErrorSolution,
+  ExperienceOptions,
+  ExperienceSnapshot,
+  ExperienceStep,
+  Feedback,
+  LearningContext,
+  LearningOutcome,
+  PlaybookDiff,
+  PlaybookScope,
+  PlaybookVersion,
+  Reflection,
+  ReflectionMemory,
+  ScoreStrategy,
+  Strategy,
+  Trajectory,
+} from "./experience/index.js";
+
 export {
   BaseActor,
   Conductor,

@@ -2,6 +2,7 @@ export {
   ActorSchema,
   ActorsSchema,
   ConductorSchema,
+  ExperienceSchema,
   ConsolidationSchema,
   EmbeddingsSchema,
   EnvironmentSchema,
@@ -21,6 +22,7 @@ export {
 } from "./schema.js";
 export type {
   ConductorConfig,
+  ExperienceConfig,
   EmbeddingsConfig,
   EpsilonSchedule,
   JottyConfig,

@@ -210,6 +210,18 @@ export const ConductorSchema = z.strictObject({
 /** Conductor settings, parsed. */
 export type ConductorConfig = z.infer<typeof ConductorSchema>;
 
+/** The learning loops: trajectories, reflection, playbooks. */
+export const ExperienceSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe("record every episode as a trajectory, reflect on it and curate the team's playbook"),
+  maxTrajectories: z.int().positive().default(1000).describe("completed trajectories kept; the oldest go first"),
+  strategies: z.int().min(0).default(3).describe("playbook strategies shown in the learned context"),
+  mergeSimilarity: unit.default(0.8).describe("similarity at which a finding merges into an existing strategy"),
+  maxStrategies: z.int().positive().default(50).describe("active strategies a playbook keeps"),
+});
+
+/** Experience settings, parsed. */
+export type ExperienceConfig = z.infer<typeof ExperienceSchema>;
+
 /** Where and how learned state is kept between runs. */
 export const PersistenceSchema = z.strictObject({
   keepRuns: z.int().positive().default(10).describe("complete runs kept; older ones are deleted (never the one LATEST names)"),
@@ -331,6 +343,7 @@ export const JottyConfigSchema = z
     qPredictor: QPredictorSchema.default(QPredictorSchema.parse({})),
     persistence: PersistenceSchema.default(PersistenceSchema.parse({})),
     conductor: ConductorSchema.default(ConductorSchema.parse({})),
+    experience: ExperienceSchema.default(ExperienceSchema.parse({})),
     llm: LlmSchema.optional(),
     environment: EnvironmentSchema.default({ name: "random-walk", options: {} }),
     actors: ActorsSchema.default([{ name: "explorer", kind: "policy", capabilities: [], dependsOn: [] }]),

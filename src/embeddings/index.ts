@@ -8,3 +8,4 @@ export { FlatVectorIndex } from "./flat-vector-index.js";
 export type { FlatVectorIndexOptions } from "./flat-vector-index.js";
 export type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 export { decodeVector, encodeVector } from "./vector-codec.js";
+export { VectorCache } from "./vector-cache.js";

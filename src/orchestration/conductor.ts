@@ -4,6 +4,7 @@ import { parseConfig, type JottyConfig, type JottyConfigInput } from "../config/
 import { createEmbedder, type Embedder } from "../embeddings/index.js";
 import { createEnvironment, type Environment } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
+import { Experience } from "../experience/index.js";
 import { normalizeText, QPredictor } from "../learning/index.js";
 import { epsilonAt } from "../learning/math/index.js";
 import { createChatModel } from "../llm/index.js";
@@ -125,6 +126,8 @@ const EpisodeState = Annotation.Root({
   /** SARSA learns from a transition once the next action is known. */
   pending: Annotation<Transition | null>,
   learnedContext: Annotation<string>,
+  /** The episode's trajectory in the Experience module, when it records one. */
+  experienceId: Annotation<string>,
   trajectory: Annotation<TrajectoryStep[]>({ reducer: concat, default: () => [] }),
   errors: Annotation<string[]>({ reducer: concat, default: () => [] }),
   llmCalls: Annotation<number>({ reducer: sum, default: () => 0 }),
@@ -173,6 +176,10 @@ export class Conductor {
   readonly q: QPredictor;
   readonly traces: TraceLibrary;
   readonly todos: TodoList;
+  /** The learning loops (trajectories, reflection, the team's playbook), when enabled. */
+  readonly experience: Experience | undefined;
+  /** The team's playbook in `experience`. */
+  readonly playbook: string;
   /** The run the learned state was loaded from, or null. */
   readonly loadedFrom: string | null;
   private readonly vault: Vault | undefined;
@@ -197,6 +204,7 @@ export class Conductor {
     learner: MemoryLearner;
     q: QPredictor;
     traces: TraceLibrary;
+    experience: Experience | undefined;
     vault: Vault | undefined;
     loadedFrom: string | null;
     clock: Clock;
@@ -211,6 +219,8 @@ export class Conductor {
     this.learner = parts.learner;
     this.q = parts.q;
     this.traces = parts.traces;
+    this.experience = parts.experience;
+    this.playbook = `team:${parts.config.name}`;
     this.vault = parts.vault;
     this.loadedFrom = parts.loadedFrom;
     this.clock = parts.clock;
@@ -268,6 +278,15 @@ export class Conductor {
     let q = QPredictor.fromConfig(config, { ...qEmbedder, clock });
     const learner = MemoryLearner.fromConfig(config);
     const traces = new TraceLibrary(embedder, config.conductor.executionModes);
+    const experienceOptions = {
+      embedder,
+      clock,
+      mergeSimilarity: config.experience.mergeSimilarity,
+      maxStrategies: config.experience.maxStrategies,
+      maxTrajectories: config.experience.maxTrajectories,
+      ...(llm === undefined ? {} : { llm }),
+    };
+    let experience = config.experience.enabled ? new Experience(experienceOptions) : undefined;
 
     const needsVault = config.learningMode === "persistent" || (config.learningMode === "disabled" && config.persistence.loadRun !== undefined);
     const vault = needsVault ? await Vault.fromConfig(config, { clock, ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }) }) : undefined;
@@ -285,6 +304,8 @@ export class Conductor {
       if (brain.memory_learner !== undefined) learner.restoreState(brain.memory_learner);
       if (brain.execution_traces !== undefined) await traces.restoreState(brain.execution_traces);
       episodes = Number((brain.conductor as { episodes?: unknown } | undefined)?.episodes ?? 0);
+      const loops = state.experience?.experience;
+      if (experience !== undefined && loops !== undefined) experience = Experience.restore(loops, experienceOptions);
       todoState = state.todos;
     }
     for (const memory of [sharedMemory, ...localMemories.values()]) learner.attach(memory);
@@ -297,6 +318,7 @@ export class Conductor {
       learner,
       q,
       traces,
+      experience,
       vault,
       loadedFrom: loaded?.run ?? null,
       clock,
@@ -341,7 +363,25 @@ export class Conductor {
     const knowledge = await this.sharedMemory.getConsolidatedKnowledge({ goal: state.goal, maxItems: 5, record });
     const lessons = await this.q.getLearnedContext({ state: state.observation, goal: state.goal, maxTokens: 200 });
     this.localRecall = new Map();
-    return { learnedContext: renderContext(memories, knowledge, lessons.replace(`Goal: ${state.goal}\n`, "").replace(`Goal: ${state.goal}`, "")) };
+    let strategies = "";
+    let experienceId = "";
+    if (this.experience !== undefined) {
+      const relevant = await this.experience.playbooks.relevantStrategies({ name: this.playbook, task: state.goal, k: this.config.experience.strategies });
+      strategies = relevant
+        .map((strategy) => `${strategy.type === "harmful" ? "Avoid" : "Strategy"}: ${strategy.description} (confidence ${strategy.confidence.toFixed(2)})`)
+        .join("\n");
+      if (record) {
+        experienceId = this.experience.startTrajectory({
+          task: state.goal,
+          taskType: state.taskType,
+          agentId: this.todos.actorOrder.join("+"),
+          userId: "conductor",
+          playbook: this.playbook,
+        });
+      }
+    }
+    const learnedLessons = lessons.replace(`Goal: ${state.goal}\n`, "").replace(`Goal: ${state.goal}`, "");
+    return { learnedContext: renderContext(memories, knowledge, [learnedLessons, strategies].filter((part) => part !== "").join("\n")), experienceId };
   }
 
   private async plan(state: State): Promise<Update> {
@@ -473,6 +513,15 @@ export class Conductor {
   private async learn(state: State): Promise<Update> {
     const transition = state.transition as Transition;
     const decision = state.decision as Decision;
+    if (this.experience !== undefined && state.experienceId !== "") {
+      const step = state.trajectory.at(-1);
+      const firstSentence = transition.nextState.split(/(?<=\.)\s/)[0] ?? "";
+      this.experience.logStep(state.experienceId, {
+        type: "action",
+        description: `${decision.actor}: ${step?.action ?? "(no action)"}`,
+        result: step?.source === "failed" ? `failed: ${step.reasoning ?? ""}` : `reward ${transition.reward}; ${firstSentence}`,
+      });
+    }
     if (decision.source === "failed" || !transition.learnable) this.todos.block(state.todoId, `step ${state.step - 1} failed`);
     else this.todos.complete(state.todoId);
     // A blocked turn starts a fresh round on the next plan, so one failure does not end the team.
@@ -550,10 +599,20 @@ export class Conductor {
         }
         if (state.success && actions.length > 0) await this.traces.record({ goal: state.goal, actions, reward: state.totalReward });
         this.traces.recordOutcome(state.mode, { success: state.success, llmCalls: state.llmCalls, tokens: state.tokens });
+        if (this.experience !== undefined && state.experienceId !== "") {
+          this.experience.completeTrajectory(state.experienceId, {
+            status: state.success ? "success" : "failure",
+            metrics: { tokens: state.tokens },
+            ...(state.success ? {} : { error: state.stopped ? "stopped" : "the goal was not reached" }),
+          });
+          await this.experience.curateFrom(state.experienceId, { playbook: this.playbook, scope: { kind: "global" } });
+          this.experience.playbooks.recordUsage(this.playbook, { success: state.success });
+        }
         this.q.endEpisode({ return: state.totalReward });
         const every = this.config.conductor.consolidateEvery;
         if (every > 0 && (state.episode + 1) % every === 0) {
           for (const memory of [this.sharedMemory, ...this.localMemories.values()]) await memory.consolidate();
+          await this.experience?.consolidateReflections();
         }
       } catch (error) {
         errors.push(`finish: learning failed: ${describe(error)}`);
@@ -584,6 +643,7 @@ export class Conductor {
       transition: null,
       pending: null,
       learnedContext: "",
+      experienceId: "",
     };
   }
 
@@ -726,6 +786,7 @@ export class Conductor {
         conductor: { schemaVersion: 1, episodes: this.learnedEpisodes },
       },
       todos: this.todos.snapshot(),
+      ...(this.experience === undefined ? {} : { experience: { experience: this.experience.snapshot() } }),
     };
   }
 
@@ -754,6 +815,8 @@ export class Conductor {
     lessons: number;
     traces: number;
     modes: ReturnType<TraceLibrary["modeStats"]>;
+    trajectories: number;
+    strategies: number;
   } {
     return {
       episodes: this.episodeCount,
@@ -765,6 +828,11 @@ export class Conductor {
       lessons: this.q.list().reduce((total, entry) => total + entry.lessons.length, 0),
       traces: this.traces.size,
       modes: this.traces.modeStats(),
+      trajectories: this.experience?.queryTrajectories({ limit: Number.MAX_SAFE_INTEGER }).length ?? 0,
+      strategies:
+        this.experience === undefined || !this.experience.playbooks.names().includes(this.playbook)
+          ? 0
+          : this.experience.playbooks.get(this.playbook).strategies.filter((strategy) => !strategy.retired).length,
     };
   }
 }

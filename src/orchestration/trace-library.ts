@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { ConductorConfig } from "../config/index.js";
-import { cosineSimilarity, embedTexts, type Embedder } from "../embeddings/index.js";
+import { cosineSimilarity, VectorCache, type Embedder } from "../embeddings/index.js";
 import { normalizeText } from "../learning/index.js";
 import { parseSnapshot } from "../util/index.js";
 import { ExecutionMode } from "./execution-mode.js";
@@ -46,35 +46,28 @@ const emptyStats = (): ModeStats => ({ episodes: 0, successes: 0, llmCalls: 0, t
  */
 export class TraceLibrary {
   private readonly traces = new Map<string, ExecutionTrace>();
-  private readonly vectors = new Map<string, Float32Array>();
+  private readonly vectors: VectorCache;
   private readonly modes: Record<ExecutionMode, ModeStats> = { follower: emptyStats(), mixed: emptyStats(), learner: emptyStats() };
 
   constructor(
-    private readonly embedder: Embedder,
+    embedder: Embedder,
     private readonly settings: ConductorConfig["executionModes"],
-  ) {}
+  ) {
+    this.vectors = new VectorCache(embedder);
+  }
 
   get size(): number {
     return this.traces.size;
   }
 
-  private async vectorOf(goal: string): Promise<Float32Array> {
-    const key = normalizeText(goal);
-    let vector = this.vectors.get(key);
-    if (vector === undefined) {
-      [vector] = (await embedTexts(this.embedder, [key])) as [Float32Array];
-      this.vectors.set(key, vector);
-    }
-    return vector;
-  }
 
   /** The stored trace whose goal is most similar to this one, with the similarity. */
   async match(goal: string): Promise<{ trace: ExecutionTrace; similarity: number } | undefined> {
     if (this.traces.size === 0) return undefined;
-    const target = await this.vectorOf(goal);
+    const target = await this.vectors.get(goal);
     let best: { trace: ExecutionTrace; similarity: number } | undefined;
     for (const trace of this.traces.values()) {
-      const similarity = cosineSimilarity(target, await this.vectorOf(trace.goal));
+      const similarity = cosineSimilarity(target, await this.vectors.get(trace.goal));
       // Among equally similar traces, the one with the best return, then the most successes.
       const tie = best !== undefined && Math.abs(similarity - best.similarity) <= 1e-9;
       const better =
@@ -113,7 +106,7 @@ export class TraceLibrary {
     }
     const trace: ExecutionTrace = { id, goal, actions: [...actions], reward, successes: 1 };
     this.traces.set(id, trace);
-    await this.vectorOf(goal);
+    await this.vectors.get(goal);
     return { ...trace, actions: [...trace.actions] };
   }
 
@@ -141,7 +134,7 @@ export class TraceLibrary {
     this.traces.clear();
     for (const trace of data.traces) {
       this.traces.set(trace.id, { ...trace });
-      await this.vectorOf(trace.goal);
+      await this.vectors.get(trace.goal);
     }
     for (const mode of ["follower", "mixed", "learner"] as const) this.modes[mode] = { ...data.modes[mode] };
   }

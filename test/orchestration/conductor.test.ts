@@ -192,6 +192,34 @@ describe("Conductor with LLM actors", () => {
   });
 });
 
+describe("Conductor with the learning loops", () => {
+  it("records each episode as a trajectory, curates the team's playbook and shows its strategies to actors", async () => {
+    const model = new CliffNavigatorModel();
+    const conductor = await Conductor.create({
+      config: cliffConfig({ environment: { name: "cliff-walking", options: { columns: 6, maxSteps: 30 } }, conductor: { executionModes: { enabled: false } } }),
+      actors: [new LLMActor({ name: "navigator", model })],
+    });
+    await conductor.run();
+    const stats = conductor.stats();
+    expect(stats.trajectories).toBe(1);
+    expect(stats.strategies).toBeGreaterThan(0);
+    const [trajectory] = conductor.experience?.queryTrajectories() ?? [];
+    expect(trajectory).toMatchObject({ status: "success", playbook: conductor.playbook });
+    expect(conductor.experience?.steps(trajectory?.id as string)[0]?.description).toBe("navigator: move up");
+    await conductor.run();
+    expect(model.prompts.at(-1)).toMatch(/Strategy: navigator: move (up|right|down) \(confidence 0\.40\)/);
+    expect(conductor.experience?.traceCount).toBe(1); // the same path twice is one stored trace
+  });
+
+  it("persists the learning loops with the rest of the state", async () => {
+    const first = await Conductor.create({ config: cliffConfig({ learningMode: "persistent" }) });
+    await first.train({ episodes: 3 });
+    const second = await Conductor.create({ config: cliffConfig({ learningMode: "persistent" }) });
+    expect(second.stats()).toMatchObject({ trajectories: 3, strategies: first.stats().strategies });
+    expect(second.experience?.snapshot()).toEqual(first.experience?.snapshot());
+  });
+});
+
 describe("Conductor learning modes", () => {
   it("PERSISTENT starts from what the previous run learned; CONTEXTUAL and DISABLED do not", async () => {
     const first = await Conductor.create({ config: cliffConfig({ learningMode: "persistent" }) });
@@ -226,10 +254,10 @@ describe("Conductor learning modes", () => {
     expect(results.every((result) => result.errors.length === 0)).toBe(true);
     await frozen.close();
     const after = frozen.snapshot();
-    for (const part of ["sharedMemory", "localMemories", "qPredictor", "brainState", "todos"] as const) {
-      if (part === "todos") continue; // the todo state is per episode, not a learned value
+    for (const part of ["sharedMemory", "localMemories", "qPredictor", "brainState", "experience"] as const) {
       expect(after[part]).toEqual(before[part]);
     }
+    expect(before.experience).toBeDefined();
     expect(await (await Vault.open({ dir })).runs()).toHaveLength(1);
   });
 

@@ -1,0 +1,140 @@
+import { z } from "zod";
+
+const unit = z.number().min(0).max(1);
+
+/** One logged step of a trajectory. */
+export const TrajectoryStepSchema = z.strictObject({
+  type: z.enum(["action", "decision", "observation"]),
+  description: z.string(),
+  result: z.string(),
+  /** The tool used, when the step used one. */
+  tool: z.string().optional(),
+  at: z.number(),
+});
+
+/** One piece of feedback on a trajectory. */
+export const FeedbackSchema = z.strictObject({
+  id: z.string(),
+  type: z.enum(["human", "monitoring", "ab_test", "production"]),
+  score: unit,
+  source: z.string(),
+  message: z.string(),
+  metrics: z.record(z.string(), z.number()),
+  at: z.number(),
+});
+
+/** A task attempt, from start to outcome. */
+export const TrajectorySchema = z.strictObject({
+  id: z.string(),
+  task: z.string(),
+  taskType: z.string(),
+  agentId: z.string(),
+  userId: z.string(),
+  parentId: z.string().optional(),
+  /** Playbook whose strategies it used and which its reflections curate. */
+  playbook: z.string().optional(),
+  status: z.enum(["running", "success", "failure", "partial"]),
+  score: unit.optional(),
+  error: z.string().optional(),
+  startedAt: z.number(),
+  completedAt: z.number().optional(),
+  metrics: z.strictObject({ durationMs: z.number().min(0), tokens: z.number().min(0), cost: z.number().min(0) }),
+  /** While running, the steps; once complete, they live in the content-addressed trace store. */
+  steps: z.array(TrajectoryStepSchema),
+  traceHash: z.string().optional(),
+  feedback: z.array(FeedbackSchema),
+  relearning: z.strictObject({ reason: z.string(), priority: z.int().min(0).max(10), markedAt: z.number() }).optional(),
+  reflectionId: z.string().optional(),
+});
+
+/** What a reflection found. */
+export const ReflectionSchema = z.strictObject({
+  id: z.string(),
+  trajectoryId: z.string(),
+  helpfulStrategies: z.array(z.strictObject({ description: z.string(), evidence: z.string(), confidence: unit })),
+  harmfulPatterns: z.array(z.strictObject({ description: z.string(), evidence: z.string(), impact: z.enum(["low", "medium", "high"]), confidence: unit })),
+  observations: z.array(z.strictObject({ description: z.string(), relevance: unit })),
+  /** The score the reflection judged the outcome by (the effective score when feedback exists). */
+  score: unit,
+  source: z.enum(["rules", "llm"]),
+  at: z.number(),
+});
+
+/** A stored reflection memory, candidate for consolidation. */
+export const ReflectionMemorySchema = z.strictObject({
+  id: z.string(),
+  content: z.string(),
+  importance: unit,
+  at: z.number(),
+  archived: z.boolean(),
+  consolidated: z.boolean(),
+  sources: z.array(z.string()),
+});
+
+/** A strategy of a playbook. */
+export const StrategySchema = z.strictObject({
+  id: z.string(),
+  type: z.enum(["helpful", "harmful", "neutral"]),
+  description: z.string(),
+  evidence: z.array(z.string()),
+  confidence: unit,
+  helpfulCount: z.int().min(0),
+  harmfulCount: z.int().min(0),
+  sourceTrajectories: z.array(z.string()),
+  lastReinforced: z.number(),
+  retired: z.boolean(),
+});
+
+/** Who a playbook is for. */
+export const ScopeSchema = z.strictObject({
+  kind: z.enum(["agent", "user", "tenant", "global"]),
+  id: z.string().optional(),
+});
+
+/** One version of a playbook. */
+export const PlaybookVersionSchema = z.strictObject({
+  name: z.string(),
+  scope: ScopeSchema,
+  version: z.int().positive(),
+  strategies: z.array(StrategySchema),
+  usage: z.strictObject({ count: z.int().min(0), successRate: unit, improvement: z.number() }),
+  at: z.number(),
+  note: z.string(),
+});
+
+/** A known way out of an error. */
+export const ErrorSolutionSchema = z.strictObject({
+  id: z.string(),
+  errorType: z.string(),
+  message: z.string(),
+  context: z.string(),
+  approach: z.string(),
+  steps: z.array(z.string()),
+  successes: z.int().min(0),
+  failures: z.int().min(0),
+  at: z.number(),
+});
+
+/** Everything the Experience module holds, schema version 1. */
+export const ExperienceSnapshotSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  counter: z.int().min(0),
+  trajectories: z.array(TrajectorySchema),
+  /** sha256 → the JSON of a completed trace. */
+  traces: z.record(z.string(), z.string()),
+  reflections: z.array(ReflectionSchema),
+  reflectionMemories: z.array(ReflectionMemorySchema),
+  playbooks: z.record(z.string(), z.array(PlaybookVersionSchema)),
+  solutions: z.array(ErrorSolutionSchema),
+});
+
+export type TrajectoryStep = z.infer<typeof TrajectoryStepSchema>;
+export type Feedback = z.infer<typeof FeedbackSchema>;
+export type Trajectory = z.infer<typeof TrajectorySchema>;
+export type Reflection = z.infer<typeof ReflectionSchema>;
+export type ReflectionMemory = z.infer<typeof ReflectionMemorySchema>;
+export type Strategy = z.infer<typeof StrategySchema>;
+export type PlaybookScope = z.infer<typeof ScopeSchema>;
+export type PlaybookVersion = z.infer<typeof PlaybookVersionSchema>;
+export type ErrorSolution = z.infer<typeof ErrorSolutionSchema>;
+export type ExperienceSnapshot = z.infer<typeof ExperienceSnapshotSchema>;
