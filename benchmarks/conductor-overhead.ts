@@ -69,6 +69,7 @@ async function bareStepMs(shape: "like-for-like" | "minimal"): Promise<number> {
         q,
         mode: "learner",
         rng,
+        explore: true,
       });
       return { action: decision.action };
   };

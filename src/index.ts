@@ -200,6 +200,11 @@ export {
   RandomWalk,
   registerEnvironment,
   TextEnvironment,
+  composeSql,
+  goldDecisions,
+  parseTasksJsonl,
+  SqlAnalyst,
+  SqlTaskSchema,
 } from "./environments/index.js";
 export type {
   BanditOptions,
@@ -212,4 +217,8 @@ export type {
   MaybePromise,
   RandomWalkOptions,
   ResetOptions,
+  Decisions,
+  Intent,
+  SqlAnalystOptions,
+  SqlTask,
 } from "./environments/index.js";

@@ -3,11 +3,14 @@ import fs from "fs-extra";
 import { configJsonSchema, loadConfig } from "../config/index.js";
 import { createEnvironment } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
+import { registerBenchmark, registerInspection, registerTrain } from "./commands.js";
 
 /** Where the CLI writes; tests pass buffers, the binary passes the process streams. */
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether output goes to a terminal (progress bars then). */
+  tty?: boolean;
 }
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 bad input (config, arguments). */
@@ -16,6 +19,7 @@ export const ExitCode = { ok: 0, failure: 1, badInput: 2 } as const;
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  tty: process.stdout.isTTY === true,
 };
 
 function buildProgram(io: CliIo): Command {
@@ -24,6 +28,7 @@ function buildProgram(io: CliIo): Command {
     .description("Teams of AI agents that get better at their tasks across runs.")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .option("--verbose", "print the stack of unexpected errors")
     .showHelpAfterError("(run `jotty --help` for the commands)");
 
   const config = program.command("config").description("inspect and check experiment configs");
@@ -55,6 +60,9 @@ function buildProgram(io: CliIo): Command {
       );
     });
 
+  registerTrain(program, io);
+  registerBenchmark(program, io);
+  registerInspection(program, io);
   return program;
 }
 
@@ -77,11 +85,16 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     }
     if (JottyError.is(error)) {
       io.stderr(`error: ${error.message}\n`);
+      if (argv.includes("--verbose") && error.stack !== undefined) io.stderr(`${error.stack}\n`);
       const badInput =
-        error.code.startsWith("config_") || error.code === "invalid_argument" || error.code === "unknown_environment";
+        error.code.startsWith("config_") ||
+        error.code === "invalid_argument" ||
+        error.code === "unknown_environment" ||
+        error.code === "vault_no_valid_state";
       return badInput ? ExitCode.badInput : ExitCode.failure;
     }
     io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (argv.includes("--verbose") && error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`);
     return ExitCode.failure;
   }
 }

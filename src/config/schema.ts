@@ -135,13 +135,24 @@ export const PolicySchema = z.discriminatedUnion("kind", [
     epsilon: probability.optional().describe("a fixed ε; learning.epsilon's schedule when absent"),
   }),
   z.strictObject({ kind: z.literal("softmax"), temperature: z.number().positive().default(0.5) }),
-  z.strictObject({ kind: z.literal("ucb1"), c: z.number().min(0).default(Math.SQRT2) }),
+  z.strictObject({
+    kind: z.literal("ucb1"),
+    c: z.number().min(0).default(Math.SQRT2),
+    decay: z.number().gt(0).max(1).default(1).describe("c is multiplied by decay^episode: exploration fades as experience grows"),
+  }),
 ]);
 
 /** The natural-language Q-predictor. */
 export const QPredictorSchema = z.strictObject({
-  method: z.enum(["q-learning", "sarsa", "expected-sarsa"]).default("q-learning"),
-  initialValue: z.number().default(0).describe("value of a (state, action) pair nothing is known about"),
+  method: z
+    .enum(["q-learning", "sarsa", "expected-sarsa", "monte-carlo"])
+    .default("q-learning")
+    .describe("monte-carlo learns each step from the return that followed it, at the end of the episode (for rewards that only come at the end)"),
+  initialValue: z.number().default(0).describe("value of a (state, action) pair nothing is known about; above every return, it makes untried actions look worth trying"),
+  stepSize: z
+    .enum(["constant", "average"])
+    .default("constant")
+    .describe("constant uses α; average uses 1/visits (the sample mean of Monte-Carlo control) until that falls to α"),
   rewardRange: z
     .tuple([z.number(), z.number()])
     .refine(([low, high]) => low < high, "the first number must be below the second")
@@ -290,6 +301,10 @@ export const ActorSchema = z.strictObject({
   kind: z.enum(["policy", "llm"]).default("policy"),
   capabilities: z.array(z.string().min(1)).default([]),
   dependsOn: z.array(z.string().min(1)).default([]),
+  candidatesOnly: z
+    .boolean()
+    .default(true)
+    .describe("llm actors: false lets the actor answer with an action of its own (such as a SQL query) where the environment accepts one"),
 });
 
 /** The team: at least one actor, unique names, dependencies naming actors of the team. */
@@ -346,7 +361,7 @@ export const JottyConfigSchema = z
     experience: ExperienceSchema.default(ExperienceSchema.parse({})),
     llm: LlmSchema.optional(),
     environment: EnvironmentSchema.default({ name: "random-walk", options: {} }),
-    actors: ActorsSchema.default([{ name: "explorer", kind: "policy", capabilities: [], dependsOn: [] }]),
+    actors: ActorsSchema.default([{ name: "explorer", kind: "policy", capabilities: [], dependsOn: [], candidatesOnly: true }]),
     training: TrainingSchema.default(TrainingSchema.parse({})),
   });
 

@@ -15,3 +15,12 @@ export { Bandit, BanditOptionsSchema } from "./bandit.js";
 export type { BanditOptions } from "./bandit.js";
 export { createEnvironment, environmentNames, registerEnvironment } from "./create-environment.js";
 export type { EnvironmentFactory } from "./create-environment.js";
+export {
+  composeSql,
+  goldDecisions,
+  parseTasksJsonl,
+  SqlAnalyst,
+  SqlAnalystOptionsSchema,
+  SqlTaskSchema,
+} from "./sql-analyst/index.js";
+export type { Decisions, Intent, SqlAnalystOptions, SqlTask } from "./sql-analyst/index.js";

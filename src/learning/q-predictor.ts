@@ -28,7 +28,7 @@ import { retentionScore } from "./retention.js";
 import { normalizeText, pairKey } from "./text-key.js";
 
 /** The one-step target a Q-predictor learns with. */
-export type QMethod = "q-learning" | "sarsa" | "expected-sarsa";
+export type QMethod = "q-learning" | "sarsa" | "expected-sarsa" | "monte-carlo";
 
 /** How actions are chosen (the config's `qPredictor.policy`). */
 export type Policy = z.input<typeof PolicySchema>;
@@ -133,7 +133,7 @@ export const QPredictorSnapshotSchema = z.strictObject({
   options: z.strictObject({
     alpha: z.number().gt(0).max(1),
     gamma: z.number().min(0).max(1),
-    method: z.enum(["q-learning", "sarsa", "expected-sarsa"]),
+    method: z.enum(["q-learning", "sarsa", "expected-sarsa", "monte-carlo"]),
     initialValue: z.number(),
     rewardRange: z.tuple([z.number(), z.number()]).optional(),
     epsilon: EpsilonScheduleSchema,
@@ -548,6 +548,7 @@ export class QPredictor {
     const { reward, done } = input;
     const gamma = this.gamma;
     if (done || input.nextState === null) return reward;
+    // Monte-Carlo learns from whole episodes (learnEpisode); a single step bootstraps like Q-learning.
     if (this.method === "sarsa") {
       const [nextValue] = await this.offlineValues(input.nextState, [input.nextAction as string]);
       return sarsaTarget({ reward, gamma, done, nextValue: nextValue as number });
@@ -564,7 +565,10 @@ export class QPredictor {
     return expectedSarsaTarget({ reward, gamma, done, nextValues, epsilon: epsilonAt(this.epsilon, this.episodeCount) });
   }
 
-  private async apply(raw: QUpdateInput, { weight, record }: { weight: number; record: boolean }): Promise<QUpdateResult> {
+  private async apply(
+    raw: QUpdateInput,
+    { weight, record, fixedTarget }: { weight: number; record: boolean; fixedTarget?: number },
+  ): Promise<QUpdateResult> {
     this.validate(raw);
     // −0 would not survive JSON; adding 0 turns it into 0 and leaves every other number alone.
     const input = { ...raw, reward: raw.reward + 0 };
@@ -572,9 +576,12 @@ export class QPredictor {
     const existing = this.entries.get(key);
     const previous =
       existing?.value ?? (await this.offlineValues(input.state, [input.action]))[0] ?? this.initialValue;
-    const target = await this.target(input);
+    const target = fixedTarget ?? (await this.target(input));
     const tdError = target - previous;
-    const q = this.clampValue(previous + this.alpha * weight * tdError);
+    // "average" makes each value the mean of what it has seen (1/n, as Monte-Carlo control does) until
+    // 1/n falls to α; from then on α, so returns from when the rest of the policy was worse fade out.
+    const stepSize = this.settings.stepSize === "average" ? Math.max(this.alpha, 1 / ((existing?.visits ?? 0) + 1)) : this.alpha;
+    const q = this.clampValue(previous + stepSize * weight * tdError);
     const entry: QEntry = existing ?? {
       state: input.state,
       action: input.action,
@@ -594,11 +601,13 @@ export class QPredictor {
     entry.tdErrors = [...entry.tdErrors, tdError].slice(-TD_ERRORS_KEPT);
     entry.lastUpdatedEpisode = this.episodeCount;
     entry.promoted = false;
+    // Under Monte-Carlo credit what a step earned is the return that followed it, not its own reward.
+    const earned = fixedTarget ?? input.reward;
     const lesson = lessonFor({
       state: input.state,
       action: input.action,
-      reward: input.reward,
-      normalizedReward: this.normalizedReward(input.reward),
+      reward: earned,
+      normalizedReward: this.normalizedReward(earned),
       tdError,
     });
     if (lesson !== undefined) entry.lessons = addLesson(entry.lessons, lesson, this.episodeCount, this.settings.lessonsPerEntry);
@@ -633,6 +642,34 @@ export class QPredictor {
    */
   async update(input: QUpdateInput): Promise<QUpdateResult> {
     return this.apply(input, { weight: 1, record: true });
+  }
+
+  /**
+   * Monte-Carlo learning from a whole episode: each step's value moves towards the discounted
+   * return that followed it, G_t = r_t + γ·G_{t+1}. Suits rewards that come only at the end,
+   * where a one-step target cannot tell which earlier choice mattered.
+   *
+   * @throws JottyError `invalid_reward` for a non-finite reward (nothing changes).
+   */
+  async learnEpisode(steps: ReadonlyArray<{ state: string; action: string; reward: number }>): Promise<QUpdateResult[]> {
+    for (const step of steps) this.validate({ ...step, nextState: null, done: true });
+    const returns: number[] = [];
+    let following = 0;
+    for (let index = steps.length - 1; index >= 0; index -= 1) {
+      following = (steps[index] as { reward: number }).reward + this.gamma * following;
+      returns[index] = following;
+    }
+    const results: QUpdateResult[] = [];
+    for (const [index, step] of steps.entries()) {
+      const last = index === steps.length - 1;
+      results.push(
+        await this.apply(
+          { state: step.state, action: step.action, reward: step.reward, nextState: last ? null : (steps[index + 1] as { state: string }).state, done: last },
+          { weight: 1, record: true, fixedTarget: returns[index] as number },
+        ),
+      );
+    }
+    return results;
   }
 
   /**
@@ -698,7 +735,7 @@ export class QPredictor {
         index = ucb1({
           values,
           counts: actions.map((action) => this.entries.get(pairKey(state, action))?.visits ?? 0),
-          c: chosen.c ?? Math.SQRT2,
+          c: (chosen.c ?? Math.SQRT2) * (chosen.decay ?? 1) ** this.episodeCount,
           rng,
         });
         break;

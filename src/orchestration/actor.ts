@@ -29,6 +29,8 @@ export interface ActorContext {
   hint?: { action: string; similarity: number };
   /** The seeded generator for any random choice. */
   rng: Rng;
+  /** False when evaluating: choose the best-valued action, no exploration. */
+  explore: boolean;
 }
 
 /** What an actor decides. */

@@ -111,6 +111,8 @@ const EpisodeState = Annotation.Root({
   taskType: Annotation<string>,
   observation: Annotation<string>,
   actions: Annotation<string[]>,
+  /** The capability the environment asks for at this step (routes the turn to an actor that has it). */
+  capability: Annotation<string>,
   done: Annotation<boolean>,
   success: Annotation<boolean>,
   stopped: Annotation<boolean>,
@@ -119,6 +121,7 @@ const EpisodeState = Annotation.Root({
   mode: Annotation<ExecutionMode>,
   traceActions: Annotation<string[]>,
   traceSimilarity: Annotation<number>,
+  traceId: Annotation<string>,
   actor: Annotation<string>,
   todoId: Annotation<string>,
   decision: Annotation<Decision | null>,
@@ -188,6 +191,8 @@ export class Conductor {
   private checkpointer: VaultCheckpointer | undefined;
   private graph: ReturnType<Conductor["buildGraph"]>;
   private episodeCount = 0;
+  /** Set while `evaluate` runs: nothing is learned and actors do not explore. */
+  private evaluating = false;
   /** Episodes that learned (the persisted count); DISABLED episodes do not add to it. */
   private learnedEpisodes = 0;
   private unsaved = 0;
@@ -231,7 +236,7 @@ export class Conductor {
 
   /** Whether this run learns (PERSISTENT and CONTEXTUAL) or only acts (DISABLED). */
   get learning(): boolean {
-    return this.config.learningMode !== "disabled";
+    return this.config.learningMode !== "disabled" && !this.evaluating;
   }
 
   /** Episodes run, including those of the runs it loaded. */
@@ -394,8 +399,10 @@ export class Conductor {
       update.mode = mode;
       update.traceActions = mode === ExecutionMode.LEARNER || match === undefined ? [] : match.trace.actions;
       update.traceSimilarity = match?.similarity ?? 0;
+      update.traceId = mode === ExecutionMode.LEARNER || match === undefined ? "" : match.trace.id;
     }
-    const item = this.todos.next();
+    const wanted = state.capability === "" ? undefined : [...this.actors.values()].find((actor) => actor.capabilities.includes(state.capability));
+    const item = wanted === undefined ? this.todos.next() : this.todos.take(wanted.name);
     if (item === undefined) {
       return { ...update, stopped: true, errors: [`step ${state.step}: every actor's turn is blocked`] };
     }
@@ -442,6 +449,7 @@ export class Conductor {
         mode,
         ...(hint === undefined ? {} : { hint }),
         rng: this.rng,
+        explore: !this.evaluating,
       });
       return {
         mode,
@@ -492,6 +500,7 @@ export class Conductor {
       },
       observation: result.observation,
       actions: result.actions,
+      capability: typeof result.info.capability === "string" ? result.info.capability : "",
       done: result.done,
       success: result.done && result.info.success === true,
       step: state.step + 1,
@@ -526,7 +535,7 @@ export class Conductor {
     else this.todos.complete(state.todoId);
     // A blocked turn starts a fresh round on the next plan, so one failure does not end the team.
     if (decision.source === "failed" && !transition.done && !state.stopped) this.todos.reset();
-    if (!this.learning) return { pending: null };
+    if (!this.learning || this.q.method === "monte-carlo") return { pending: null };
     const errors: string[] = [];
     const sarsa = this.q.method === "sarsa";
     const update = async (t: Transition, nextAction?: string): Promise<void> => {
@@ -599,6 +608,7 @@ export class Conductor {
         }
         if (state.success && actions.length > 0) await this.traces.record({ goal: state.goal, actions, reward: state.totalReward });
         this.traces.recordOutcome(state.mode, { success: state.success, llmCalls: state.llmCalls, tokens: state.tokens });
+        if (state.traceId !== "") this.traces.recordReplay(state.traceId, state.success);
         if (this.experience !== undefined && state.experienceId !== "") {
           this.experience.completeTrajectory(state.experienceId, {
             status: state.success ? "success" : "failure",
@@ -607,6 +617,11 @@ export class Conductor {
           });
           await this.experience.curateFrom(state.experienceId, { playbook: this.playbook, scope: { kind: "global" } });
           this.experience.playbooks.recordUsage(this.playbook, { success: state.success });
+        }
+        if (this.q.method === "monte-carlo") {
+          await this.q.learnEpisode(
+            state.trajectory.filter((step) => step.action !== null).map((step) => ({ state: step.observation, action: step.action as string, reward: step.reward })),
+          );
         }
         this.q.endEpisode({ return: state.totalReward });
         const every = this.config.conductor.consolidateEvery;
@@ -622,13 +637,14 @@ export class Conductor {
     return { errors };
   }
 
-  private input(goal: string, taskType: string, start: { observation: string; actions: string[] }): Update {
+  private input(goal: string, taskType: string, start: { observation: string; actions: string[]; info: Record<string, unknown> }): Update {
     return {
       episode: this.episodeCount,
       goal,
       taskType,
       observation: start.observation,
       actions: start.actions,
+      capability: typeof start.info.capability === "string" ? start.info.capability : "",
       done: false,
       success: false,
       stopped: false,
@@ -637,6 +653,7 @@ export class Conductor {
       mode: ExecutionMode.LEARNER,
       traceActions: [],
       traceSimilarity: 0,
+      traceId: "",
       actor: "",
       todoId: "",
       decision: null,
@@ -663,7 +680,7 @@ export class Conductor {
     return { input: this.input(episodeGoal, taskType ?? this.environment.name, start), config, threadId };
   }
 
-  private async complete(final: State, threadId: string): Promise<EpisodeResult> {
+  private async complete(final: State, threadId: string, { counted = true }: { counted?: boolean } = {}): Promise<EpisodeResult> {
     const credit = creditActors({
       steps: final.trajectory.map((step) => ({ actor: step.actor, reward: step.reward })),
       episodeReturn: final.totalReward,
@@ -684,6 +701,8 @@ export class Conductor {
       trajectory: final.trajectory,
     };
     for (const error of result.errors) this.onError?.(error, result.episode);
+    await this.checkpointer?.deleteThread(threadId);
+    if (!counted) return result;
     this.summary.push({
       episode: result.episode,
       success: result.success,
@@ -699,7 +718,6 @@ export class Conductor {
       this.learnedEpisodes += 1;
       this.unsaved += 1;
     }
-    await this.checkpointer?.deleteThread(threadId);
     return result;
   }
 
@@ -745,6 +763,26 @@ export class Conductor {
       }
     }
     return this.complete(state, threadId);
+  }
+
+  /**
+   * Measures what has been learned without changing it: each task runs as an episode with
+   * learning off and actors choosing their best-valued action (no exploration). Returns the
+   * share of successes and the results.
+   */
+  async evaluate({ tasks }: { tasks: ReadonlyArray<{ goal?: string; task?: unknown; taskType?: string }> }): Promise<{ successRate: number; results: EpisodeResult[] }> {
+    this.evaluating = true;
+    const results: EpisodeResult[] = [];
+    try {
+      for (const task of tasks) {
+        const { input, config, threadId } = await this.begin(task);
+        const final = (await this.graph.invoke(input, config)) as State;
+        results.push(await this.complete(final, threadId, { counted: false }));
+      }
+    } finally {
+      this.evaluating = false;
+    }
+    return { successRate: results.length === 0 ? 0 : results.filter((result) => result.success).length / results.length, results };
   }
 
   /**

@@ -9,7 +9,7 @@ import { BaseActor, type ActorContext, type ActorDecision, type ActorIdentity } 
 /** The model's answer. */
 export const ActorAnswerSchema = z.object({
   reasoning: z.string().describe("why this action, briefly"),
-  action: z.string().describe("exactly one of the candidate actions"),
+  action: z.string().describe("one of the candidate actions, or an action of your own where the situation invites one"),
 });
 
 /** Options of {@link LLMActor}. */
@@ -103,7 +103,12 @@ export class LLMActor extends BaseActor {
         if (error.details.reason === "circuit_open") break;
       }
     }
-    const { action } = await context.q.selectAction({ state: context.observation, actions: context.actions, rng: context.rng });
+    const { action } = await context.q.selectAction({
+      state: context.observation,
+      actions: context.actions,
+      rng: context.rng,
+      ...(context.explore ? {} : { policy: { kind: "greedy" } }),
+    });
     return { action, reasoning: "chosen by value after the model failed", fallback: problem, ...this.spent(before) };
   }
 

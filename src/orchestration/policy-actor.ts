@@ -28,7 +28,7 @@ export class PolicyActor extends BaseActor {
       state: context.observation,
       actions: context.actions,
       rng: context.rng,
-      ...(this.policy === undefined ? {} : { policy: this.policy }),
+      ...(context.explore ? (this.policy === undefined ? {} : { policy: this.policy }) : { policy: { kind: "greedy" } }),
       ...(context.hint === undefined ? {} : { bonuses: { [context.hint.action]: this.hintBonus * context.hint.similarity } }),
     });
     const chosen = predictions[index];

@@ -117,6 +117,26 @@ export class TodoList {
     return undefined;
   }
 
+  /**
+   * The turn of a named actor, when the environment says whose turn it is: its pending turn of
+   * this round (a new round when it has none left), started.
+   *
+   * @throws JottyError `invalid_argument` for an actor not in the team.
+   */
+  take(actor: string): TodoItem {
+    if (!this.order.some((candidate) => candidate.name === actor)) {
+      throw new JottyError({ code: "invalid_argument", message: `No actor "${actor}" in the team.` });
+    }
+    let item = this.items.find((candidate) => candidate.actor === actor && candidate.status === "pending");
+    if (item === undefined) {
+      this.round += 1;
+      this.items = this.roundItems(this.round);
+      item = this.items.find((candidate) => candidate.actor === actor) as TodoItem;
+    }
+    item.status = "in_progress";
+    return { ...item };
+  }
+
   private find(id: string): TodoItem {
     const item = this.items.find((candidate) => candidate.id === id);
     if (item === undefined) throw new JottyError({ code: "invalid_argument", message: `No todo "${id}" in the current round.` });

@@ -14,6 +14,8 @@ export const ExecutionTraceSchema = z.strictObject({
   reward: z.number(),
   /** Times this exact path succeeded again. */
   successes: z.int().min(1),
+  /** Times replaying it (FOLLOWER or MIXED) ended in failure. */
+  failures: z.int().min(0).default(0),
 });
 
 /** A stored trace. */
@@ -67,6 +69,8 @@ export class TraceLibrary {
     const target = await this.vectors.get(goal);
     let best: { trace: ExecutionTrace; similarity: number } | undefined;
     for (const trace of this.traces.values()) {
+      // A path that fails more often than it succeeds when replayed is no longer offered.
+      if (trace.failures > trace.successes) continue;
       const similarity = cosineSimilarity(target, await this.vectors.get(trace.goal));
       // Among equally similar traces, the one with the best return, then the most successes.
       const tie = best !== undefined && Math.abs(similarity - best.similarity) <= 1e-9;
@@ -104,10 +108,16 @@ export class TraceLibrary {
       existing.reward = Math.max(existing.reward, reward);
       return { ...existing, actions: [...existing.actions] };
     }
-    const trace: ExecutionTrace = { id, goal, actions: [...actions], reward, successes: 1 };
+    const trace: ExecutionTrace = { id, goal, actions: [...actions], reward, successes: 1, failures: 0 };
     this.traces.set(id, trace);
     await this.vectors.get(goal);
     return { ...trace, actions: [...trace.actions] };
+  }
+
+  /** Counts how a replay of a stored trace ended (its successes are counted by `record`). */
+  recordReplay(id: string, success: boolean): void {
+    const trace = this.traces.get(id);
+    if (trace !== undefined && !success) trace.failures += 1;
   }
 
   /** Counts an episode run in a mode. */

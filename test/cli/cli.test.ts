@@ -38,7 +38,7 @@ describe("jotty config", () => {
   it("validate exits 0 on a good config", async () => {
     const result = await cli("config", "validate", "configs/default.json");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("is a valid Jotty config: learning mode persistent, environment random-walk");
+    expect(result.stdout).toContain("is a valid Jotty config: learning mode persistent, environment sql-analyst, 3 actors");
   });
 
   it("validate exits 2 with every problem and no stack trace on a bad config", async () => {
@@ -73,7 +73,7 @@ describe("jotty config", () => {
 
 describe("the jotty binary", () => {
   it("runs from a clean checkout through bin/jotty.js", async () => {
-    const { stdout } = await run(process.execPath, ["bin/jotty.js", "config", "validate", "configs/bandit.yaml"]);
+    const { stdout } = await run(process.execPath, ["bin/jotty.js", "config", "validate", "configs/bandit.json"]);
     expect(stdout).toContain("environment bandit");
     await expect(run(process.execPath, ["bin/jotty.js", "config", "validate", "nope.json"])).rejects.toMatchObject({
       code: 2,

@@ -29,6 +29,11 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/** A tick label: whole numbers as they are, others with at most two decimals. */
+function label(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(Math.abs(value) >= 10 ? 0 : 2)));
+}
+
 function ticks([low, high]: [number, number], count: number): number[] {
   const step = (high - low) / count;
   return Array.from({ length: count + 1 }, (_, index) => Number((low + step * index).toFixed(6)));
@@ -70,11 +75,11 @@ export function svgLineChart({
     parts.push(`<text x="${left + panelWidth / 2}" y="${top - 8}" text-anchor="middle" font-size="13">${escapeXml(panel.title)}</text>`);
     for (const tick of ticks(xRange, 5)) {
       parts.push(`<line x1="${xOf(tick)}" y1="${top + panelHeight}" x2="${xOf(tick)}" y2="${top + panelHeight + 5}" stroke="#333"/>`);
-      parts.push(`<text x="${xOf(tick)}" y="${top + panelHeight + 18}" text-anchor="middle">${tick}</text>`);
+      parts.push(`<text x="${xOf(tick)}" y="${top + panelHeight + 18}" text-anchor="middle">${label(tick)}</text>`);
     }
-    for (const tick of ticks(yRange, 6)) {
+    for (const tick of ticks(yRange, 5)) {
       parts.push(`<line x1="${left}" y1="${yOf(tick)}" x2="${left + panelWidth}" y2="${yOf(tick)}" stroke="#eee"/>`);
-      parts.push(`<text x="${left - 6}" y="${yOf(tick) + 4}" text-anchor="end">${tick}</text>`);
+      parts.push(`<text x="${left - 6}" y="${yOf(tick) + 4}" text-anchor="end">${label(tick)}</text>`);
     }
     parts.push(`<text x="${left + panelWidth / 2}" y="${top + panelHeight + 38}" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`);
     if (panelIndex === 0) {

@@ -1,0 +1,124 @@
+import type { JottyConfig } from "../config/index.js";
+import type { Environment } from "../environments/index.js";
+import { Conductor, type EpisodeResult } from "../orchestration/index.js";
+import { Rng } from "../util/index.js";
+
+/** An episode to run: a goal and the task handed to the environment. */
+export interface EpisodeSpec {
+  goal?: string;
+  task?: unknown;
+  taskType?: string;
+}
+
+/** What one run of `jotty train` did. */
+export interface RunReport {
+  run: number;
+  mode: JottyConfig["learningMode"];
+  loadedFrom: string | null;
+  /** Memories and Q entries the run started with. */
+  loaded: { memories: number; qEntries: number };
+  episodes: number;
+  successRate: number;
+  /** Held-out success before the run trained (when measured) and after. */
+  heldOutAtStart?: number;
+  heldOutSuccessRate: number;
+  avgSteps: number;
+  llmCalls: number;
+  memories: Record<string, number>;
+  qEntries: number;
+  savedTo: string | null;
+  /** Success (1) or not (0) of each training episode, in order. */
+  curve: number[];
+}
+
+interface TaskEnvironment {
+  tasks(split: "train" | "heldOut"): Array<{ question: string; template?: string }>;
+}
+
+function hasTasks(environment: Environment): environment is Environment & TaskEnvironment {
+  return typeof (environment as Partial<TaskEnvironment>).tasks === "function";
+}
+
+/**
+ * Training and evaluation episodes for an environment: its task lists when it has them (a
+ * question as each episode's goal), else plain episodes.
+ */
+export function episodeSpecs(environment: Environment, heldOutLimit: number): { train: EpisodeSpec[] | undefined; heldOut: EpisodeSpec[] } {
+  if (!hasTasks(environment)) return { train: undefined, heldOut: Array.from({ length: Math.min(heldOutLimit, 20) }, () => ({})) };
+  const spec = (task: { question: string; template?: string }): EpisodeSpec => ({ goal: task.question, task, taskType: task.template ?? "task" });
+  const heldOut = environment.tasks("heldOut");
+  // An even spread over the held-out tasks when there are more than the limit.
+  const step = Math.max(1, Math.floor(heldOut.length / heldOutLimit));
+  return {
+    train: environment.tasks("train").map(spec),
+    heldOut: heldOut.filter((_, index) => index % step === 0).slice(0, heldOutLimit).map(spec),
+  };
+}
+
+function memoryCount(conductor: Conductor): number {
+  const { shared, local } = conductor.stats().memories;
+  const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((total, count) => total + count, 0);
+  return sum(shared) + Object.values(local).reduce((total, counts) => total + sum(counts), 0);
+}
+
+/**
+ * One run: a Conductor for the config (loading learned state as its mode says), `episodes`
+ * training episodes on tasks drawn with the run's seed, a held-out evaluation, and a save
+ * (PERSISTENT mode).
+ */
+export async function trainRun({
+  config,
+  run,
+  episodes,
+  heldOutLimit = 42,
+  measureStart = false,
+  onStart,
+  onEpisode,
+}: {
+  config: JottyConfig;
+  run: number;
+  episodes: number;
+  heldOutLimit?: number;
+  measureStart?: boolean;
+  onStart?: (info: { loadedFrom: string | null; memories: number; qEntries: number }) => void;
+  onEpisode?: (result: EpisodeResult, index: number) => void;
+}): Promise<RunReport> {
+  const conductor = await Conductor.create({ config });
+  const loaded = { memories: memoryCount(conductor), qEntries: conductor.stats().qEntries };
+  onStart?.({ loadedFrom: conductor.loadedFrom, ...loaded });
+  const specs = episodeSpecs(conductor.environment, heldOutLimit);
+  const heldOutAtStart = measureStart ? (await conductor.evaluate({ tasks: specs.heldOut })).successRate : undefined;
+  // Continue the task stream where the loaded state left it, so a second process does not replay the first's tasks.
+  const rng = new Rng(config.seed + (conductor.episodes + run) * 7919);
+  const results: EpisodeResult[] = [];
+  for (let index = 0; index < episodes; index += 1) {
+    const spec = specs.train === undefined ? {} : rng.choice(specs.train);
+    const result = await conductor.run(spec);
+    results.push(result);
+    onEpisode?.(result, index);
+  }
+  const heldOut = await conductor.evaluate({ tasks: specs.heldOut });
+  const savedTo = await conductor.save();
+  await conductor.close();
+  const stats = conductor.stats();
+  const memories: Record<string, number> = { ...stats.memories.shared };
+  for (const counts of Object.values(stats.memories.local)) {
+    for (const [level, count] of Object.entries(counts)) memories[level] = (memories[level] ?? 0) + count;
+  }
+  return {
+    run,
+    mode: config.learningMode,
+    loadedFrom: conductor.loadedFrom,
+    loaded,
+    episodes,
+    successRate: results.filter((result) => result.success).length / Math.max(1, results.length),
+    ...(heldOutAtStart === undefined ? {} : { heldOutAtStart }),
+    heldOutSuccessRate: heldOut.successRate,
+    avgSteps: results.reduce((total, result) => total + result.steps, 0) / Math.max(1, results.length),
+    llmCalls: results.reduce((total, result) => total + result.llmCalls, 0),
+    memories,
+    qEntries: stats.qEntries,
+    savedTo,
+    curve: results.map((result) => (result.success ? 1 : 0)),
+  };
+}

@@ -1,0 +1,372 @@
+import initSqlJs, { type Database } from "sql.js";
+import { z } from "zod";
+import { JottyError } from "../../errors/index.js";
+import type { Rng } from "../../util/index.js";
+import { parseEnvironmentOptions, type Environment, type EnvironmentReset, type EnvironmentStep, type ResetOptions } from "../environment.js";
+import { composeSql, goldDecisions, type Decisions } from "./compose-sql.js";
+import { populate } from "./data.js";
+import { builtInTasks, SqlTaskSchema, type SqlTask } from "./tasks.js";
+
+/** Options of {@link SqlAnalyst}. */
+export const SqlAnalystOptionsSchema = z.strictObject({
+  /** The fixed "today" questions are relative to. @default 2026-03-15 */
+  today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD").default("2026-03-15"),
+  /** Seed of the generated data and of the built-in tasks. @default 7 */
+  seed: z.int().min(0).default(7),
+  /** Transactions a day, about; enough that a wrong reading rarely gives the right number by chance. @default 200 */
+  perDay: z.int().positive().max(2000).default(200),
+  /** Parameter draws of each built-in template. @default 3 */
+  tasksPerTemplate: z.int().positive().default(3),
+  /** Tasks to use instead of the built-in ones (e.g. from a JSONL file); `heldOut` marks the evaluation split. */
+  tasks: z.array(SqlTaskSchema).min(1).optional(),
+  /** Reward of an accepted answer whose SQL failed. @default -0.1 */
+  sqlErrorReward: z.number().max(0).default(-0.1),
+  /**
+   * Let the query step answer with its own SELECT statement instead of choosing a shape (for
+   * an LLM query writer). The statement runs inside a savepoint that is rolled back, so it
+   * can never change the data. @default false
+   */
+  acceptSql: z.boolean().default(false),
+});
+
+/** Options a user writes for {@link SqlAnalyst}. */
+export type SqlAnalystOptions = z.input<typeof SqlAnalystOptionsSchema>;
+
+type Kind = "category" | "date" | "status" | "money" | "shape" | "audit";
+
+interface Choice {
+  label: string;
+  apply: (decisions: Partial<Decisions>) => void;
+}
+
+interface Episode {
+  task: SqlTask;
+  kinds: Kind[];
+  index: number;
+  decisions: Partial<Decisions>;
+  /** The options chosen so far, in order: the team's working notes. */
+  chosen: string[];
+  sentBack: boolean;
+  /** A SELECT statement the query writer wrote itself, when `acceptSql` allows it. */
+  written?: string;
+  result?: { rows: string; count: number; error?: string; empty: boolean; labelled: boolean };
+  done: boolean;
+}
+
+const GROUP_NAMES = { day: "day", channel: "channel", category: "category" } as const;
+
+const SCHEMA_TEXT =
+  "transactions(txn_id, dt, ts, amount_cents, currency, category_code, transaction_category, channel, status, sender_id, receiver_id, merchant_id), " +
+  "users(user_id, signup_dt, country, tier), merchants(merchant_id, name, mcc, country)";
+
+/** Whether an action is a SQL query the query writer wrote itself. */
+function isSql(action: string): boolean {
+  return /^\s*(select|with)\b/i.test(action);
+}
+
+function normalise(action: string): string {
+  return action.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+function rowsKey(values: unknown[][]): string {
+  return JSON.stringify(values.map((row) => row.map((value) => (typeof value === "number" ? Math.round(value * 100) / 100 : value))));
+}
+
+/**
+ * An analyst team answers questions over a payments database whose naive reading is wrong.
+ * The house rules are never told: filter dates on `dt` (not the UTC `ts`), use
+ * `category_code` (not the deprecated `transaction_category`), count only settled
+ * transactions unless the question names a status, and money is `amount_cents / 100.0`.
+ *
+ * An episode is a question. The team decides one interpretation at a time — category column
+ * (capability `schema`), date column, statuses, money (for sums and averages), then the
+ * answer's shape (`query`) — the SQL is composed and run, and an auditor (`audit`) accepts the
+ * answer or sends the last decision back once. An accepted right answer earns 1, a SQL error
+ * a small negative reward, anything else 0. Embedded SQLite through sql.js; data from the seed.
+ */
+export class SqlAnalyst implements Environment {
+  readonly name = "sql-analyst";
+  readonly description: string;
+  readonly today: string;
+  private readonly options: z.output<typeof SqlAnalystOptionsSchema>;
+  private readonly trainTasks: SqlTask[];
+  private readonly heldOutTasks: SqlTask[];
+  private databasePromise: Promise<Database> | undefined;
+  private readonly goldResults = new Map<string, string>();
+  private episode: Episode | undefined;
+
+  /** @throws JottyError `invalid_argument` naming every bad option. */
+  constructor(input: SqlAnalystOptions = {}) {
+    this.options = parseEnvironmentOptions(SqlAnalystOptionsSchema, input, "sql-analyst");
+    this.today = this.options.today;
+    const tasks = this.options.tasks;
+    if (tasks === undefined) {
+      const builtIn = builtInTasks({
+        seed: this.options.seed,
+        today: this.today,
+        perTemplate: this.options.tasksPerTemplate,
+        goldSql: (intent) => composeSql(intent, goldDecisions(intent)),
+      });
+      this.trainTasks = builtIn.train;
+      this.heldOutTasks = builtIn.heldOut;
+    } else {
+      this.trainTasks = tasks.filter((task) => !task.heldOut);
+      this.heldOutTasks = tasks.filter((task) => task.heldOut);
+      if (this.trainTasks.length === 0) this.trainTasks = tasks;
+    }
+    this.description = `Answer analysts' questions about payments (transactions, users, merchants) with correct SQL; "today" is ${this.today}.`;
+  }
+
+  /** The training tasks or the held-out (evaluation) ones. */
+  tasks(split: "train" | "heldOut" = "train"): SqlTask[] {
+    return (split === "train" ? this.trainTasks : this.heldOutTasks).map((task) => structuredClone(task));
+  }
+
+  /** The database, generated on first use. */
+  async database(): Promise<Database> {
+    this.databasePromise ??= (async () => {
+      const SQL = await initSqlJs();
+      const db = new SQL.Database();
+      populate(db, { seed: this.options.seed, today: this.today, perDay: this.options.perDay });
+      return db;
+    })();
+    return this.databasePromise;
+  }
+
+  /** Runs a query; returns its rows, or throws the database's error. */
+  async query(sql: string): Promise<unknown[][]> {
+    return (await this.queryWithColumns(sql)).values;
+  }
+
+  /** Runs a query; returns its column names and rows, or throws the database's error. */
+  async queryWithColumns(sql: string): Promise<{ columns: string[]; values: unknown[][] }> {
+    const [result] = (await this.database()).exec(sql);
+    return { columns: result?.columns ?? [], values: result?.values ?? [] };
+  }
+
+  private async goldKey(task: SqlTask): Promise<string> {
+    let key = this.goldResults.get(task.id);
+    if (key === undefined) {
+      key = rowsKey(await this.query(task.goldSql));
+      this.goldResults.set(task.id, key);
+    }
+    return key;
+  }
+
+  private choices(episode: Episode, kind: Kind): { prompt: string; capability: string; options: Choice[] } {
+    const { intent } = episode.task;
+    switch (kind) {
+      case "category":
+        return {
+          prompt: "The question filters or groups by transaction category. Which column holds the category?",
+          capability: "schema",
+          options: [
+            { label: "use category_code", apply: (d) => (d.categoryColumn = "category_code") },
+            { label: "use transaction_category", apply: (d) => (d.categoryColumn = "transaction_category") },
+          ],
+        };
+      case "date":
+        return {
+          prompt: "The question is about a date or a range of dates. Which column gives the date?",
+          capability: "schema",
+          options: [
+            { label: "filter dates on dt", apply: (d) => (d.dateColumn = "dt") },
+            { label: "filter dates on ts", apply: (d) => (d.dateColumn = "ts") },
+          ],
+        };
+      case "status":
+        return intent.status === undefined
+          ? {
+              prompt: "The question names no status. Which transactions count?",
+              capability: "schema",
+              options: [
+                { label: "only settled ones", apply: (d) => (d.statuses = "settled") },
+                { label: "all statuses", apply: (d) => (d.statuses = "all") },
+              ],
+            }
+          : {
+              prompt: "The question names a status. Which transactions count?",
+              capability: "schema",
+              options: [
+                { label: "only the status the question names", apply: (d) => (d.statuses = "named") },
+                { label: "only settled ones", apply: (d) => (d.statuses = "settled") },
+                { label: "all statuses", apply: (d) => (d.statuses = "all") },
+              ],
+            };
+      case "money":
+        return {
+          prompt: "The question asks for an amount of money. How is money expressed?",
+          capability: "schema",
+          options: [
+            { label: "amount_cents / 100.0", apply: (d) => (d.money = "amount_cents / 100.0") },
+            { label: "amount_cents", apply: (d) => (d.money = "amount_cents") },
+            { label: "amount", apply: (d) => (d.money = "amount") },
+          ],
+        };
+      case "shape": {
+        const again = episode.sentBack ? "The auditor sent the answer back. " : "";
+        const own = this.options.acceptSql
+          ? ` Or answer with one SELECT statement of your own over ${SCHEMA_TEXT}, following the team's decisions so far (${episode.chosen.join("; ")}); name a grouping column grp.`
+          : "";
+        const groupBy = intent.groupBy;
+        if (groupBy !== undefined) {
+          const name = GROUP_NAMES[groupBy];
+          return {
+            prompt: `${again}The question asks for a breakdown by ${name}. What shape should the answer have?${own}`,
+            capability: "query",
+            options: [
+              { label: `one row per ${name}`, apply: (d) => (d.grouping = groupBy) },
+              { label: "one overall figure", apply: (d) => (d.grouping = "none") },
+            ],
+          };
+        }
+        return {
+          prompt: `${again}The question asks for a single figure. What shape should the answer have?${own}`,
+          capability: "query",
+          options: [
+            { label: "one overall figure", apply: (d) => (d.grouping = "none") },
+            { label: "one row per day", apply: (d) => (d.grouping = "day") },
+          ],
+        };
+      }
+      case "audit": {
+        const result = episode.result;
+        // What an auditor checks: an error, no rows, one plain figure, or rows labelled by a group.
+        const outcome =
+          result?.error !== undefined
+            ? "The query failed with an error"
+            : result?.count === 0
+              ? "The query returned no rows"
+              : result?.labelled === true
+                ? result.count === 1
+                  ? "The query returned one labelled row"
+                  : "The query returned several labelled rows"
+                : result?.empty === true
+                  ? "The query returned a single figure that is zero or empty"
+                  : "The query returned a single figure";
+        return {
+          prompt: `${outcome}, for a question that asks for ${intent.groupBy === undefined ? "a single figure" : "a breakdown"}. Accept it?`,
+          capability: "audit",
+          options: [
+            { label: "accept the answer", apply: () => undefined },
+            ...(episode.sentBack ? [] : [{ label: "send back the last decision", apply: () => undefined }]),
+          ],
+        };
+      }
+    }
+  }
+
+  private present(episode: Episode): EnvironmentReset {
+    const kind = episode.kinds[episode.index] as Kind;
+    const { prompt, capability, options } = this.choices(episode, kind);
+    return {
+      observation: prompt,
+      actions: options.map((option) => option.label),
+      info: { capability, decision: kind, taskId: episode.task.id, question: episode.task.question },
+    };
+  }
+
+  async reset(_rng: Rng, options: ResetOptions = {}): Promise<EnvironmentReset> {
+    let task: SqlTask;
+    if (options.task !== undefined) {
+      const parsed = SqlTaskSchema.safeParse(options.task);
+      if (!parsed.success) {
+        throw new JottyError({ code: "invalid_argument", message: "reset's task is not a SQL-analyst task ({ question, intent, goldSql })." });
+      }
+      task = parsed.data;
+    } else {
+      task = _rng.choice(this.trainTasks);
+    }
+    const { intent } = task;
+    const kinds: Kind[] = [];
+    if (intent.category !== undefined || intent.groupBy === "category") kinds.push("category");
+    kinds.push("date", "status");
+    if (intent.aggregate !== "count") kinds.push("money");
+    kinds.push("shape", "audit");
+    await this.database();
+    this.episode = { task, kinds, index: 0, decisions: {}, chosen: [], sentBack: false, done: false };
+    return this.present(this.episode);
+  }
+
+  async step(action: string): Promise<EnvironmentStep> {
+    const episode = this.episode;
+    if (episode === undefined) {
+      throw new JottyError({ code: "environment_not_ready", message: "The sql-analyst environment has no episode yet; call reset(rng) before step(action)." });
+    }
+    if (episode.done) {
+      throw new JottyError({ code: "episode_done", message: "The sql-analyst episode is over; call reset(rng) to start a new one." });
+    }
+    const kind = episode.kinds[episode.index] as Kind;
+    const { options } = this.choices(episode, kind);
+    const choice = options.find((option) => normalise(option.label) === normalise(String(action)));
+    if (choice === undefined && kind === "shape" && this.options.acceptSql && isSql(String(action))) {
+      episode.written = String(action).trim();
+      episode.chosen.push("wrote its own SQL");
+      episode.index += 1;
+      episode.result = await this.audit(episode.written);
+      return { ...this.present(episode), reward: 0, done: false };
+    }
+    if (choice === undefined) {
+      throw new JottyError({
+        code: "invalid_action",
+        message: `"${String(action)}" is not an action of sql-analyst here; choose one of: ${options.map((option) => `"${option.label}"`).join(", ")}.`,
+        details: { action: String(action), candidates: options.map((option) => option.label) },
+      });
+    }
+    if (kind === "audit") {
+      if (choice.label === "send back the last decision") {
+        episode.sentBack = true;
+        episode.index -= 1;
+        episode.chosen.pop();
+        delete episode.result;
+        delete episode.written;
+        return { ...this.present(episode), reward: 0, done: false };
+      }
+      episode.done = true;
+      const result = episode.result as NonNullable<Episode["result"]>;
+      const correct = result.error === undefined && result.rows === (await this.goldKey(episode.task));
+      const reward = result.error !== undefined ? this.options.sqlErrorReward : correct ? 1 : 0;
+      return {
+        observation: correct ? "The answer was right." : result.error !== undefined ? `The query failed: ${result.error}` : "The answer was wrong.",
+        actions: [],
+        reward,
+        done: true,
+        info: { success: correct, taskId: episode.task.id, sql: episode.written ?? composeSql(episode.task.intent, this.completed(episode)), decisions: [...episode.chosen] },
+      };
+    }
+    choice.apply(episode.decisions);
+    episode.chosen.push(choice.label);
+    episode.index += 1;
+    if (episode.kinds[episode.index] === "audit") episode.result = await this.audit(composeSql(episode.task.intent, this.completed(episode)));
+    return { ...this.present(episode), reward: 0, done: false };
+  }
+
+  /** Runs the answer's SQL for the auditor; a query of the team's own runs read-only. */
+  private async audit(sql: string): Promise<NonNullable<Episode["result"]>> {
+    try {
+      const { columns, values: rows } = await this.readOnly(sql);
+      const first = rows[0]?.at(-1);
+      return { rows: rowsKey(rows), count: rows.length, empty: rows.length === 1 && (first === null || first === 0), labelled: columns.includes("grp") };
+    } catch (error) {
+      return { rows: "", count: 0, empty: true, labelled: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** One statement, inside a savepoint that is always rolled back: whatever it tries, the data stays. */
+  private async readOnly(sql: string): Promise<{ columns: string[]; values: unknown[][] }> {
+    const statement = sql.trim().replace(/;\s*$/, "");
+    if (statement.includes(";")) throw new Error("only one SQL statement is allowed");
+    const db = await this.database();
+    db.exec("SAVEPOINT jotty_answer");
+    try {
+      const [result] = db.exec(statement);
+      return { columns: result?.columns ?? [], values: result?.values ?? [] };
+    } finally {
+      db.exec("ROLLBACK TO jotty_answer; RELEASE jotty_answer");
+    }
+  }
+
+  private completed(episode: Episode): Decisions {
+    return { ...goldDecisions(episode.task.intent), ...episode.decisions };
+  }
+}

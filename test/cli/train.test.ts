@@ -1,0 +1,118 @@
+import os from "node:os";
+import path from "node:path";
+import fs from "fs-extra";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/index.js";
+
+let dir: string;
+let config: string;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "jotty-train-"));
+  const base = await fs.readJson(path.resolve("configs/default.json"));
+  config = path.join(dir, "config.json");
+  await fs.writeJson(config, { ...base, $schema: undefined, outputDir: path.join(dir, "outputs"), training: { ...base.training, episodes: 60 } });
+});
+
+afterAll(async () => {
+  await fs.remove(dir);
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), tty: false });
+  return { code, stdout, stderr };
+}
+
+describe("jotty train", () => {
+  it("trains run after run, each starting from what the previous one saved", async () => {
+    const result = await cli("train", "--config", config, "--runs", "2", "--json");
+    expect(result.code).toBe(0);
+    const [first, second] = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(first).toMatchObject({ run: 1, mode: "persistent", loadedFrom: null, episodes: 60 });
+    expect(Object.keys(first as object).sort()).toEqual(
+      ["avgSteps", "episodes", "heldOutSuccessRate", "llmCalls", "loadedFrom", "memories", "mode", "qEntries", "run", "savedTo", "successRate"].sort(),
+    );
+    expect(second?.loadedFrom).toBe(path.basename(first?.savedTo as string));
+    expect(second?.successRate as number).toBeGreaterThan((first?.successRate as number) + 0.15);
+    expect(second?.heldOutSuccessRate as number).toBeGreaterThan(0.8);
+  });
+
+  it("says in plain words what it loaded and where it saved", async () => {
+    const result = await cli("train", "--config", config, "--episodes", "10");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Run 1\/1 \(persistent, sql-analyst\): loaded state from run_\d{8}_\d{6}(_\d+)?: \d+ memories, \d+ Q entries/);
+    expect(result.stdout).toMatch(/episode 10\/10: success so far \d+%/);
+    expect(result.stdout).toMatch(/Run 1: success \d+% in training, \d+% on held-out tasks/);
+    expect(result.stdout).toMatch(/saved to .*run_\d{8}_\d{6}/);
+    const fresh = await cli("train", "--config", config, "--episodes", "5", "--mode", "contextual");
+    expect(fresh.stdout).toContain("starting fresh");
+    expect(fresh.stdout).toContain("not saved (contextual mode)");
+  });
+
+  it("inspects, reports and exports the learned state", async () => {
+    const outputs = path.join(dir, "outputs");
+    const inspect = await cli("inspect", outputs);
+    expect(inspect.code).toBe(0);
+    expect(inspect.stdout).toMatch(/newest complete run: run_/);
+    expect(inspect.stdout).toMatch(/memory shared: episodic \d+/);
+    expect(inspect.stdout).toMatch(/Q entries: \d+; lessons: \d+/);
+    expect(inspect.stdout).toMatch(/playbook team:sql-analyst-team v\d+: \d+ strategies/);
+    const report = await cli("report", outputs);
+    expect(report.code).toBe(0);
+    expect(await fs.readFile(path.join(outputs, "report.html"), "utf8")).toContain("<svg");
+    const jsonl = await cli("export", "trajectories", "--format", "openai-jsonl", outputs);
+    const lines = jsonl.stdout.trim().split("\n");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect((JSON.parse(line) as { messages: unknown[] }).messages).toHaveLength(3);
+    const episodes = await cli("export", "trajectories", "--format", "episodes", outputs);
+    expect((JSON.parse(episodes.stdout.trim().split("\n")[0] as string) as { transitions: unknown[] }).transitions.length).toBeGreaterThan(0);
+  });
+
+  it("answers bad input with one clear line and exit code 2", async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["train", "--frobnicate"], /unknown option '--frobnicate'/],
+      [["train", "--config", path.join(dir, "missing.json")], /Cannot read config file .*missing\.json \(no such file\)/],
+      [["train", "--config", config, "--mode", "sometimes"], /--mode is one of disabled, contextual, persistent/],
+      [["train", "--config", config, "--tasks", path.join(dir, "nope.jsonl")], /Cannot read the tasks file/],
+      [["train", "--config", config, "--runs", "0"], /--runs takes a positive whole number/],
+      [["train", "--config", config, "--seed", "abc"], /--seed takes a non-negative whole number, got "abc"/],
+      [["export", "trajectories", "--format", "csv", dir], /--format is openai-jsonl or episodes/],
+      [["inspect", path.join(dir, "empty")], /holds no saved run yet/],
+    ];
+    for (const [argv, message] of cases) {
+      const result = await cli(...argv);
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("trains on tasks from a JSONL file", async () => {
+    const tasks = path.join(dir, "tasks.jsonl");
+    const task = {
+      question: "How many refunds were settled yesterday?",
+      intent: { aggregate: "count", category: "REFUND", period: { label: "yesterday", from: "2026-03-14", to: "2026-03-14" } },
+      goldSql: "SELECT COUNT(*) AS value FROM transactions WHERE dt = '2026-03-14' AND category_code = 'REFUND' AND status = 'settled'",
+    };
+    await fs.writeFile(tasks, `${JSON.stringify(task)}\n${JSON.stringify({ ...task, heldOut: true })}\n`);
+    const result = await cli("train", "--config", config, "--tasks", tasks, "--episodes", "5", "--mode", "contextual", "--json");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout) as { episodes: number }).toMatchObject({ episodes: 5 });
+  });
+});
+
+describe("jotty benchmark modes", () => {
+  it("compares the modes on the same tasks and seeds, and writes the report", async () => {
+    const output = path.join(dir, "bench");
+    const result = await cli("benchmark", "modes", "--config", config, "--runs", "2", "--episodes", "40", "--seeds", "1", "--held-out", "12", "--output", output, "--json");
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { modes: Array<{ mode: string; runs: Array<{ heldOutAtStart: number; heldOut: number }> }> };
+    const byMode = Object.fromEntries(summary.modes.map((entry) => [entry.mode, entry.runs]));
+    expect(byMode.persistent?.[1]?.heldOutAtStart).toBeGreaterThan((byMode.contextual?.[1]?.heldOutAtStart ?? 1) + 0.2);
+    expect(byMode.disabled?.[1]?.heldOut).toBeLessThan(0.3);
+    expect(await fs.readFile(path.join(output, "learning-modes.html"), "utf8")).toContain("<svg");
+    expect(await fs.pathExists(path.join(output, "learning-modes.json"))).toBe(true);
+  });
+});
