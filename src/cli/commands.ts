@@ -86,56 +86,88 @@ export function registerTrain(program: Command, io: CliIo): void {
       const config = await configFor(options);
       const episodes = options.episodes ?? config.training.episodes;
       const fancy = options.json !== true && process.stdout.isTTY === true && io.tty === true;
-      for (let run = 1; run <= options.runs; run += 1) {
-        let bar: SingleBar | undefined;
-        let wins = 0;
-        const report = await trainRun({
-          config,
-          run,
-          episodes,
-          onStart: ({ loadedFrom, memories, qEntries }) => {
-            if (options.json === true) return;
-            io.stdout(
-              `Run ${run}/${options.runs} (${config.learningMode}, ${config.environment.name}): ${
-                loadedFrom === null ? "starting fresh" : `loaded state from ${loadedFrom}: ${memories} memories, ${qEntries} Q entries`
-              }\n`,
-            );
-            if (fancy) {
-              bar = new SingleBar({ format: "  {bar} {value}/{total} episodes | success {rate}", hideCursor: true });
-              bar.start(episodes, 0, { rate: "0%" });
-            }
-          },
-          onEpisode: (result, index) => {
-            if (result.success) wins += 1;
-            if (options.json === true) return;
-            const rate = percent(wins / (index + 1));
-            if (bar !== undefined) bar.update(index + 1, { rate });
-            else if ((index + 1) % 10 === 0 || index + 1 === episodes) io.stdout(`  episode ${index + 1}/${episodes}: success so far ${rate}\n`);
-          },
-        });
-        bar?.stop();
-        if (options.json === true) {
-          const { curve: _curve, loaded: _loaded, ...summary } = report;
-          io.stdout(`${JSON.stringify({ ...summary, savedTo: report.savedTo === null ? null : path.join(config.outputDir, report.savedTo) })}\n`);
-          continue;
-        }
-        io.stdout(
-          [
-            `Run ${run}: success ${percent(report.successRate)} in training, ${percent(report.heldOutSuccessRate)} on held-out tasks, ${report.avgSteps.toFixed(1)} steps on average, ${report.llmCalls} LLM calls`,
-            `  memories: ${memoriesLine(report.memories)}; Q entries ${report.qEntries}`,
-            `  ${report.savedTo === null ? `not saved (${config.learningMode} mode)` : `saved to ${path.join(config.outputDir, report.savedTo)}`}`,
-            "",
-          ].join("\n"),
-        );
+      // Ctrl-C stops after the current episode and saves what was learned; a second Ctrl-C quits at once.
+      const stop = new AbortController();
+      const onInterrupt = (): void => {
+        if (stop.signal.aborted) process.exit(130);
+        stop.abort();
+        io.stderr("\nStopping after this episode and saving what was learned (Ctrl-C again quits at once).\n");
+      };
+      process.on("SIGINT", onInterrupt);
+      try {
+        await trainRuns(options, config, episodes, fancy, io, stop.signal);
+      } finally {
+        process.off("SIGINT", onInterrupt);
       }
     });
 }
 
-function meanAndInterval(values: readonly number[]): { mean: number; halfWidth: number } {
+async function trainRuns(
+  options: { runs: number; json?: boolean },
+  config: JottyConfig,
+  episodes: number,
+  fancy: boolean,
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<void> {
+  for (let run = 1; run <= options.runs && !signal.aborted; run += 1) {
+    let bar: SingleBar | undefined;
+    let wins = 0;
+    const report = await trainRun({
+      config,
+      run,
+      episodes,
+      signal,
+      onStart: ({ loadedFrom, memories, qEntries }) => {
+        if (options.json === true) return;
+        io.stdout(
+          `Run ${run}/${options.runs} (${config.learningMode}, ${config.environment.name}): ${
+            loadedFrom === null ? "starting fresh" : `loaded state from ${loadedFrom}: ${memories} memories, ${qEntries} Q entries`
+          }\n`,
+        );
+        if (fancy) {
+          bar = new SingleBar({ format: "  {bar} {value}/{total} episodes | success {rate}", hideCursor: true });
+          bar.start(episodes, 0, { rate: "0%" });
+        }
+      },
+      onEpisode: (result, index) => {
+        if (result.success) wins += 1;
+        if (options.json === true) return;
+        const rate = percent(wins / (index + 1));
+        if (bar !== undefined) bar.update(index + 1, { rate });
+        else if ((index + 1) % 10 === 0 || index + 1 === episodes) io.stdout(`  episode ${index + 1}/${episodes}: success so far ${rate}\n`);
+      },
+    });
+    bar?.stop();
+    if (options.json === true) {
+      const { curve: _curve, loaded: _loaded, ...summary } = report;
+      io.stdout(`${JSON.stringify({ ...summary, savedTo: report.savedTo === null ? null : path.join(config.outputDir, report.savedTo) })}\n`);
+      continue;
+    }
+    io.stdout(
+      [
+        ...(report.episodes < episodes ? [`Run ${run} stopped after ${report.episodes} of ${episodes} episodes.`] : []),
+        `Run ${run}: success ${percent(report.successRate)} in training, ${percent(report.heldOutSuccessRate)} on held-out tasks, ${report.avgSteps.toFixed(1)} steps on average, ${report.llmCalls} LLM calls`,
+        `  memories: ${memoriesLine(report.memories)}; Q entries ${report.qEntries}`,
+        `  ${report.savedTo === null ? `not saved (${config.learningMode} mode)` : `saved to ${path.join(config.outputDir, report.savedTo)}`}`,
+        "",
+      ].join("\n"),
+    );
+  }
+}
+
+// Two-sided 95% critical values of Student's t for 1–30 degrees of freedom: with a few
+// seeds, the normal 1.96 would make the intervals far too narrow.
+const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/** Mean and the half-width of its 95% confidence interval (Student's t; 0 for one value). */
+export function meanAndInterval(values: readonly number[]): { mean: number; halfWidth: number } {
   const mean = values.reduce((total, value) => total + value, 0) / values.length;
   if (values.length < 2) return { mean, halfWidth: 0 };
   const variance = values.reduce((total, value) => total + (value - mean) ** 2, 0) / (values.length - 1);
-  return { mean, halfWidth: (1.96 * Math.sqrt(variance)) / Math.sqrt(values.length) };
+  const df = values.length - 1;
+  const t = T95[df - 1] ?? (df <= 60 ? 2.0 : df <= 120 ? 1.98 : 1.96);
+  return { mean, halfWidth: (t * Math.sqrt(variance)) / Math.sqrt(values.length) };
 }
 
 function rolling(values: readonly number[], window: number): number[] {
@@ -214,7 +246,7 @@ export function registerBenchmark(program: Command, io: CliIo): void {
       for (const entry of table) {
         for (const run of entry.runs) {
           const bar = "█".repeat(Math.round(run.heldOut * 30)).padEnd(30, "·");
-          lines.push(`${entry.mode.padEnd(11)} run ${run.run}  ${bar} ${percent(run.heldOut).padStart(4)} ± ${percent(run.interval95).padStart(3)}  (start ${percent(run.heldOutAtStart)})`);
+          lines.push(`${entry.mode.padEnd(11)} run ${run.run}  ${bar} ${percent(run.heldOut).padStart(4)} ± ${percent(run.interval95).padStart(4)}  (start ${percent(run.heldOutAtStart)})`);
         }
       }
       lines.push("", `wrote ${path.join(options.output, "learning-modes.html")} and learning-modes.json`, "");

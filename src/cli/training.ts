@@ -74,6 +74,7 @@ export async function trainRun({
   measureStart = false,
   onStart,
   onEpisode,
+  signal,
 }: {
   config: JottyConfig;
   run: number;
@@ -82,24 +83,46 @@ export async function trainRun({
   measureStart?: boolean;
   onStart?: (info: { loadedFrom: string | null; memories: number; qEntries: number }) => void;
   onEpisode?: (result: EpisodeResult, index: number) => void;
+  /** Aborting stops the run after the current episode; what was learned is evaluated and saved. */
+  signal?: AbortSignal;
 }): Promise<RunReport> {
   const conductor = await Conductor.create({ config });
-  const loaded = { memories: memoryCount(conductor), qEntries: conductor.stats().qEntries };
-  onStart?.({ loadedFrom: conductor.loadedFrom, ...loaded });
-  const specs = episodeSpecs(conductor.environment, heldOutLimit);
-  const heldOutAtStart = measureStart ? (await conductor.evaluate({ tasks: specs.heldOut })).successRate : undefined;
-  // Continue the task stream where the loaded state left it, so a second process does not replay the first's tasks.
-  const rng = new Rng(config.seed + (conductor.episodes + run) * 7919);
   const results: EpisodeResult[] = [];
-  for (let index = 0; index < episodes; index += 1) {
-    const spec = specs.train === undefined ? {} : rng.choice(specs.train);
-    const result = await conductor.run(spec);
-    results.push(result);
-    onEpisode?.(result, index);
+  try {
+    const loaded = { memories: memoryCount(conductor), qEntries: conductor.stats().qEntries };
+    onStart?.({ loadedFrom: conductor.loadedFrom, ...loaded });
+    const specs = episodeSpecs(conductor.environment, heldOutLimit);
+    const heldOutAtStart = measureStart ? (await conductor.evaluate({ tasks: specs.heldOut })).successRate : undefined;
+    // Continue the task stream where the loaded state left it, so a second process does not replay the first's tasks.
+    const rng = new Rng(config.seed + (conductor.episodes + run) * 7919);
+    for (let index = 0; index < episodes && signal?.aborted !== true; index += 1) {
+      const spec = specs.train === undefined ? {} : rng.choice(specs.train);
+      const result = await conductor.run(spec);
+      results.push(result);
+      onEpisode?.(result, index);
+    }
+    const heldOut = (await conductor.evaluate({ tasks: specs.heldOut })).successRate;
+    const savedTo = await conductor.save();
+    return report(conductor, { run, mode: config.learningMode, loaded, results, heldOutAtStart, heldOut, savedTo });
+  } catch (error) {
+    // Keep the episodes that finished before the failure; the failure itself is what the caller sees.
+    await conductor.close().catch(() => undefined);
+    throw error;
   }
-  const heldOut = await conductor.evaluate({ tasks: specs.heldOut });
-  const savedTo = await conductor.save();
-  await conductor.close();
+}
+
+function report(
+  conductor: Conductor,
+  {
+    run,
+    mode,
+    loaded,
+    results,
+    heldOutAtStart,
+    heldOut,
+    savedTo,
+  }: { run: number; mode: JottyConfig["learningMode"]; loaded: RunReport["loaded"]; results: EpisodeResult[]; heldOutAtStart: number | undefined; heldOut: number; savedTo: string | null },
+): RunReport {
   const stats = conductor.stats();
   const memories: Record<string, number> = { ...stats.memories.shared };
   for (const counts of Object.values(stats.memories.local)) {
@@ -107,13 +130,13 @@ export async function trainRun({
   }
   return {
     run,
-    mode: config.learningMode,
+    mode,
     loadedFrom: conductor.loadedFrom,
     loaded,
-    episodes,
+    episodes: results.length,
     successRate: results.filter((result) => result.success).length / Math.max(1, results.length),
     ...(heldOutAtStart === undefined ? {} : { heldOutAtStart }),
-    heldOutSuccessRate: heldOut.successRate,
+    heldOutSuccessRate: heldOut,
     avgSteps: results.reduce((total, result) => total + result.steps, 0) / Math.max(1, results.length),
     llmCalls: results.reduce((total, result) => total + result.llmCalls, 0),
     memories,

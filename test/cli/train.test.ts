@@ -1,8 +1,12 @@
+import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import fs from "fs-extra";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { meanAndInterval } from "../../src/cli/commands.js";
 import { runCli } from "../../src/cli/index.js";
+import { trainRun } from "../../src/cli/training.js";
+import { parseConfig } from "../../src/index.js";
 
 let dir: string;
 let config: string;
@@ -114,5 +118,45 @@ describe("jotty benchmark modes", () => {
     expect(byMode.disabled?.[1]?.heldOut).toBeLessThan(0.3);
     expect(await fs.readFile(path.join(output, "learning-modes.html"), "utf8")).toContain("<svg");
     expect(await fs.pathExists(path.join(output, "learning-modes.json"))).toBe(true);
+  });
+
+  it("stops after the current episode when asked, and still evaluates and saves", async () => {
+    const stop = new AbortController();
+    const report = await trainRun({
+      config: parseConfig({ ...(await fs.readJson(config)), outputDir: path.join(dir, "stopped") }),
+      run: 1,
+      episodes: 60,
+      onEpisode: (_result, index) => {
+        if (index === 4) stop.abort();
+      },
+      signal: stop.signal,
+    });
+    expect(report.episodes).toBe(5);
+    expect(report.curve).toHaveLength(5);
+    expect(report.savedTo).toMatch(/^run_/);
+  });
+
+  it("on Ctrl-C, finishes the episode, saves and says so", async () => {
+    const child = spawn(process.execPath, ["bin/jotty.js", "train", "--config", config, "--output", path.join(dir, "interrupted"), "--episodes", "1000"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let interrupted = false;
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!interrupted && stdout.includes("episode 10/1000")) interrupted = child.kill("SIGINT");
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toContain("Stopping after this episode and saving what was learned");
+    expect(stdout).toMatch(/Run 1 stopped after \d+ of 1000 episodes\./);
+    expect(stdout).toMatch(/saved to .*interrupted.run_\d{8}_\d{6}/);
+    expect(code).toBe(0);
+  });
+
+  it("gives 95% intervals over seeds with Student's t", () => {
+    // sd of [0, 1, 1] is 0.577; t(2) = 4.303; 4.303 · 0.577 / √3 = 1.434
+    expect(meanAndInterval([0, 1, 1]).halfWidth).toBeCloseTo(1.434, 3);
+    expect(meanAndInterval([0.5, 0.5]).halfWidth).toBe(0);
+    expect(meanAndInterval([0.7])).toEqual({ mean: 0.7, halfWidth: 0 });
   });
 });
