@@ -120,6 +120,8 @@ const ExperienceSchema = z.strictObject({
   nextAction: z.string().optional(),
   nextActions: z.array(z.string()).optional(),
   done: z.boolean(),
+  /** The return that followed, for an experience learned by Monte-Carlo (`learnEpisode`). */
+  return: z.number().optional(),
 });
 
 type Experience = z.infer<typeof ExperienceSchema>;
@@ -624,6 +626,7 @@ export class QPredictor {
         ...(input.nextAction === undefined ? {} : { nextAction: input.nextAction }),
         ...(input.nextActions === undefined ? {} : { nextActions: [...input.nextActions] }),
         done: input.done,
+        ...(fixedTarget === undefined ? {} : { return: fixedTarget }),
       };
       this.buffer.add(experience, tdError);
       this.episodeSteps.push({ predicted: previous, reward: input.reward });
@@ -680,7 +683,9 @@ export class QPredictor {
     const samples = this.buffer.sample(count, rng);
     let total = 0;
     for (const sample of samples) {
-      const result = await this.apply(sample.item, { weight: sample.weight, record: false });
+      // A Monte-Carlo experience is re-learned towards the return it saw, not a one-step target.
+      const { return: followed, ...item } = sample.item;
+      const result = await this.apply(item, { weight: sample.weight, record: false, ...(followed === undefined ? {} : { fixedTarget: followed }) });
       this.buffer.updatePriority(sample.index, result.tdError);
       total += Math.abs(result.tdError);
     }

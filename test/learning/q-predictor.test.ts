@@ -209,6 +209,64 @@ describe("QPredictor input checks", () => {
   });
 });
 
+describe("Monte-Carlo credit, step sizes and fading exploration", () => {
+  const episode = [
+    { state: "pick the date column", action: "filter dates on dt", reward: 0 },
+    { state: "pick the shape", action: "one overall figure", reward: 0 },
+    { state: "audit the figure", action: "accept the answer", reward: 1 },
+  ];
+
+  it("learnEpisode moves each step towards the discounted return that followed it", async () => {
+    const q = new QPredictor({ alpha: 1, gamma: 0.9, method: "monte-carlo", settings: { similarity: false } });
+    const results = await q.learnEpisode(episode);
+    expect(results.map((result) => Number(result.target.toFixed(10)))).toEqual([0.81, 0.9, 1]);
+    expect(q.entry("pick the date column", "filter dates on dt")?.value).toBeCloseTo(0.81, 10);
+    // A step that earned nothing itself but led to success is a lesson learned, not one to avoid.
+    expect(results[0]?.lesson?.kind).toBe("learned");
+    await expect(q.learnEpisode([{ state: "s", action: "a", reward: Number.NaN }])).rejects.toThrow(JottyError);
+    expect(q.entry("s", "a")).toBeUndefined();
+  });
+
+  it("replays a Monte-Carlo experience towards its return, not a one-step target", async () => {
+    const q = new QPredictor({ alpha: 0.5, gamma: 1, method: "monte-carlo", settings: { similarity: false } });
+    await q.learnEpisode([
+      { state: "x", action: "go", reward: 0 },
+      { state: "y", action: "stop", reward: 0 },
+    ]);
+    // Later, "stop" in y turns out well; a one-step target for x would now bootstrap from it.
+    await q.update({ state: "y", action: "stop", reward: 1, nextState: null, done: true });
+    const { replayed } = await q.replay(30, new Rng(3));
+    expect(replayed).toBe(30);
+    expect(q.entry("x", "go")?.value).toBe(0); // the episode through x returned 0
+    expect(q.entry("y", "stop")?.value).toBeGreaterThan(0);
+  });
+
+  it("stepSize average keeps sample means until 1/n falls to α", async () => {
+    const returns = [1, 0, 1, 1];
+    const average = new QPredictor({ alpha: 0.1, gamma: 0, settings: { similarity: false, stepSize: "average" } });
+    const constant = new QPredictor({ alpha: 0.1, gamma: 0, settings: { similarity: false } });
+    for (const reward of returns) {
+      for (const q of [average, constant]) await q.update({ state: "s", action: "a", reward, nextState: null, done: true });
+    }
+    expect(average.entry("s", "a")?.value).toBeCloseTo(0.75, 10);
+    expect(constant.entry("s", "a")?.value).toBeCloseTo(0.1 * 0.9 ** 3 + 0.1 * 0.9 + 0.1, 10);
+    const floor = new QPredictor({ alpha: 0.5, gamma: 0, settings: { similarity: false, stepSize: "average" } });
+    for (const reward of [0, 0, 0, 1]) await floor.update({ state: "s", action: "a", reward, nextState: null, done: true });
+    expect(floor.entry("s", "a")?.value).toBeCloseTo(0.5, 10); // the 4th step is α = 0.5, not 1/4
+  });
+
+  it("UCB1 with decay explores less as episodes pass", async () => {
+    const policy = { kind: "ucb1", c: 2, decay: 0.5 } as const;
+    const q = new QPredictor({ alpha: 1, gamma: 0, settings: { similarity: false, policy } });
+    for (let index = 0; index < 10; index += 1) await q.update({ state: "s", action: "known", reward: 0.6, nextState: null, done: true });
+    await q.update({ state: "s", action: "rare", reward: 0.5, nextState: null, done: true });
+    const choose = async () => (await q.selectAction({ state: "s", actions: ["known", "rare"], rng: new Rng(1) })).action;
+    expect(await choose()).toBe("rare"); // 0.5 + 2·√(ln 11 / 1) beats 0.6 + 2·√(ln 11 / 10)
+    for (let index = 0; index < 6; index += 1) q.endEpisode();
+    expect(await choose()).toBe("known"); // c = 2 · 0.5⁶: the bonus no longer outweighs 0.1
+  });
+});
+
 describe("replay, lessons and tiers", () => {
   it("replays high-priority experiences more often (fixed seed)", async () => {
     const q = new QPredictor({ alpha: 0.1, gamma: 0 });
