@@ -186,7 +186,7 @@ export class Conductor {
   /** The run the learned state was loaded from, or null. */
   readonly loadedFrom: string | null;
   private readonly vault: Vault | undefined;
-  private readonly rng: Rng;
+  private rng: Rng;
   private readonly clock: Clock;
   private checkpointer: VaultCheckpointer | undefined;
   private graph: ReturnType<Conductor["buildGraph"]>;
@@ -772,6 +772,10 @@ export class Conductor {
    */
   async evaluate({ tasks }: { tasks: ReadonlyArray<{ goal?: string; task?: unknown; taskType?: string }> }): Promise<{ successRate: number; results: EpisodeResult[] }> {
     this.evaluating = true;
+    // Its own generator from the seed: the same tasks evaluate the same way every time, and
+    // the training stream is left where it was.
+    const training = this.rng;
+    this.rng = new Rng(this.config.seed);
     const results: EpisodeResult[] = [];
     try {
       for (const task of tasks) {
@@ -781,6 +785,7 @@ export class Conductor {
       }
     } finally {
       this.evaluating = false;
+      this.rng = training;
     }
     return { successRate: results.length === 0 ? 0 : results.filter((result) => result.success).length / results.length, results };
   }

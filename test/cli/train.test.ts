@@ -110,7 +110,7 @@ describe("jotty train", () => {
 describe("jotty benchmark modes", () => {
   it("compares the modes on the same tasks and seeds, and writes the report", async () => {
     const output = path.join(dir, "bench");
-    const result = await cli("benchmark", "modes", "--config", config, "--runs", "2", "--episodes", "40", "--seeds", "1", "--held-out", "12", "--output", output, "--json");
+    const result = await cli("benchmark", "modes", "--config", config, "--runs", "2", "--episodes", "60", "--seeds", "1", "--held-out", "12", "--output", output, "--json");
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as { modes: Array<{ mode: string; runs: Array<{ heldOutAtStart: number; heldOut: number }> }> };
     const byMode = Object.fromEntries(summary.modes.map((entry) => [entry.mode, entry.runs]));

@@ -88,6 +88,38 @@ describe("sql-analyst", () => {
     expect(() => parseTasksJsonl("not json", "my.jsonl")).toThrow(JottyError);
   });
 
+  it("in a Conductor, each step goes to the actor with the capability it asks for; evaluate() changes nothing", async () => {
+    const conductor = await Conductor.create({
+      config: {
+        learningMode: "contextual",
+        environment: { name: "sql-analyst" },
+        actors: [
+          { name: "schema-scout", capabilities: ["schema"] },
+          { name: "query-writer", capabilities: ["query"], dependsOn: ["schema-scout"] },
+          { name: "auditor", capabilities: ["audit"], dependsOn: ["query-writer"] },
+        ],
+        qPredictor: { similarity: false },
+      },
+      environment: env,
+    });
+    const tasks = env.tasks("train").slice(0, 4);
+    for (const task of tasks) {
+      const result = await conductor.run({ goal: task.question, task });
+      for (const step of result.trajectory) {
+        const expected = step.observation.includes("What shape") ? "query-writer" : step.observation.includes("Accept it?") ? "auditor" : "schema-scout";
+        expect(step.actor, step.observation).toBe(expected);
+      }
+    }
+    const before = { stats: conductor.stats(), q: conductor.q.snapshot() };
+    const heldOut = env.tasks("heldOut").slice(0, 4).map((task) => ({ goal: task.question, task }));
+    const first = await conductor.evaluate({ tasks: heldOut });
+    const second = await conductor.evaluate({ tasks: heldOut });
+    expect(second.results.map((result) => result.trajectory.map((step) => step.action))).toEqual(first.results.map((result) => result.trajectory.map((step) => step.action)));
+    expect(conductor.stats()).toEqual(before.stats);
+    expect(conductor.q.snapshot().entries).toEqual(before.q.entries);
+    await conductor.close();
+  });
+
   describe("with acceptSql, a query writer may write its own SELECT", () => {
     const writable = new SqlAnalyst({ acceptSql: true });
     const [task] = writable.tasks("heldOut").filter((candidate) => candidate.intent.groupBy === "channel");

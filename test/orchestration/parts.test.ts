@@ -32,6 +32,16 @@ describe("TodoList", () => {
     expect(todos.list().map((item) => item.status)).toEqual(["blocked", "blocked", "blocked"]);
   });
 
+  it("gives the turn to the actor the environment names, out of dependency order if need be", () => {
+    const todos = new TodoList(team);
+    expect(todos.take("writer")).toMatchObject({ actor: "writer", round: 0, status: "in_progress" });
+    const reviewer = todos.take("reviewer");
+    todos.complete(reviewer.id);
+    // The reviewer's turn of round 0 is used up, so asking again starts round 1.
+    expect(todos.take("reviewer")).toMatchObject({ actor: "reviewer", round: 1 });
+    expect(() => todos.take("ghost")).toThrow(/No actor "ghost" in the team/);
+  });
+
   it("refuses cycles and unknown dependencies", () => {
     expect(() => new TodoList([{ name: "a", dependsOn: ["b"] }, { name: "b", dependsOn: ["a"] }])).toThrow(/cycle/);
     expect(() => new TodoList([{ name: "a", dependsOn: ["ghost"] }])).toThrow(JottyError);
@@ -54,6 +64,18 @@ describe("TraceLibrary", () => {
     expect(traces.chooseMode(0.5)).toBe("learner");
     expect((await traces.record({ goal: "sum settled revenue per day", actions: ["a", "c"], reward: -2 })).successes).toBe(2);
     expect(traces.size).toBe(2);
+  });
+
+  it("stops offering a trace that fails more often than it succeeds when replayed", async () => {
+    const traces = new TraceLibrary(new HashingEmbedder(), settings);
+    const trace = await traces.record({ goal: "count refunds yesterday", actions: ["a"], reward: 1 });
+    traces.recordReplay(trace.id, false);
+    expect((await traces.match("count refunds yesterday"))?.trace.id).toBe(trace.id); // 1 success, 1 failure
+    traces.recordReplay(trace.id, true); // successes are counted by record, not here
+    traces.recordReplay(trace.id, false);
+    expect(await traces.match("count refunds yesterday")).toBeUndefined();
+    await traces.record({ goal: "count refunds yesterday", actions: ["a"], reward: 1 });
+    expect((await traces.match("count refunds yesterday"))?.trace.failures).toBe(2);
   });
 
   it("raises a mode's threshold as its success rate falls", () => {
