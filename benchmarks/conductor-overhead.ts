@@ -6,7 +6,10 @@
  *   and `observe`, the other nodes empty — what Jotty's memory and learning add;
  * - minimal: two nodes (act → environment) — what the six-node structure costs on top.
  *
- * Usage: npm run bench:overhead -- [--memories 0,1000,10000] [--episodes 30] [--out outputs/benchmarks]
+ * Each measurement is repeated (`--repeats`, interleaved so that machine noise hits all three
+ * alike) and the median is reported.
+ *
+ * Usage: npm run bench:overhead -- [--memories 0,1000,10000] [--episodes 30] [--repeats 5] [--out outputs/benchmarks]
  */
 import { parseArgs } from "node:util";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
@@ -28,13 +31,15 @@ const { values } = parseArgs({
   options: {
     memories: { type: "string", default: "0,1000,10000" },
     episodes: { type: "string", default: "30" },
+    repeats: { type: "string", default: "5" },
     out: { type: "string", default: "outputs/benchmarks" },
   },
 });
 const sizes = values.memories.split(",").map(Number);
 const episodes = Number(values.episodes);
-if (sizes.some((size) => !Number.isInteger(size) || size < 0) || !Number.isInteger(episodes) || episodes < 1) {
-  process.stderr.write("error: --memories takes whole numbers, --episodes a positive one\n");
+const repeats = Number(values.repeats);
+if (sizes.some((size) => !Number.isInteger(size) || size < 0) || ![episodes, repeats].every((count) => Number.isInteger(count) && count >= 1)) {
+  process.stderr.write("error: --memories takes whole numbers, --episodes and --repeats positive ones\n");
   process.exit(2);
 }
 
@@ -145,10 +150,21 @@ const started = performance.now();
 await bareStepMs("like-for-like"); // warm up the JIT on every path
 await bareStepMs("minimal");
 await conductorStepMs(0);
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
 for (const size of sizes) {
-  const like = await bareStepMs("like-for-like");
-  const minimal = await bareStepMs("minimal");
-  const { perStep } = await conductorStepMs(size);
+  const samples = { like: [] as number[], minimal: [] as number[], conductor: [] as number[] };
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    samples.like.push(await bareStepMs("like-for-like"));
+    samples.minimal.push(await bareStepMs("minimal"));
+    samples.conductor.push((await conductorStepMs(size)).perStep);
+  }
+  const like = median(samples.like);
+  const minimal = median(samples.minimal);
+  const perStep = median(samples.conductor);
   rows.push({
     memories: size,
     conductorMsPerStep: Number(perStep.toFixed(3)),
@@ -172,8 +188,8 @@ printTable(
 );
 await writeResult(values.out, "conductor-overhead", {
   description:
-    "Milliseconds per environment step of a CONTEXTUAL Conductor episode (one PolicyActor on cliff walking, memories preloaded in the shared memory, consolidated) against bare LangGraph graphs running the same PolicyActor and environment: the Conductor's six-node shape with empty recall/plan/learn/finish, and a minimal act → environment loop",
-  settings: { memories: sizes, episodes, maxSteps: MAX_STEPS },
+    "Median over repeats of milliseconds per environment step of a CONTEXTUAL Conductor episode (one PolicyActor on cliff walking, memories preloaded in the shared memory, consolidated) against bare LangGraph graphs running the same PolicyActor and environment: the Conductor's six-node shape with empty recall/plan/learn/finish, and a minimal act → environment loop",
+  settings: { memories: sizes, episodes, repeats, maxSteps: MAX_STEPS },
   durationMs: Math.round(performance.now() - started),
   rows,
 });
