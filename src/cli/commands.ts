@@ -254,9 +254,35 @@ export function registerBenchmark(program: Command, io: CliIo): void {
     });
 }
 
-async function latestState(dir: string): Promise<{ vault: Vault; loaded: NonNullable<Awaited<ReturnType<Vault["loadLatest"]>>> }> {
-  const vault = await Vault.open({ dir });
-  const loaded = await vault.loadLatest();
+/** The output folder's Vault, without creating the folder; `keyEnv` names the passphrase's variable. */
+async function openVault(dir: string, keyEnv: string | undefined): Promise<Vault> {
+  if (!(await fs.pathExists(dir))) {
+    throw new JottyError({ code: "invalid_argument", message: `There is no folder ${dir}; name the output folder of a training run (outputs by default).` });
+  }
+  let encryptionKey: string | undefined;
+  if (keyEnv !== undefined) {
+    encryptionKey = process.env[keyEnv];
+    if (encryptionKey === undefined) throw new JottyError({ code: "invalid_argument", message: `--key-env names ${keyEnv}, but that environment variable is not set.` });
+  }
+  return Vault.open({ dir, ...(encryptionKey === undefined ? {} : { encryptionKey }), onWarning: () => undefined });
+}
+
+async function latestState(dir: string, keyEnv: string | undefined): Promise<{ vault: Vault; loaded: NonNullable<Awaited<ReturnType<Vault["loadLatest"]>>> }> {
+  const vault = await openVault(dir, keyEnv);
+  let loaded: Awaited<ReturnType<Vault["loadLatest"]>>;
+  try {
+    loaded = await vault.loadLatest();
+  } catch (error) {
+    if (!JottyError.is(error, "vault_decrypt_failed")) throw error;
+    throw new JottyError({
+      code: "vault_decrypt_failed",
+      message:
+        keyEnv === undefined
+          ? `The runs in ${dir} are encrypted; pass --key-env with the environment variable holding the passphrase.`
+          : `The passphrase in ${keyEnv} does not open the runs in ${dir}.`,
+      cause: error,
+    });
+  }
   if (loaded === null) throw new JottyError({ code: "vault_no_valid_state", message: `${dir} holds no saved run yet; train in PERSISTENT mode first.` });
   return { vault, loaded };
 }
@@ -267,8 +293,9 @@ export function registerInspection(program: Command, io: CliIo): void {
     .command("inspect")
     .description("what a folder's newest run holds: memories, Q entries, lessons, playbook strategies")
     .argument("[dir]", "output folder", "outputs")
-    .action(async (dir: string) => {
-      const { vault, loaded } = await latestState(dir);
+    .option("--key-env <var>", "environment variable holding the passphrase of an encrypted folder")
+    .action(async (dir: string, options: { keyEnv?: string }) => {
+      const { vault, loaded } = await latestState(dir, options.keyEnv);
       const lines = [`${dir}: ${(await vault.runs()).map((run) => `${run.name}${run.complete ? "" : " (incomplete)"} ${(run.bytes / 1024).toFixed(0)} KiB`).join(", ")}`, `newest complete run: ${loaded.run}`];
       const memories: Array<[string, unknown]> = [["shared", loaded.state.sharedMemory], ...Object.entries(loaded.state.localMemories ?? {})];
       for (const [name, snapshot] of memories) {
@@ -308,10 +335,10 @@ export function registerInspection(program: Command, io: CliIo): void {
     .description("learning curves across every saved run, as an HTML page")
     .argument("[dir]", "output folder", "outputs")
     .option("--out <file>", "where the page goes (report.html in the folder by default)")
-    .action(async (dir: string, options: { out?: string }) => {
-      const vault = await Vault.open({ dir });
+    .option("--key-env <var>", "environment variable holding the passphrase of an encrypted folder")
+    .action(async (dir: string, options: { out?: string; keyEnv?: string }) => {
+      const { vault } = await latestState(dir, options.keyEnv);
       const runs = (await vault.runs()).filter((run) => run.complete).reverse();
-      if (runs.length === 0) throw new JottyError({ code: "vault_no_valid_state", message: `${dir} holds no saved run yet.` });
       const successes: number[] = [];
       const rewards: number[] = [];
       for (const run of runs) {
@@ -346,11 +373,12 @@ export function registerInspection(program: Command, io: CliIo): void {
     .argument("[dir]", "output folder", "outputs")
     .option("-f, --format <format>", "openai-jsonl | episodes", "openai-jsonl")
     .option("--out <file>", "write to a file instead of standard output")
-    .action(async (dir: string, options: { format: string; out?: string }) => {
+    .option("--key-env <var>", "environment variable holding the passphrase of an encrypted folder")
+    .action(async (dir: string, options: { format: string; out?: string; keyEnv?: string }) => {
       if (options.format !== "openai-jsonl" && options.format !== "episodes") {
         throw new JottyError({ code: "invalid_argument", message: `--format is openai-jsonl or episodes, not "${options.format}".` });
       }
-      const { loaded } = await latestState(dir);
+      const { loaded } = await latestState(dir, options.keyEnv);
       const loops = (loaded.state.experience as { experience?: unknown } | undefined)?.experience;
       if (loops === undefined) throw new JottyError({ code: "vault_no_valid_state", message: `${loaded.run} holds no trajectories (the learning loops were off).` });
       const experience = Experience.restore(loops);

@@ -90,7 +90,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         error.code.startsWith("config_") ||
         error.code === "invalid_argument" ||
         error.code === "unknown_environment" ||
-        error.code === "vault_no_valid_state";
+        error.code === "vault_no_valid_state" ||
+        error.code === "vault_decrypt_failed";
       return badInput ? ExitCode.badInput : ExitCode.failure;
     }
     io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -83,13 +83,40 @@ describe("jotty train", () => {
       [["train", "--config", config, "--runs", "0"], /--runs takes a positive whole number/],
       [["train", "--config", config, "--seed", "abc"], /--seed takes a non-negative whole number, got "abc"/],
       [["export", "trajectories", "--format", "csv", dir], /--format is openai-jsonl or episodes/],
-      [["inspect", path.join(dir, "empty")], /holds no saved run yet/],
+      [["inspect", path.join(dir, "missing")], /There is no folder .*missing; name the output folder/],
     ];
+    await fs.ensureDir(path.join(dir, "empty"));
+    cases.push([["inspect", path.join(dir, "empty")], /holds no saved run yet/]);
     for (const [argv, message] of cases) {
       const result = await cli(...argv);
       expect(result.code, argv.join(" ")).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(await fs.pathExists(path.join(dir, "missing"))).toBe(false);
+  });
+
+  it("reads an encrypted folder only with the passphrase's variable", async () => {
+    process.env.JOTTY_TEST_PASSPHRASE = "correct horse battery staple";
+    try {
+      const encrypted = path.join(dir, "encrypted");
+      const secret = path.join(dir, "secret.json");
+      await fs.writeJson(secret, { ...(await fs.readJson(config)), outputDir: encrypted, persistence: { encryptionKeyEnv: "JOTTY_TEST_PASSPHRASE" } });
+      expect((await cli("train", "--config", secret, "--episodes", "3")).code).toBe(0);
+      const blind = await cli("inspect", encrypted);
+      expect(blind.code).toBe(2);
+      expect(blind.stderr).toMatch(/The runs in .*encrypted are encrypted; pass --key-env with the environment variable holding the passphrase/);
+      const keyed = await cli("inspect", encrypted, "--key-env", "JOTTY_TEST_PASSPHRASE");
+      expect(keyed.code).toBe(0);
+      expect(keyed.stdout).toMatch(/Q entries: \d+/);
+      expect((await cli("export", "trajectories", encrypted, "--key-env", "JOTTY_TEST_PASSPHRASE")).code).toBe(0);
+      expect((await cli("report", encrypted, "--key-env", "JOTTY_TEST_PASSPHRASE")).code).toBe(0);
+      process.env.JOTTY_TEST_WRONG = "a different passphrase";
+      expect((await cli("report", encrypted, "--key-env", "JOTTY_TEST_WRONG")).stderr).toMatch(/The passphrase in JOTTY_TEST_WRONG does not open the runs/);
+      expect((await cli("inspect", encrypted, "--key-env", "JOTTY_UNSET_VARIABLE")).stderr).toMatch(/--key-env names JOTTY_UNSET_VARIABLE, but that environment variable is not set/);
+    } finally {
+      delete process.env.JOTTY_TEST_PASSPHRASE;
+      delete process.env.JOTTY_TEST_WRONG;
     }
   });
 
