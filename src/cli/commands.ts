@@ -3,7 +3,7 @@ import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import fs from "fs-extra";
 import { loadConfig, parseConfig, type JottyConfig } from "../config/index.js";
-import { parseTasksJsonl } from "../environments/index.js";
+import { parseTasksJsonl, SqlAnalyst } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
 import { HierarchicalMemory } from "../memory/index.js";
@@ -52,6 +52,7 @@ async function configFor(options: {
       throw new JottyError({ code: "invalid_argument", message: `Cannot read the tasks file ${options.tasks} (${error.code ?? "unreadable"}).` });
     });
     environmentOptions = { ...environmentOptions, tasks: parseTasksJsonl(text, options.tasks) };
+    if (base.environment.name === "sql-analyst") await new SqlAnalyst(environmentOptions).checkTasks();
   }
   return parseConfig({
     ...base,

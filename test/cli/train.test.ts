@@ -131,6 +131,11 @@ describe("jotty train", () => {
     const result = await cli("train", "--config", config, "--tasks", tasks, "--episodes", "5", "--mode", "contextual", "--json");
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout) as { episodes: number }).toMatchObject({ episodes: 5 });
+    const broken = path.join(dir, "broken.jsonl");
+    await fs.writeFile(broken, `${JSON.stringify(task)}\n${JSON.stringify({ ...task, question: "How much?", goldSql: "SELECT SUM(amount) FROM transactions" })}\n`);
+    const refused = await cli("train", "--config", config, "--tasks", broken, "--episodes", "5", "--mode", "contextual");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/1 task's gold SQL fails; fix the tasks:\n {2}- "How much\?": no such column: amount/);
   });
 });
 

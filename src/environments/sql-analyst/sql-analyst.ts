@@ -147,10 +147,34 @@ export class SqlAnalyst implements Environment {
   private async goldKey(task: SqlTask): Promise<string> {
     let key = this.goldResults.get(task.id);
     if (key === undefined) {
-      key = rowsKey(await this.query(task.goldSql));
+      // Gold SQL may come from a user's file: it runs read-only like any answer.
+      key = rowsKey((await this.readOnly(task.goldSql)).values);
       this.goldResults.set(task.id, key);
     }
     return key;
+  }
+
+  /**
+   * Runs every task's gold SQL once, so a broken task file is refused before training.
+   *
+   * @throws JottyError `invalid_argument` listing each task whose gold SQL fails.
+   */
+  async checkTasks(): Promise<void> {
+    const failures: string[] = [];
+    for (const task of [...this.trainTasks, ...this.heldOutTasks]) {
+      try {
+        await this.goldKey(task);
+      } catch (error) {
+        failures.push(`"${task.question}": ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (failures.length > 0) {
+      throw new JottyError({
+        code: "invalid_argument",
+        message: `${failures.length} task${failures.length === 1 ? "'s" : "s'"} gold SQL fails; fix the tasks:\n${failures.map((failure) => `  - ${failure}`).join("\n")}`,
+        details: { failures },
+      });
+    }
   }
 
   private choices(episode: Episode, kind: Kind): { prompt: string; capability: string; options: Choice[] } {
