@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { distance as editDistance } from "fastest-levenshtein";
 import { z } from "zod";
 import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
 import {
@@ -947,6 +948,64 @@ export class HierarchicalMemory {
   }
 
   /**
+   * Memories matching a text, best first, without counting as accesses. By embedding
+   * similarity; with `fuzzy` also by spelling: each term of the text is matched to the closest
+   * term of a memory within a few edits (Levenshtein: 1 for terms up to 4 letters, 2 up to 8,
+   * 3 beyond), so "partiton colum" finds "partition column" — for error messages and names.
+   * A memory's score is the larger of the two; `minScore` drops weak matches.
+   *
+   * @throws JottyError `invalid_argument` for an empty text or a bad `k`.
+   */
+  async search({
+    text,
+    k = 10,
+    fuzzy = false,
+    levels,
+    actors,
+    minScore = 0.3,
+  }: {
+    text: string;
+    k?: number;
+    fuzzy?: boolean;
+    levels?: readonly MemoryLevel[];
+    actors?: readonly string[];
+    minScore?: number;
+  }): Promise<Array<{ entry: MemoryEntry; score: number; semantic: number; fuzzy: number }>> {
+    if (typeof text !== "string" || text.trim() === "") {
+      throw new JottyError({ code: "invalid_argument", message: "search needs a non-empty text to look for." });
+    }
+    if (!Number.isInteger(k) || k < 1) throw new JottyError({ code: "invalid_argument", message: `search's k must be a positive whole number, got ${k}.` });
+    const semantic = new Map(
+      (await this.similar({ text, k: Math.max(4 * k, 32), ...(levels === undefined ? {} : { levels }), ...(actors === undefined ? {} : { actors }) })).map(
+        (match) => [match.entry.id, match.score],
+      ),
+    );
+    const spelled = new Map<string, number>();
+    if (fuzzy) {
+      const all = searchTerms(text);
+      const long = all.filter((term) => term.length >= 3);
+      const terms = long.length > 0 ? long : all;
+      for (const entry of this.entries.values()) {
+        if (levels !== undefined && !levels.includes(entry.level)) continue;
+        if (actors !== undefined && !actors.includes(entry.metadata.actor ?? "")) continue;
+        const score = fuzzyTermScore(terms, new Set(searchTerms(entry.content)));
+        if (score > 0) spelled.set(entry.id, score);
+      }
+    }
+    const ids = new Set([...semantic.keys(), ...spelled.keys()]);
+    return [...ids]
+      .map((id) => {
+        const bySense = semantic.get(id) ?? 0;
+        const bySpelling = spelled.get(id) ?? 0;
+        return { id, score: Math.max(bySense, bySpelling), semantic: bySense, fuzzy: bySpelling };
+      })
+      .filter((match) => match.score >= minScore)
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+      .slice(0, k)
+      .map(({ id, ...scores }) => ({ entry: structuredClone(this.entries.get(id) as MemoryEntry), ...scores }));
+  }
+
+  /**
    * Writes a keyed item (the LangGraph store's `put`): creates it, or replaces the content and
    * payload of the item with this key while keeping what was learned about it. No
    * de-duplication, so distinct keys stay distinct.
@@ -1062,4 +1121,30 @@ export class HierarchicalMemory {
     memory.lastConsolidation = parsed.lastConsolidation ?? -Infinity;
     return memory;
   }
+}
+
+/** Lower-case terms of a text: letters, digits and underscores (column names stay whole). */
+function searchTerms(text: string): string[] {
+  return text.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter((term) => term.length > 0);
+}
+
+/**
+ * How well a memory's terms spell out the query's: for each query term the closest memory
+ * term within its edit allowance scores 1 − edits / longer length, else 0; the mean.
+ */
+function fuzzyTermScore(query: readonly string[], terms: ReadonlySet<string>): number {
+  if (query.length === 0) return 0;
+  let total = 0;
+  for (const term of query) {
+    const allowed = term.length <= 4 ? 1 : term.length <= 8 ? 2 : 3;
+    let best = 0;
+    for (const candidate of terms) {
+      if (Math.abs(candidate.length - term.length) > allowed) continue;
+      const edits = candidate === term ? 0 : editDistance(term, candidate);
+      if (edits <= allowed) best = Math.max(best, 1 - edits / Math.max(term.length, candidate.length));
+      if (best === 1) break;
+    }
+    total += best;
+  }
+  return total / query.length;
 }

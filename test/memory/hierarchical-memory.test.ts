@@ -376,3 +376,38 @@ describe("snapshots", () => {
     await expect(HierarchicalMemory.restore("not a snapshot")).rejects.toBeInstanceOf(JottyError);
   });
 });
+
+describe("HierarchicalMemory.search", () => {
+  async function filled(): Promise<{ memory: HierarchicalMemory; partition: string; error: string }> {
+    const memory = new HierarchicalMemory();
+    const partition = (await memory.store({ level: "semantic", content: "Filter dates on the partition column dt, not on the UTC timestamp ts" })).id;
+    const error = (await memory.store({ level: "episodic", actor: "query-writer", content: "The query failed: no such column: transaction_categroy" })).id;
+    for (const content of UNRELATED) await memory.store({ level: "episodic", content });
+    return { memory, partition, error };
+  }
+
+  it("tolerates typos with fuzzy on, and finds by meaning either way", async () => {
+    const { memory, partition } = await filled();
+    const [best] = await memory.search({ text: "partiton colum", fuzzy: true });
+    expect(best?.entry.id).toBe(partition);
+    expect(best?.fuzzy).toBeGreaterThan(0.8);
+    expect(best?.score).toBe(Math.max(best?.fuzzy ?? 0, best?.semantic ?? 0));
+    // Without fuzzy the misspelled words have no spelling score and the match is weaker.
+    const plain = await memory.search({ text: "partiton colum", minScore: 0 });
+    expect(plain.every((match) => match.fuzzy === 0)).toBe(true);
+    expect(plain.find((match) => match.entry.id === partition)?.score ?? 0).toBeLessThan(best?.score as number);
+    const byMeaning = await memory.search({ text: "filter dates on the partition column" });
+    expect(byMeaning[0]?.entry.id).toBe(partition);
+  });
+
+  it("matches error messages and names, filtered by level and actor, and refuses bad input", async () => {
+    const { memory, error } = await filled();
+    const found = await memory.search({ text: "no such column transaction_category", fuzzy: true, levels: ["episodic"], actors: ["query-writer"] });
+    expect(found.map((match) => match.entry.id)).toEqual([error]);
+    expect(await memory.search({ text: "no such column transaction_category", fuzzy: true, levels: ["semantic"], actors: ["query-writer"] })).toEqual([]);
+    await expect(memory.search({ text: "  " })).rejects.toThrow(JottyError);
+    await expect(memory.search({ text: "dt", k: 0 })).rejects.toThrow(/k must be a positive whole number/);
+    // Searching is not an access.
+    expect(memory.get(error)?.accessCount).toBe(0);
+  });
+});
