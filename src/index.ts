@@ -131,13 +131,16 @@ export type {
 } from "./learning/index.js";
 
 export {
+  AUDIT_ACTIONS,
+  AuditLog,
+  AuditRecordSchema,
   JottyStateSchema,
   migrateState,
   STATE_SCHEMA_VERSION,
   Vault,
   VaultCheckpointer,
 } from "./persistence/index.js";
-export type { JottyState, LoadedState, Migration, RunInfo, VaultCheckpointerOptions, VaultOptions } from "./persistence/index.js";
+export type { AuditAction, AuditRecord, JottyState, LoadedState, Migration, RunInfo, VaultCheckpointerOptions, VaultOptions } from "./persistence/index.js";
 
 export { affinity, effectiveScore, Experience, PlaybookStore, ruleReflection, trendOf } from "./experience/index.js";
 export type {

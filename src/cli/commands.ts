@@ -8,7 +8,7 @@ import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
 import { HierarchicalMemory } from "../memory/index.js";
 import { QPredictor } from "../learning/index.js";
-import { Vault } from "../persistence/index.js";
+import { AuditLog, Vault } from "../persistence/index.js";
 import type { CliIo } from "./run-cli.js";
 import { svgLineChart } from "./svg-line-chart.js";
 import { trainRun, type RunReport } from "./training.js";
@@ -286,6 +286,28 @@ async function latestState(dir: string, keyEnv: string | undefined): Promise<{ v
   }
   if (loaded === null) throw new JottyError({ code: "vault_no_valid_state", message: `${dir} holds no saved run yet; train in PERSISTENT mode first.` });
   return { vault, loaded };
+}
+
+/** `jotty audit verify` */
+export function registerAudit(program: Command, io: CliIo): void {
+  program
+    .command("audit")
+    .description("the audit log of learned state")
+    .command("verify")
+    .description("check that no line of the audit log was edited, removed or reordered")
+    .argument("[dir]", "output folder", "outputs")
+    .action(async (dir: string) => {
+      const file = path.join(dir, "audit.jsonl");
+      const result = await AuditLog.verify(file);
+      if (result.ok) {
+        io.stdout(`${file}: ${result.records} records, the chain is intact\n`);
+        return;
+      }
+      throw new JottyError({
+        code: "audit_invalid",
+        message: `${file} line ${result.line}: ${result.problem}. The ${result.records} records before it are intact.`,
+      });
+    });
 }
 
 /** `jotty inspect`, `jotty report`, `jotty export trajectories` */

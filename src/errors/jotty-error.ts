@@ -35,7 +35,8 @@ export type JottyErrorCode =
   | "vault_decrypt_failed"
   | "vault_run_not_found"
   | "backup_invalid"
-  | "confirmation_required";
+  | "confirmation_required"
+  | "audit_invalid";
 
 /** Options of {@link JottyError}. */
 export interface JottyErrorOptions {

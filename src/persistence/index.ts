@@ -1,4 +1,6 @@
 export { Vault } from "./vault.js";
+export { AUDIT_ACTIONS, AuditLog, AuditRecordSchema } from "./audit-log.js";
+export type { AuditAction, AuditRecord } from "./audit-log.js";
 export type { LoadedState, RunInfo, VaultOptions } from "./vault.js";
 export { VaultCheckpointer } from "./vault-checkpointer.js";
 export type { VaultCheckpointerOptions } from "./vault-checkpointer.js";

@@ -13,6 +13,7 @@ import { joinState, JottyStateSchema, splitState, STATE_SCHEMA_VERSION, type Jot
 import { migrateState } from "./migrations/index.js";
 import { isRunName, newestFirst, runName } from "./run-name.js";
 import { VaultCheckpointer } from "./vault-checkpointer.js";
+import { AuditLog } from "./audit-log.js";
 import { acquireLock, type LockOptions } from "./vault-lock.js";
 
 const gzipAsync = promisify(gzip);
@@ -20,6 +21,7 @@ const gunzipAsync = promisify(gunzip);
 
 const MANIFEST = "jotty_state/manifest.json";
 const LATEST = "LATEST";
+const AUDIT_LOG = "audit.jsonl";
 
 const ManifestSchema = z.strictObject({
   manifestVersion: z.literal(1),
@@ -55,6 +57,8 @@ export interface VaultOptions {
   onWarning?: (warning: string) => void;
   /** Where time is read for run names and timestamps (lock waits use real time). @default systemClock */
   clock?: Clock;
+  /** Who the audit log names for this vault's operations. @default the operating-system user */
+  auditBy?: string;
 }
 
 /** A run folder and what it holds. */
@@ -115,6 +119,8 @@ export class Vault {
   private readonly lockOptions: LockOptions;
   private readonly onWarning: ((warning: string) => void) | undefined;
   private readonly clock: Clock;
+  /** `audit.jsonl`: every save, deletion, export, reset, backup and restore, hash-chained. */
+  readonly audit: AuditLog;
   /** The run folder this process works in (checkpoints), completed by its first save. */
   private workRun: string | undefined;
 
@@ -123,6 +129,7 @@ export class Vault {
     this.keepRuns = options.keepRuns ?? 10;
     this.codec = { compress: options.compress ?? false, key };
     this.clock = options.clock ?? systemClock;
+    this.audit = new AuditLog(path.join(this.dir, AUDIT_LOG), this.clock, options.auditBy);
     // Waiting for a lock takes real time, whatever clock names the runs.
     this.lockOptions = { ...options.lock };
     this.onWarning = options.onWarning;
@@ -242,7 +249,9 @@ export class Vault {
       };
       await writeFileAtomic(path.join(folder, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
       await writeFileAtomic(path.join(this.dir, LATEST), `${run}\n`);
-      await this.applyRetention(run);
+      await this.record({ action: "save", ids: [run], details: { files: encoded.length, bytes: encoded.reduce((total, file) => total + file.bytes.length, 0) } });
+      const removed = await this.applyRetention(run);
+      if (removed.length > 0) await this.record({ action: "delete", ids: removed, details: { reason: `keep ${this.keepRuns} runs` } });
       return run;
     } finally {
       await release();
@@ -250,14 +259,17 @@ export class Vault {
   }
 
   /** Deletes complete runs beyond `keepRuns`, never the one just written or the one LATEST names. */
-  private async applyRetention(current: string): Promise<void> {
+  private async applyRetention(current: string): Promise<string[]> {
     const latest = await this.latestName();
     const complete: string[] = [];
+    const removed: string[] = [];
     for (const name of await this.runNames()) if ((await this.readManifest(name)) !== undefined) complete.push(name);
     for (const name of complete.slice(this.keepRuns)) {
       if (name === current || name === latest) continue;
       await fsp.rm(path.join(this.dir, name), { recursive: true, force: true });
+      removed.push(name);
     }
+    return removed;
   }
 
   private async latestName(): Promise<string | undefined> {
@@ -433,6 +445,7 @@ export class Vault {
     const archive = JSON.stringify({ format: "jotty-backup", version: 1, createdAt: new Date(this.clock.now()).toISOString(), sha256: await sha256(Buffer.from(body)), body });
     const bytes = await gzipAsync(Buffer.from(archive));
     await writeFileAtomic(path.resolve(file), bytes);
+    await this.locked(() => this.record({ action: "backup", ids: runs.map((run) => run.name), details: { file: path.resolve(file), bytes: bytes.length } }));
     return { runs: runs.length, bytes: bytes.length };
   }
 
@@ -474,6 +487,8 @@ export class Vault {
         restored.push(run.name);
       }
       if (body.latest !== null && restored.includes(body.latest)) await writeFileAtomic(path.join(target, LATEST), `${body.latest}\n`);
+      // As for every audit entry, a log that cannot be written does not undo the restore.
+      await new AuditLog(path.join(target, AUDIT_LOG), systemClock).append({ action: "restore", ids: restored, details: { file: path.resolve(file) } }).catch(() => undefined);
     } finally {
       await release();
     }
@@ -490,7 +505,30 @@ export class Vault {
     if (loaded === null) {
       throw new JottyError({ code: "vault_no_valid_state", message: `Nothing to export: ${this.dir} holds no run yet.` });
     }
+    await this.locked(() => this.record({ action: "export", ids: [loaded.run] }));
     return { format: "jotty-export", version: 1, exportedAt: new Date(this.clock.now()).toISOString(), run: loaded.run, state: loaded.state };
+  }
+
+  /**
+   * Appends to the audit log. A log that cannot be written (damaged by hand, disk full) must
+   * not cost learned state, so the failure is a warning; `jotty audit verify` shows the gap.
+   */
+  private async record(entry: Parameters<AuditLog["append"]>[0]): Promise<void> {
+    try {
+      await this.audit.append(entry);
+    } catch (error) {
+      this.onWarning?.(`audit log not written: ${describe(error)}`);
+    }
+  }
+
+  /** Runs `work` holding the folder's lock. */
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    const release = await acquireLock(this.dir, this.lockOptions);
+    try {
+      return await work();
+    } finally {
+      await release();
+    }
   }
 
   /**
@@ -511,6 +549,7 @@ export class Vault {
       for (const name of names) await fsp.rm(path.join(this.dir, name), { recursive: true, force: true });
       await fsp.rm(path.join(this.dir, LATEST), { force: true });
       this.workRun = undefined;
+      await this.record({ action: "reset", ids: names });
       return { deleted: names.length };
     } finally {
       await release();
