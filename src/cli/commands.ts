@@ -6,7 +6,7 @@ import { loadConfig, parseConfig, type JottyConfig } from "../config/index.js";
 import { parseTasksJsonl, SqlAnalyst } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
-import { HierarchicalMemory } from "../memory/index.js";
+import { HierarchicalMemory, type PrunePolicy } from "../memory/index.js";
 import { QPredictor } from "../learning/index.js";
 import { AuditLog, Vault } from "../persistence/index.js";
 import type { CliIo } from "./run-cli.js";
@@ -286,6 +286,66 @@ async function latestState(dir: string, keyEnv: string | undefined): Promise<{ v
   }
   if (loaded === null) throw new JottyError({ code: "vault_no_valid_state", message: `${dir} holds no saved run yet; train in PERSISTENT mode first.` });
   return { vault, loaded };
+}
+
+/** `jotty prune` */
+export function registerPrune(program: Command, io: CliIo): void {
+  program
+    .command("prune")
+    .description("remove memories by age, value, usage or a size budget from the newest run, saving the result as a new run")
+    .argument("[dir]", "output folder", "outputs")
+    .option("--max-idle-days <days>", "remove memories unused for this many days", (value) => positiveNumber("--max-idle-days", value))
+    .option("--value-floor <value>", "remove memories whose best learned value is below this (0–1)", (value) => unitNumber("--value-floor", value))
+    .option("--min-uses-per-day <rate>", "remove memories used less often than this", (value) => positiveNumber("--min-uses-per-day", value))
+    .option("--keep <n>", "keep only the n most valuable memories of each level", wholeNumber("--keep", 0))
+    .option("--dry-run", "say what would go and change nothing")
+    .option("--key-env <var>", "environment variable holding the passphrase of an encrypted folder")
+    .action(async (dir: string, options: { maxIdleDays?: number; valueFloor?: number; minUsesPerDay?: number; keep?: number; dryRun?: boolean; keyEnv?: string }) => {
+      const policies: PrunePolicy[] = [
+        ...(options.maxIdleDays === undefined ? [] : [{ kind: "age" as const, maxIdleDays: options.maxIdleDays }]),
+        ...(options.valueFloor === undefined ? [] : [{ kind: "value" as const, floor: options.valueFloor }]),
+        ...(options.minUsesPerDay === undefined ? [] : [{ kind: "usage" as const, minPerDay: options.minUsesPerDay }]),
+        ...(options.keep === undefined ? [] : [{ kind: "budget" as const, keep: options.keep }]),
+      ];
+      if (policies.length === 0) {
+        throw new JottyError({ code: "invalid_argument", message: "Say what to prune: --max-idle-days, --value-floor, --min-uses-per-day or --keep." });
+      }
+      const { vault, loaded } = await latestState(dir, options.keyEnv);
+      const memories: Array<[string, unknown]> = [["shared", loaded.state.sharedMemory], ...Object.entries(loaded.state.localMemories ?? {})];
+      const pruned: Record<string, Record<string, unknown>> = {};
+      const removed: string[] = [];
+      const lines: string[] = [];
+      for (const [name, snapshot] of memories) {
+        if (snapshot === undefined) continue;
+        const memory = await HierarchicalMemory.restore(snapshot);
+        const report = memory.prune({ policies, dryRun: options.dryRun === true });
+        removed.push(...report.removed.map((entry) => entry.id));
+        pruned[name] = memory.snapshot() as unknown as Record<string, unknown>;
+        lines.push(`memory ${name}: ${report.removed.length} ${options.dryRun === true ? "would go" : "removed"}, ${report.remaining} left`);
+        for (const entry of report.removed.slice(0, 5)) lines.push(`  [${entry.level}] ${entry.id}: ${entry.reasons.join("; ")}`);
+      }
+      if (options.dryRun !== true && removed.length > 0) {
+        const { shared, ...locals } = pruned;
+        const run = await vault.save({ ...loaded.state, ...(shared === undefined ? {} : { sharedMemory: shared }), ...(Object.keys(locals).length === 0 ? {} : { localMemories: locals }) });
+        await vault.audited({ action: "prune", ids: removed, details: { from: loaded.run, to: run, policies: policies.map((policy) => policy.kind).join(",") } });
+        lines.push(`saved to ${path.join(dir, run)} (from ${loaded.run})`);
+      } else {
+        lines.push(options.dryRun === true ? "dry run: nothing changed" : "nothing to prune");
+      }
+      io.stdout(`${lines.join("\n")}\n`);
+    });
+}
+
+function positiveNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number <= 0) throw new JottyError({ code: "invalid_argument", message: `${flag} takes a positive number, got "${value}".` });
+  return number;
+}
+
+function unitNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !(number >= 0 && number <= 1)) throw new JottyError({ code: "invalid_argument", message: `${flag} takes a number from 0 to 1, got "${value}".` });
+  return number;
 }
 
 /** `jotty audit verify` */

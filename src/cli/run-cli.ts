@@ -3,7 +3,7 @@ import fs from "fs-extra";
 import { configJsonSchema, loadConfig } from "../config/index.js";
 import { createEnvironment } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
-import { registerAudit, registerBenchmark, registerInspection, registerTrain } from "./commands.js";
+import { registerAudit, registerBenchmark, registerInspection, registerPrune, registerTrain } from "./commands.js";
 
 /** Where the CLI writes; tests pass buffers, the binary passes the process streams. */
 export interface CliIo {
@@ -63,6 +63,7 @@ function buildProgram(io: CliIo): Command {
   registerTrain(program, io);
   registerBenchmark(program, io);
   registerInspection(program, io);
+  registerPrune(program, io);
   registerAudit(program, io);
   return program;
 }

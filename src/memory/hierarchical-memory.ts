@@ -488,6 +488,69 @@ export class HierarchicalMemory {
   }
 
   /**
+   * Removes memories by composable policies — a memory goes when any policy marks it, and a
+   * protected memory never goes:
+   * - `age`: not used (or, never used, not created) for `maxIdleDays` (default 90);
+   * - `value`: its best learned value over goals is below `floor` (default 0.2); memories
+   *   never credited are left to the other policies;
+   * - `usage`: fewer than `minPerDay` accesses a day since it was created (after a week);
+   * - `budget`: beyond the `keep` most valuable of a level (or of all levels).
+   * `dryRun` reports what would go and changes nothing.
+   *
+   * @throws JottyError `invalid_argument` for a bad policy (nothing is removed).
+   */
+  prune({ policies, dryRun = false }: { policies: readonly PrunePolicy[]; dryRun?: boolean }): PruneReport {
+    const parsed = z.array(PrunePolicySchema).min(1).safeParse(policies);
+    if (!parsed.success) {
+      throw new JottyError({
+        code: "invalid_argument",
+        message: `Bad prune policies: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ")}. Give at least one of age, value, usage, budget.`,
+      });
+    }
+    const now = this.clock.now();
+    const DAY = 86_400_000;
+    const best = (entry: MemoryEntry): number | undefined => {
+      const credited = Object.values(entry.values).filter((goal) => goal.visits > 0);
+      return credited.length === 0 ? undefined : Math.max(...credited.map((goal) => goal.value));
+    };
+    const reasons = new Map<string, string[]>();
+    const mark = (entry: MemoryEntry, reason: string): void => {
+      if (entry.protected) return;
+      reasons.set(entry.id, [...(reasons.get(entry.id) ?? []), reason]);
+    };
+    for (const policy of parsed.data) {
+      if (policy.kind === "budget") {
+        const groups = new Map<string, MemoryEntry[]>();
+        for (const entry of this.entries.values()) {
+          const group = policy.level === "all" ? "all" : entry.level;
+          if (policy.level !== "all" && policy.level !== "each" && entry.level !== policy.level) continue;
+          groups.set(group, [...(groups.get(group) ?? []), entry]);
+        }
+        for (const members of groups.values()) {
+          const ranked = [...members].sort((a, b) => (best(b) ?? 0.5) - (best(a) ?? 0.5) || b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1));
+          for (const entry of ranked.slice(policy.keep)) mark(entry, `beyond the ${policy.keep} most valuable`);
+        }
+        continue;
+      }
+      for (const entry of this.entries.values()) {
+        if (policy.kind === "age") {
+          const idleDays = (now - (entry.lastAccess ?? entry.createdAt)) / DAY;
+          if (idleDays > policy.maxIdleDays) mark(entry, `unused for ${Math.floor(idleDays)} days`);
+        } else if (policy.kind === "value") {
+          const value = best(entry);
+          if (value !== undefined && value < policy.floor) mark(entry, `value ${value.toFixed(2)} below ${policy.floor}`);
+        } else {
+          const days = (now - entry.createdAt) / DAY;
+          if (days >= 7 && entry.accessCount / days < policy.minPerDay) mark(entry, `used ${(entry.accessCount / days).toFixed(2)} times a day`);
+        }
+      }
+    }
+    const removed = [...reasons].map(([id, why]) => ({ id, level: (this.entries.get(id) as MemoryEntry).level, reasons: why }));
+    if (!dryRun) for (const { id } of removed) this.removeEntry(id);
+    return { dryRun, removed, remaining: dryRun ? this.entries.size - removed.length : this.entries.size };
+  }
+
+  /**
    * The memories most useful for a goal, best first: relevance to the query weighed with the
    * memory's value for this goal, its level, recency and use (weights in `settings.retrieval`).
    * Each returned memory counts as an access, which the memory learner traces.
@@ -1147,4 +1210,26 @@ function fuzzyTermScore(query: readonly string[], terms: ReadonlySet<string>): n
     total += best;
   }
   return total / query.length;
+}
+
+/** A rule for {@link HierarchicalMemory.prune}. */
+export const PrunePolicySchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("age"), maxIdleDays: z.number().positive().default(90) }),
+  z.strictObject({ kind: z.literal("value"), floor: z.number().min(0).max(1).default(0.2) }),
+  z.strictObject({ kind: z.literal("usage"), minPerDay: z.number().positive() }),
+  z.strictObject({
+    kind: z.literal("budget"),
+    keep: z.int().min(0),
+    /** A level, `each` level separately, or `all` levels together. @default each */
+    level: z.union([MemoryLevelSchema, z.literal("each"), z.literal("all")]).default("each"),
+  }),
+]);
+export type PrunePolicy = z.input<typeof PrunePolicySchema>;
+
+/** What {@link HierarchicalMemory.prune} removed (or, in a dry run, would remove). */
+export interface PruneReport {
+  dryRun: boolean;
+  removed: Array<{ id: string; level: MemoryLevel; reasons: string[] }>;
+  /** Memories left. */
+  remaining: number;
 }

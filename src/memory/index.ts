@@ -1,8 +1,10 @@
-export { HierarchicalMemory, StoreMemoryInputSchema } from "./hierarchical-memory.js";
+export { HierarchicalMemory, PrunePolicySchema, StoreMemoryInputSchema } from "./hierarchical-memory.js";
 export type {
   AccessListener,
   ConsolidationReport,
   HierarchicalMemoryOptions,
+  PrunePolicy,
+  PruneReport,
   RetrievedMemory,
   RetrieveInput,
   StoreMemoryInput,

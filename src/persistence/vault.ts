@@ -521,6 +521,14 @@ export class Vault {
     }
   }
 
+  /**
+   * Appends an entry to the audit log, holding the folder's lock: for operations on learned
+   * state made outside the Vault, such as pruning memories.
+   */
+  async audited(entry: Parameters<AuditLog["append"]>[0]): Promise<void> {
+    await this.locked(() => this.record(entry));
+  }
+
   /** Runs `work` holding the folder's lock. */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
     const release = await acquireLock(this.dir, this.lockOptions);

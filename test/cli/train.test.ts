@@ -191,4 +191,30 @@ describe("jotty benchmark modes", () => {
     expect(meanAndInterval([0.5, 0.5]).halfWidth).toBe(0);
     expect(meanAndInterval([0.7])).toEqual({ mean: 0.7, halfWidth: 0 });
   });
+
+  it("prunes the newest run's memories into a new run, audited; a dry run changes nothing", async () => {
+    const outputs = path.join(dir, "outputs");
+    const runsBefore = (await fs.readdir(outputs)).filter((name) => name.startsWith("run_")).length;
+    const dry = await cli("prune", outputs, "--keep", "5", "--dry-run");
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/memory shared: \d+ would go, \d+ left/);
+    expect(dry.stdout).toContain("dry run: nothing changed");
+    expect((await fs.readdir(outputs)).filter((name) => name.startsWith("run_")).length).toBe(runsBefore);
+    const done = await cli("prune", outputs, "--keep", "5");
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(/saved to .*run_\d{8}_\d{6}/);
+    const inspect = await cli("inspect", outputs);
+    // Meta memories are protected and stay; the other levels keep their five most valuable.
+    const [, episodic, semantic] = /memory shared: episodic (\d+), semantic (\d+)/.exec(inspect.stdout) ?? [];
+    expect(Number(episodic)).toBe(5);
+    expect(Number(semantic)).toBeLessThanOrEqual(5);
+    const lines = (await fs.readFile(path.join(outputs, "audit.jsonl"), "utf8")).trim().split("\n");
+    expect((JSON.parse(lines.at(-1) as string) as { action: string }).action).toBe("prune");
+    expect((await cli("audit", "verify", outputs)).code).toBe(0);
+    const nothing = await cli("prune", outputs);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/Say what to prune/);
+    expect((await cli("prune", outputs, "--value-floor", "3")).stderr).toMatch(/--value-floor takes a number from 0 to 1/);
+  });
 });
+

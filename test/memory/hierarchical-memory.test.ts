@@ -411,3 +411,56 @@ describe("HierarchicalMemory.search", () => {
     expect(memory.get(error)?.accessCount).toBe(0);
   });
 });
+
+describe("HierarchicalMemory.prune", () => {
+  const DAY = 86_400_000;
+
+  async function aged(): Promise<{ memory: HierarchicalMemory; clock: ManualClock; ids: { stale: string; guarded: string; poor: string; good: string; fresh: string } }> {
+    const clock = new ManualClock(0);
+    const memory = new HierarchicalMemory({ clock });
+    const add = async (content: string, extra: Record<string, unknown> = {}) => (await memory.store({ level: "episodic", content, ...extra })).id;
+    const ids = {
+      stale: await add("A one-off about the office plant"),
+      guarded: await add("The house rules, kept whatever happens", { protected: true }),
+      poor: await add("Filtering on ts gave wrong daily counts"),
+      good: await add("Filtering on dt gave right daily counts"),
+      fresh: "",
+    };
+    memory.setValue({ id: ids.poor, goal: "daily counts", value: 0.1, visit: true });
+    memory.setValue({ id: ids.good, goal: "daily counts", value: 0.9, visit: true });
+    clock.advance(100 * DAY);
+    ids.fresh = await add("Money is amount_cents / 100.0");
+    await memory.retrieve({ goal: "daily counts", query: "Filtering on dt gave right daily counts", k: 1 });
+    return { memory, clock, ids };
+  }
+
+  it("by age of last use, never a protected memory, and a dry run changes nothing", async () => {
+    const { memory, ids } = await aged();
+    const dry = memory.prune({ policies: [{ kind: "age" }], dryRun: true });
+    expect(dry.removed.map((entry) => entry.id).sort()).toEqual([ids.stale, ids.poor].sort());
+    expect(dry.removed[0]?.reasons[0]).toMatch(/unused for 100 days/);
+    expect(memory.size()).toBe(5);
+    expect(dry.remaining).toBe(3);
+    const done = memory.prune({ policies: [{ kind: "age" }] });
+    expect(done.remaining).toBe(3);
+    expect(memory.get(ids.guarded)).toBeDefined();
+    expect(memory.get(ids.good)).toBeDefined(); // used just now
+    expect(memory.get(ids.stale)).toBeUndefined();
+  });
+
+  it("by value below a floor, by usage rate and by a size budget, composed", async () => {
+    const { memory, ids } = await aged();
+    expect(memory.prune({ policies: [{ kind: "value" }], dryRun: true }).removed.map((entry) => entry.id)).toEqual([ids.poor]);
+    expect(memory.prune({ policies: [{ kind: "usage", minPerDay: 0.005 }], dryRun: true }).removed.map((entry) => entry.id).sort()).toEqual([ids.stale, ids.poor].sort());
+    const budget = memory.prune({ policies: [{ kind: "budget", keep: 2 }], dryRun: true });
+    // The two most valuable stay: "good" (0.9), then the newest uncredited (0.5 by default);
+    // of the rest the protected one stays too, so "stale" and "poor" (0.1) go.
+    expect(budget.removed.map((entry) => entry.id).sort()).toEqual([ids.stale, ids.poor].sort());
+    expect(budget.removed[0]?.reasons).toEqual(["beyond the 2 most valuable"]);
+    const both = memory.prune({ policies: [{ kind: "value", floor: 0.2 }, { kind: "age", maxIdleDays: 200 }] });
+    expect(both.removed.map((entry) => entry.id)).toEqual([ids.poor]);
+    expect(() => memory.prune({ policies: [{ kind: "age", maxIdleDays: -1 }] })).toThrow(JottyError);
+    expect(() => memory.prune({ policies: [] })).toThrow(/Give at least one of age, value, usage, budget/);
+    expect(memory.size()).toBe(4);
+  });
+});
