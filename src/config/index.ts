@@ -13,6 +13,8 @@ export {
   LearningSchema,
   LlmSchema,
   MemorySchema,
+  PrunePolicySchema,
+  PruningSchema,
   PersistenceSchema,
   PolicySchema,
   QPredictorSchema,

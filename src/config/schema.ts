@@ -98,6 +98,32 @@ export const ConsolidationSchema = z.strictObject({
   pruneMaxFraction: unit.default(0.2).describe("at most this share of episodic memories pruned a pass"),
 });
 
+/** A rule for pruning memories; a memory goes when any rule marks it, a protected one never. */
+export const PrunePolicySchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("age"), maxIdleDays: z.number().positive().default(90).describe("days without use") }),
+  z.strictObject({ kind: z.literal("value"), floor: unit.default(0.2).describe("best learned value below which a memory goes") }),
+  z.strictObject({ kind: z.literal("usage"), minPerDay: z.number().positive().describe("accesses a day below which a memory goes (after a week)") }),
+  z.strictObject({
+    kind: z.literal("budget"),
+    keep: z.int().min(0).describe("the most valuable memories kept"),
+    level: z
+      .enum(["episodic", "semantic", "procedural", "meta", "causal", "each", "all"])
+      .default("each")
+      .describe("a level, each level separately, or all levels together"),
+  }),
+]);
+
+/** Pruning on a schedule of episodes. */
+export const PruningSchema = z
+  .strictObject({
+    every: z.int().min(0).default(0).describe("prune every this many learning episodes (0: never)"),
+    policies: z.array(PrunePolicySchema).default([]),
+  })
+  .refine((pruning) => pruning.every === 0 || pruning.policies.length > 0, {
+    message: "pruning.every needs at least one policy (age, value, usage or budget)",
+    path: ["policies"],
+  });
+
 /** The hierarchical memory: capacities, de-duplication, retrieval, goal transfer, consolidation, TD credit. */
 export const MemorySchema = z.strictObject({
   capacities: z
@@ -116,6 +142,7 @@ export const MemorySchema = z.strictObject({
     .describe("goals at least this similar share values (fallback for unseen goals, transfer of updates)"),
   retrieval: RetrievalSchema.default(RetrievalSchema.parse({})),
   consolidation: ConsolidationSchema.default(ConsolidationSchema.parse({})),
+  pruning: PruningSchema.default({ every: 0, policies: [] }),
   baseline: z
     .boolean()
     .default(false)

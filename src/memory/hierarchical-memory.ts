@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { distance as editDistance } from "fastest-levenshtein";
 import { z } from "zod";
-import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
+import { MemorySchema, PrunePolicySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
 import {
   cosineSimilarity,
   createEmbedder,
@@ -1212,19 +1212,9 @@ function fuzzyTermScore(query: readonly string[], terms: ReadonlySet<string>): n
   return total / query.length;
 }
 
-/** A rule for {@link HierarchicalMemory.prune}. */
-export const PrunePolicySchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("age"), maxIdleDays: z.number().positive().default(90) }),
-  z.strictObject({ kind: z.literal("value"), floor: z.number().min(0).max(1).default(0.2) }),
-  z.strictObject({ kind: z.literal("usage"), minPerDay: z.number().positive() }),
-  z.strictObject({
-    kind: z.literal("budget"),
-    keep: z.int().min(0),
-    /** A level, `each` level separately, or `all` levels together. @default each */
-    level: z.union([MemoryLevelSchema, z.literal("each"), z.literal("all")]).default("each"),
-  }),
-]);
+/** A rule for {@link HierarchicalMemory.prune} (schema in the config, where schedules name them). */
 export type PrunePolicy = z.input<typeof PrunePolicySchema>;
+export { PrunePolicySchema };
 
 /** What {@link HierarchicalMemory.prune} removed (or, in a dry run, would remove). */
 export interface PruneReport {

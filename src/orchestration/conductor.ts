@@ -629,6 +629,11 @@ export class Conductor {
           for (const memory of [this.sharedMemory, ...this.localMemories.values()]) await memory.consolidate();
           await this.experience?.consolidateReflections();
         }
+        const pruning = this.config.memory.pruning;
+        if (pruning.every > 0 && (state.episode + 1) % pruning.every === 0) {
+          const removed = [this.sharedMemory, ...this.localMemories.values()].flatMap((memory) => memory.prune({ policies: pruning.policies }).removed.map((entry) => entry.id));
+          if (removed.length > 0) await this.vault?.audited({ action: "prune", ids: removed, details: { episode: state.episode, policies: pruning.policies.map((policy) => policy.kind).join(",") } });
+        }
       } catch (error) {
         errors.push(`finish: learning failed: ${describe(error)}`);
         if (this.learner.active) this.learner.abandonEpisode();

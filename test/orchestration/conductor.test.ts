@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Conductor,
   LLMActor,
+  parseConfig,
   PolicyActor,
   RunnableActor,
   TextEnvironment,
@@ -143,6 +144,29 @@ describe("Conductor with policy actors", () => {
     for (let next = await stream.next(); !next.done; next = await stream.next()) nodes.push(next.value.node);
     expect(nodes).toEqual(["recall", "plan", "act", "observe", "learn", "plan", "act", "observe", "learn", "finish"]);
     expect(conductor.episodes).toBe(1);
+  });
+});
+
+describe("Conductor pruning on a schedule", () => {
+  it("prunes every N learning episodes by the configured policies, and audits it when it persists", async () => {
+    const config = (pruning: boolean) =>
+      cliffConfig({
+        learningMode: pruning ? "persistent" : "contextual",
+        environment: { name: "cliff-walking", options: { columns: 6, maxSteps: 20 } },
+        ...(pruning ? { memory: { pruning: { every: 3, policies: [{ kind: "budget" as const, keep: 0, level: "episodic" as const }] } } } : {}),
+      });
+    const unpruned = await Conductor.create({ config: config(false) });
+    await unpruned.train({ episodes: 6 });
+    expect(unpruned.stats().memories.shared.episodic).toBeGreaterThan(0);
+    const conductor = await Conductor.create({ config: config(true) });
+    await conductor.train({ episodes: 6 });
+    // Pruned after episodes 3 and 6: the episodic memory the 6th stored is gone again.
+    expect(conductor.stats().memories.shared.episodic).toBe(0);
+    expect(conductor.stats().memories.shared.semantic).toBe(unpruned.stats().memories.shared.semantic);
+    await conductor.close();
+    const audit = await fs.readFile(path.join(dir, "audit.jsonl"), "utf8");
+    expect(audit).toMatch(/"action":"prune"/);
+    expect(() => parseConfig({ memory: { pruning: { every: 5 } } })).toThrow(/pruning.every needs at least one policy/);
   });
 });
 
