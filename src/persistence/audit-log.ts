@@ -44,8 +44,6 @@ function currentUser(): string {
  * {@link AuditLog.verify} finds it. Callers append while holding the folder's lock.
  */
 export class AuditLog {
-  private last: { seq: number; hash: string } | undefined;
-
   constructor(
     readonly file: string,
     private readonly clock: Clock,
@@ -55,15 +53,15 @@ export class AuditLog {
   /** Appends one record and flushes it to disk. */
   async append({ action, ids, details, by }: { action: AuditAction; ids: readonly string[]; details?: AuditRecord["details"]; by?: string }): Promise<AuditRecord> {
     // Another process may have appended since this one last did: read the tail each time.
-    this.last = await this.tail();
+    const last = await this.tail();
     const body: Omit<AuditRecord, "hash"> = {
-      seq: (this.last?.seq ?? 0) + 1,
+      seq: (last?.seq ?? 0) + 1,
       time: new Date(this.clock.now()).toISOString(),
       action,
       by: by ?? this.by,
       ids: [...ids],
       ...(details === undefined ? {} : { details }),
-      prev: this.last?.hash ?? GENESIS,
+      prev: last?.hash ?? GENESIS,
     };
     const record: AuditRecord = { ...body, hash: hashOf(body) };
     const handle = await fsp.open(this.file, "a");
@@ -73,7 +71,6 @@ export class AuditLog {
     } finally {
       await handle.close();
     }
-    this.last = { seq: record.seq, hash: record.hash };
     return record;
   }
 
