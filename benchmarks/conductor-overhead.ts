@@ -25,7 +25,7 @@ import {
   type MemoryEntry,
 } from "../src/index.js";
 import { printTable, writeResult } from "./report.js";
-import { syntheticSnapshot, vocabulary } from "./synthetic.js";
+import { median, syntheticSnapshot, vocabulary } from "./synthetic.js";
 
 const { values } = parseArgs({
   options: {
@@ -150,11 +150,6 @@ const started = performance.now();
 await bareStepMs("like-for-like"); // warm up the JIT on every path
 await bareStepMs("minimal");
 await conductorStepMs(0);
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 for (const size of sizes) {
   const samples = { like: [] as number[], minimal: [] as number[], conductor: [] as number[] };
   for (let repeat = 0; repeat < repeats; repeat += 1) {

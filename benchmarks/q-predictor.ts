@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { HashingEmbedder, QPredictor, Rng } from "../src/index.js";
 import { printTable, writeResult } from "./report.js";
+import { percentile } from "./synthetic.js";
 
 const { values } = parseArgs({
   options: {
@@ -36,10 +37,6 @@ function actionPool(rng: Rng, size: number): string[] {
     { length: size },
     (_, index) => `filter ${rng.choice(COLUMNS)} then ${rng.choice(SHAPES)} ${rng.choice(COLUMNS)} grouped by ${rng.choice(COLUMNS)} (plan ${index})`,
   );
-}
-
-function percentile(sorted: readonly number[], share: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] as number;
 }
 
 const embedder = new HashingEmbedder();

@@ -10,7 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { Rng, Vault, type JottyState } from "../src/index.js";
 import { printTable, writeResult } from "./report.js";
-import { megabytes, syntheticQSnapshot, syntheticSnapshot, vocabulary } from "./synthetic.js";
+import { median, megabytes, syntheticQSnapshot, syntheticSnapshot, vocabulary } from "./synthetic.js";
 
 const { values } = parseArgs({
   options: {
@@ -26,11 +26,6 @@ const repeats = Number(values.repeats);
 if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !Number.isInteger(qEntries) || !(repeats > 0)) {
   process.stderr.write("error: --memories, --q and --repeats take positive integers\n");
   process.exit(2);
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 const rng = new Rng(7);

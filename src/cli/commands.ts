@@ -15,18 +15,24 @@ import { trainRun, type RunReport } from "./training.js";
 
 const MODES = ["disabled", "contextual", "persistent"] as const;
 
-function wholeNumber(flag: string, min: number): (value: string) => number {
+/**
+ * A commander parser for a numeric flag: a whole number when `integer`, at least `min`
+ * (above it when `above`), at most `max`; anything else is a clear `invalid_argument`.
+ */
+function numberFlag(flag: string, { integer = false, min, above = false, max }: { integer?: boolean; min: number; above?: boolean; max?: number }): (value: string) => number {
+  const kind = integer ? "whole number" : "number";
+  const wanted =
+    max !== undefined ? `a ${kind} from ${min} to ${max}` : above || min === 1 ? `a positive ${kind}` : min === 0 ? `a non-negative ${kind}` : `a ${kind} of at least ${min}`;
   return (value) => {
     const number = Number(value);
-    if (value.trim() === "" || !Number.isInteger(number) || number < min) {
-      throw new JottyError({ code: "invalid_argument", message: `${flag} takes a ${min > 0 ? "positive" : "non-negative"} whole number, got "${value}".` });
-    }
+    const ok = value.trim() !== "" && Number.isFinite(number) && (!integer || Number.isInteger(number)) && (above ? number > min : number >= min) && (max === undefined || number <= max);
+    if (!ok) throw new JottyError({ code: "invalid_argument", message: `${flag} takes ${wanted}, got "${value}".` });
     return number;
   };
 }
 
 function positiveInteger(flag: string): (value: string) => number {
-  return wholeNumber(flag, 1);
+  return numberFlag(flag, { integer: true, min: 1 });
 }
 
 function percent(value: number): string {
@@ -80,7 +86,7 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option("-e, --episodes <m>", "episodes a run (the config's by default)", positiveInteger("--episodes"))
     .option("-m, --mode <mode>", "disabled | contextual | persistent (the config's by default)")
     .option("-o, --output <dir>", "output folder (the config's by default)")
-    .option("-s, --seed <s>", "seed (the config's by default)", wholeNumber("--seed", 0))
+    .option("-s, --seed <s>", "seed (the config's by default)", numberFlag("--seed", { integer: true, min: 0 }))
     .option("-t, --tasks <file>", "JSONL of SQL-analyst tasks to use instead of the built-in ones")
     .option("--json", "one JSON object per run on standard output")
     .action(async (options: { config: string; runs: number; episodes?: number; mode?: string; output?: string; seed?: number; tasks?: string; json?: boolean }) => {
@@ -288,16 +294,21 @@ async function latestState(dir: string, keyEnv: string | undefined): Promise<{ v
   return { vault, loaded };
 }
 
+/** A saved state's memory snapshots by name: the shared one and each actor's. */
+function memorySnapshots(state: { sharedMemory?: unknown; localMemories?: Record<string, unknown> | undefined }): Array<[string, unknown]> {
+  return [["shared", state.sharedMemory], ...Object.entries(state.localMemories ?? {})];
+}
+
 /** `jotty prune` */
 export function registerPrune(program: Command, io: CliIo): void {
   program
     .command("prune")
     .description("remove memories by age, value, usage or a size budget from the newest run, saving the result as a new run")
     .argument("[dir]", "output folder", "outputs")
-    .option("--max-idle-days <days>", "remove memories unused for this many days", (value) => positiveNumber("--max-idle-days", value))
-    .option("--value-floor <value>", "remove memories whose best learned value is below this (0–1)", (value) => unitNumber("--value-floor", value))
-    .option("--min-uses-per-day <rate>", "remove memories used less often than this", (value) => positiveNumber("--min-uses-per-day", value))
-    .option("--keep <n>", "keep only the n most valuable memories of each level", wholeNumber("--keep", 0))
+    .option("--max-idle-days <days>", "remove memories unused for this many days", numberFlag("--max-idle-days", { min: 0, above: true }))
+    .option("--value-floor <value>", "remove memories whose best learned value is below this (0–1)", numberFlag("--value-floor", { min: 0, max: 1 }))
+    .option("--min-uses-per-day <rate>", "remove memories used less often than this", numberFlag("--min-uses-per-day", { min: 0, above: true }))
+    .option("--keep <n>", "keep only the n most valuable memories of each level", numberFlag("--keep", { integer: true, min: 0 }))
     .option("--dry-run", "say what would go and change nothing")
     .option("--key-env <var>", "environment variable holding the passphrase of an encrypted folder")
     .action(async (dir: string, options: { maxIdleDays?: number; valueFloor?: number; minUsesPerDay?: number; keep?: number; dryRun?: boolean; keyEnv?: string }) => {
@@ -311,11 +322,10 @@ export function registerPrune(program: Command, io: CliIo): void {
         throw new JottyError({ code: "invalid_argument", message: "Say what to prune: --max-idle-days, --value-floor, --min-uses-per-day or --keep." });
       }
       const { vault, loaded } = await latestState(dir, options.keyEnv);
-      const memories: Array<[string, unknown]> = [["shared", loaded.state.sharedMemory], ...Object.entries(loaded.state.localMemories ?? {})];
       const pruned: Record<string, Record<string, unknown>> = {};
       const removed: string[] = [];
       const lines: string[] = [];
-      for (const [name, snapshot] of memories) {
+      for (const [name, snapshot] of memorySnapshots(loaded.state)) {
         if (snapshot === undefined) continue;
         const memory = await HierarchicalMemory.restore(snapshot);
         const report = memory.prune({ policies, dryRun: options.dryRun === true });
@@ -334,18 +344,6 @@ export function registerPrune(program: Command, io: CliIo): void {
       }
       io.stdout(`${lines.join("\n")}\n`);
     });
-}
-
-function positiveNumber(flag: string, value: string): number {
-  const number = Number(value);
-  if (value.trim() === "" || !Number.isFinite(number) || number <= 0) throw new JottyError({ code: "invalid_argument", message: `${flag} takes a positive number, got "${value}".` });
-  return number;
-}
-
-function unitNumber(flag: string, value: string): number {
-  const number = Number(value);
-  if (value.trim() === "" || !(number >= 0 && number <= 1)) throw new JottyError({ code: "invalid_argument", message: `${flag} takes a number from 0 to 1, got "${value}".` });
-  return number;
 }
 
 /** `jotty audit verify` */
@@ -380,8 +378,7 @@ export function registerInspection(program: Command, io: CliIo): void {
     .action(async (dir: string, options: { keyEnv?: string }) => {
       const { vault, loaded } = await latestState(dir, options.keyEnv);
       const lines = [`${dir}: ${(await vault.runs()).map((run) => `${run.name}${run.complete ? "" : " (incomplete)"} ${(run.bytes / 1024).toFixed(0)} KiB`).join(", ")}`, `newest complete run: ${loaded.run}`];
-      const memories: Array<[string, unknown]> = [["shared", loaded.state.sharedMemory], ...Object.entries(loaded.state.localMemories ?? {})];
-      for (const [name, snapshot] of memories) {
+      for (const [name, snapshot] of memorySnapshots(loaded.state)) {
         if (snapshot === undefined) continue;
         const memory = await HierarchicalMemory.restore(snapshot);
         const best = memory

@@ -55,10 +55,14 @@ export function episodeSpecs(environment: Environment, heldOutLimit: number): { 
   };
 }
 
-function memoryCount(conductor: Conductor): number {
+/** Memories per level, the shared memory's and every actor's together. */
+function memoriesByLevel(conductor: Conductor): Record<string, number> {
   const { shared, local } = conductor.stats().memories;
-  const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((total, count) => total + count, 0);
-  return sum(shared) + Object.values(local).reduce((total, counts) => total + sum(counts), 0);
+  const memories: Record<string, number> = { ...shared };
+  for (const counts of Object.values(local)) {
+    for (const [level, count] of Object.entries(counts)) memories[level] = (memories[level] ?? 0) + count;
+  }
+  return memories;
 }
 
 /**
@@ -89,7 +93,7 @@ export async function trainRun({
   const conductor = await Conductor.create({ config });
   const results: EpisodeResult[] = [];
   try {
-    const loaded = { memories: memoryCount(conductor), qEntries: conductor.stats().qEntries };
+    const loaded = { memories: Object.values(memoriesByLevel(conductor)).reduce((total, count) => total + count, 0), qEntries: conductor.stats().qEntries };
     onStart?.({ loadedFrom: conductor.loadedFrom, ...loaded });
     const specs = episodeSpecs(conductor.environment, heldOutLimit);
     const heldOutAtStart = measureStart ? (await conductor.evaluate({ tasks: specs.heldOut })).successRate : undefined;
@@ -123,11 +127,7 @@ function report(
     savedTo,
   }: { run: number; mode: JottyConfig["learningMode"]; loaded: RunReport["loaded"]; results: EpisodeResult[]; heldOutAtStart: number | undefined; heldOut: number; savedTo: string | null },
 ): RunReport {
-  const stats = conductor.stats();
-  const memories: Record<string, number> = { ...stats.memories.shared };
-  for (const counts of Object.values(stats.memories.local)) {
-    for (const [level, count] of Object.entries(counts)) memories[level] = (memories[level] ?? 0) + count;
-  }
+  const memories = memoriesByLevel(conductor);
   return {
     run,
     mode,
@@ -140,7 +140,7 @@ function report(
     avgSteps: results.reduce((total, result) => total + result.steps, 0) / Math.max(1, results.length),
     llmCalls: results.reduce((total, result) => total + result.llmCalls, 0),
     memories,
-    qEntries: stats.qEntries,
+    qEntries: conductor.stats().qEntries,
     savedTo,
     curve: results.map((result) => (result.success ? 1 : 0)),
   };
