@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import {
+  ActorMemory,
   CliffWalking,
   Conductor,
   HashingEmbedder,
@@ -71,6 +72,7 @@ async function bareStepMs(shape: "like-for-like" | "minimal"): Promise<number> {
         learnedContext: "",
         localMemories: [],
         localMemory: memory,
+        memory: new ActorMemory(actor.name, memory, memory),
         q,
         mode: "learner",
         rng,

@@ -4,8 +4,8 @@
 export { JottyError } from "./errors/index.js";
 export type { JottyErrorCode, JottyErrorOptions, JsonValue } from "./errors/index.js";
 
-export { ManualClock, Rng, systemClock } from "./util/index.js";
-export type { Clock, RngState } from "./util/index.js";
+export { ManualClock, OwnerSchema, Rng, systemClock } from "./util/index.js";
+export type { Clock, Owner, RngState } from "./util/index.js";
 
 export {
   configJsonSchema,
@@ -37,6 +37,8 @@ export type {
 export {
   contentWords,
   cosineSimilarity,
+  baseEmbedder,
+  CachedEmbedder,
   createEmbedder,
   embedderId,
   FlatVectorIndex,
@@ -44,6 +46,7 @@ export {
   tokenize,
 } from "./embeddings/index.js";
 export type {
+  CacheStats,
   Embedder,
   FlatVectorIndexOptions,
   HashingEmbedderOptions,
@@ -70,9 +73,11 @@ export {
 } from "./memory/index.js";
 export type {
   CausalLink,
+  ChangeListener,
   ConsolidationReport,
   EpisodeCredit,
   HierarchicalMemoryOptions,
+  MemoryChange,
   MemoryEntry,
   MemoryKind,
   MemoryLearnerOptions,
@@ -120,6 +125,7 @@ export type {
   LessonKind,
   Policy,
   PredictionSource,
+  QChange,
   QEntry,
   QMethod,
   QPrediction,
@@ -143,7 +149,7 @@ export {
   Vault,
   VaultCheckpointer,
 } from "./persistence/index.js";
-export type { AuditAction, AuditRecord, JottyState, LoadedState, Migration, RunInfo, VaultCheckpointerOptions, VaultOptions } from "./persistence/index.js";
+export type { AuditAction, AuditRecord, JottyState, LoadedState, Migration, RunInfo, VaultCheckpointerOptions, VaultOptions, VaultUsage } from "./persistence/index.js";
 
 export { affinity, effectiveScore, Experience, PlaybookStore, ruleReflection, trendOf } from "./experience/index.js";
 export type {
@@ -166,6 +172,7 @@ export type {
 } from "./experience/index.js";
 
 export {
+  ActorMemory,
   BaseActor,
   Conductor,
   creditActors,
@@ -182,7 +189,10 @@ export type {
   ActorDecision,
   ActorFunction,
   ActorIdentity,
+  ConductorMetrics,
   ConductorOptions,
+  MemoryScope,
+  ScopedMemory,
   EpisodeResult,
   ExecutionTrace,
   LLMActorOptions,
@@ -193,6 +203,9 @@ export type {
   TodoItem,
   TrajectoryStep,
 } from "./orchestration/index.js";
+
+export { LatencyHistogram, Telemetry, TIMED_OPERATIONS } from "./telemetry/index.js";
+export type { LatencySummary, TimedOperation } from "./telemetry/index.js";
 
 export { CircuitBreaker, createChatModel, invokeStructured, LlmUsage } from "./llm/index.js";
 export type { CircuitBreakerOptions, LlmConfig, LlmUsageCounts } from "./llm/index.js";

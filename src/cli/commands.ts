@@ -8,7 +8,9 @@ import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
 import { HierarchicalMemory, type PrunePolicy } from "../memory/index.js";
 import { QPredictor } from "../learning/index.js";
+import type { ConductorMetrics } from "../orchestration/index.js";
 import { AuditLog, Vault } from "../persistence/index.js";
+import { formatMetrics } from "./format-metrics.js";
 import type { CliIo } from "./run-cli.js";
 import { svgLineChart } from "./svg-line-chart.js";
 import { trainRun, type RunReport } from "./training.js";
@@ -375,8 +377,26 @@ export function registerInspection(program: Command, io: CliIo): void {
     .description("what a folder's newest run holds: memories, Q entries, lessons, playbook strategies")
     .argument("[dir]", "output folder", "outputs")
     .option("--key-env <var>", "environment variable holding the passphrase of an encrypted folder")
-    .action(async (dir: string, options: { keyEnv?: string }) => {
+    .option("--metrics", "the metrics the newest run recorded: latency percentiles, cache hit rates, counts, model use and cost, size on disk")
+    .option("--json", "with --metrics: print them as JSON")
+    .action(async (dir: string, options: { keyEnv?: string; metrics?: boolean; json?: boolean }) => {
       const { vault, loaded } = await latestState(dir, options.keyEnv);
+      if (options.metrics === true) {
+        const recorded = (loaded.state.summary as { metrics?: ConductorMetrics } | undefined)?.metrics;
+        if (recorded === undefined) {
+          throw new JottyError({
+            code: "invalid_argument",
+            message: `${loaded.run} recorded no metrics (it was saved by an older Jotty or outside a Conductor); train again to record them.`,
+          });
+        }
+        // Size on disk is read now, so it includes runs saved after this one.
+        const metrics = { ...recorded, disk: await vault.usage() };
+        io.stdout(options.json === true ? `${JSON.stringify(metrics, null, 2)}
+` : `metrics of ${loaded.run}
+${formatMetrics(metrics).join("\n")}
+`);
+        return;
+      }
       const lines = [`${dir}: ${(await vault.runs()).map((run) => `${run.name}${run.complete ? "" : " (incomplete)"} ${(run.bytes / 1024).toFixed(0)} KiB`).join(", ")}`, `newest complete run: ${loaded.run}`];
       for (const [name, snapshot] of memorySnapshots(loaded.state)) {
         if (snapshot === undefined) continue;

@@ -312,6 +312,11 @@ export const LlmSchema = z.strictObject({
   temperature: z.number().min(0).max(2).default(0),
   timeoutMs: z.int().positive().default(30_000),
   maxRetries: z.int().min(0).default(2),
+  costPer1kTokens: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe("price of a thousand tokens, for the cost column of metrics (0: not priced)"),
 });
 
 /** The environment an experiment runs in, by its registered name. */
@@ -362,6 +367,43 @@ export const ActorsSchema = z
     });
   });
 
+/** LRU caches in front of the embedder and of memory searches. */
+export const CacheSchema = z.strictObject({
+  embeddings: z.int().min(0).default(10_000).describe("texts whose vectors are kept (0 turns the embedding cache off)"),
+  retrieval: z
+    .int()
+    .min(0)
+    .default(1000)
+    .describe("memory searches kept per memory, dropped on any write to a level they cover (0 turns it off)"),
+});
+
+/** Who the team's learned state belongs to, stamped on memories, Q entries and the team's playbook. */
+export const OwnerConfigSchema = z.strictObject({
+  user: z.string().min(1).optional().describe("the user the team works for"),
+  tenant: z.string().min(1).optional().describe("the tenant (organisation) the team works for"),
+});
+
+/** Settings of one actor that differ from the team's. */
+export const ActorOverrideSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe("false leaves the actor out of the team (its learned state is kept)"),
+  capacities: z
+    .strictObject({
+      episodic: z.int().positive().optional(),
+      semantic: z.int().positive().optional(),
+      procedural: z.int().positive().optional(),
+      meta: z.int().positive().optional(),
+      causal: z.int().positive().optional(),
+    })
+    .optional()
+    .describe("capacities of the actor's local memory, per level"),
+  learningRate: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe("α for the actor's decisions in the Q-predictor and for credit to its local memories"),
+});
+
 /** Episode counts of a training loop. */
 export const TrainingSchema = z.strictObject({
   episodes: z.int().positive().default(100),
@@ -390,6 +432,27 @@ export const JottyConfigSchema = z
     environment: EnvironmentSchema.default({ name: "random-walk", options: {} }),
     actors: ActorsSchema.default([{ name: "explorer", kind: "policy", capabilities: [], dependsOn: [], candidatesOnly: true }]),
     training: TrainingSchema.default(TrainingSchema.parse({})),
+    cache: CacheSchema.default(CacheSchema.parse({})),
+    owner: OwnerConfigSchema.default({}),
+    actorOverrides: z
+      .record(z.string(), ActorOverrideSchema)
+      .default({})
+      .describe("per-actor settings by actor name: enabled, local memory capacities, learning rate"),
+  })
+  .superRefine((config, context) => {
+    const names = new Set(config.actors.map((actor) => actor.name));
+    for (const name of Object.keys(config.actorOverrides)) {
+      if (!names.has(name)) {
+        context.addIssue({
+          code: "custom",
+          path: ["actorOverrides", name],
+          message: `no actor is named "${name}"; overrides must name an actor of the team (${[...names].join(", ")})`,
+        });
+      }
+    }
+    if (config.actors.every((actor) => config.actorOverrides[actor.name]?.enabled === false)) {
+      context.addIssue({ code: "custom", path: ["actorOverrides"], message: "every actor is disabled; leave at least one enabled" });
+    }
   });
 
 /** Memory settings, parsed. */

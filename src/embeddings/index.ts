@@ -9,3 +9,5 @@ export type { FlatVectorIndexOptions } from "./flat-vector-index.js";
 export type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 export { decodeVector, encodeVector } from "./vector-codec.js";
 export { VectorCache } from "./vector-cache.js";
+export { baseEmbedder, CachedEmbedder, cacheStats } from "./cached-embedder.js";
+export type { CacheStats } from "./cached-embedder.js";

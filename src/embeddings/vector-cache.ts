@@ -1,26 +1,21 @@
-import { embedTexts, type Embedder } from "./embedder.js";
+import { CachedEmbedder } from "./cached-embedder.js";
+import type { Embedder } from "./embedder.js";
 
 /**
- * Vectors of texts embedded before, keyed by the text with case and spacing folded; the
- * oldest entries go when it is full. For components that compare the same few texts often.
+ * Vectors of texts keyed with case and spacing folded, for components that compare the same
+ * few texts often. It goes through the given {@link CachedEmbedder} (so its lookups count in
+ * that cache's hit rate) or, for any other embedder, through a cache of its own.
  */
 export class VectorCache {
-  private readonly vectors = new Map<string, Float32Array>();
+  private readonly cached: CachedEmbedder;
 
-  constructor(
-    private readonly embedder: Embedder,
-    private readonly capacity = 5000,
-  ) {}
+  constructor(embedder: Embedder, capacity = 5000) {
+    this.cached = embedder instanceof CachedEmbedder ? embedder : new CachedEmbedder(embedder, { capacity });
+  }
 
   /** The vector of a text, embedded on first use. */
   async get(text: string): Promise<Float32Array> {
-    const key = text.trim().replace(/\s+/g, " ").toLowerCase();
-    let vector = this.vectors.get(key);
-    if (vector === undefined) {
-      [vector] = (await embedTexts(this.embedder, [key])) as [Float32Array];
-      if (this.vectors.size >= this.capacity) this.vectors.delete(this.vectors.keys().next().value as string);
-      this.vectors.set(key, vector);
-    }
-    return vector;
+    const [vector] = await this.cached.vectors([text.trim().replace(/\s+/g, " ").toLowerCase()]);
+    return vector as Float32Array;
   }
 }

@@ -4,6 +4,7 @@ export { QPredictor, QPredictorSnapshotSchema, QValueAnswerSchema, Q_PREDICTOR_S
 export type {
   Policy,
   PredictionSource,
+  QChange,
   QEntry,
   QMethod,
   QPrediction,

@@ -8,10 +8,11 @@ import {
   type EpsilonSchedule,
   type JottyConfig,
 } from "../config/index.js";
-import { embedderId, embedTexts, FlatVectorIndex, type Embedder } from "../embeddings/index.js";
+import { CachedEmbedder, embedderId, embedTexts, FlatVectorIndex, type Embedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { CircuitBreaker, invokeStructured, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
-import { parseSnapshot, systemClock, type Clock, type Rng } from "../util/index.js";
+import { timed, type Telemetry } from "../telemetry/index.js";
+import { OwnerSchema, parseSnapshot, systemClock, type Clock, type Owner, type Rng } from "../util/index.js";
 import { calibrationReport, type CalibrationReport } from "./calibration.js";
 import { PrioritizedExperienceBuffer } from "./experience-buffer.js";
 import { addLesson, lessonFor, LessonSchema, type Lesson } from "./lessons.js";
@@ -55,6 +56,16 @@ export interface QPredictorOptions {
   settings?: z.input<typeof QPredictorSchema>;
   /** Where time is read (circuit breaker). @default systemClock */
   clock?: Clock;
+  /** Where `predict` latencies are recorded. */
+  telemetry?: Telemetry;
+}
+
+/** What changed in the Q-table: told to {@link QPredictor.onChange} listeners (the audit log's source). */
+export interface QChange {
+  action: "create" | "update" | "delete";
+  /** The pair's key (normalised state and action). */
+  key: string;
+  owner?: Owner;
 }
 
 /** Where a prediction came from. */
@@ -84,6 +95,10 @@ export interface QUpdateInput {
   /** The actions available next (Q-learning, Expected SARSA). */
   nextActions?: readonly string[] | undefined;
   done: boolean;
+  /** Who made the decision; a new entry records it as its owner. */
+  owner?: Owner | undefined;
+  /** Step size for this update instead of the predictor's α (e.g. the deciding actor's override). */
+  alpha?: number | undefined;
 }
 
 /** What one update did. */
@@ -107,6 +122,8 @@ const EntrySchema = z.strictObject({
   lastUpdatedEpisode: z.int().min(0),
   tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   promoted: z.boolean(),
+  /** The actor (and user, tenant) whose decision created the entry. */
+  owner: OwnerSchema.optional(),
 });
 
 /** One entry of the Q-table. */
@@ -205,7 +222,8 @@ export class QPredictor {
   private readonly keysByState = new Map<string, Set<string>>();
   private stateIndex: FlatVectorIndex | undefined;
   private readonly actionVectors = new Map<string, Float32Array>();
-  private readonly recentStates = new Map<string, Float32Array>();
+  private readonly changeListeners = new Set<(change: QChange) => void>();
+  private readonly telemetry: Telemetry | undefined;
   private readonly buffer: PrioritizedExperienceBuffer<Experience>;
   private readonly breaker: CircuitBreaker;
   private readonly usage = new LlmUsage();
@@ -239,7 +257,10 @@ export class QPredictor {
     if (!Number.isFinite(this.initialValue)) throw invalid(`initialValue must be a finite number, got ${this.initialValue}.`);
     this.rewardRange = range;
     this.epsilon = options.epsilon ?? { kind: "linear", start: 0.3, end: 0.05, steps: 500 };
-    this.embedder = options.embedder;
+    // States and actions are embedded again and again as a step values its candidates: through an LRU cache.
+    this.embedder =
+      options.embedder === undefined || options.embedder instanceof CachedEmbedder ? options.embedder : new CachedEmbedder(options.embedder, { capacity: 4096 });
+    this.telemetry = options.telemetry;
     this.llm = options.llm;
     this.buffer = new PrioritizedExperienceBuffer({ capacity: this.settings.bufferCapacity });
     this.breaker = new CircuitBreaker({
@@ -256,7 +277,7 @@ export class QPredictor {
    */
   static fromConfig(
     config: Pick<JottyConfig, "learning" | "qPredictor">,
-    options: { embedder?: Embedder; llm?: BaseChatModel; clock?: Clock } = {},
+    options: { embedder?: Embedder; llm?: BaseChatModel; clock?: Clock; telemetry?: Telemetry } = {},
   ): QPredictor {
     return new QPredictor({
       alpha: config.learning.alpha,
@@ -302,18 +323,19 @@ export class QPredictor {
     return this.embedder === undefined ? [] : embedTexts(this.embedder, texts);
   }
 
-  /** The vector of a (normalised) state text; recent ones are kept, as a step asks for the same states repeatedly. */
+  /** The vector of a (normalised) state text, from the embedding cache when it was asked for lately. */
   private async stateVector(text: string): Promise<Float32Array> {
-    const cached = this.recentStates.get(text);
-    if (cached !== undefined) {
-      this.recentStates.delete(text);
-      this.recentStates.set(text, cached);
-      return cached;
-    }
-    const [vector] = (await this.vectorsOf([text])) as [Float32Array];
-    this.recentStates.set(text, vector);
-    if (this.recentStates.size > 256) this.recentStates.delete(this.recentStates.keys().next().value as string);
-    return vector;
+    return (await this.vectorsOf([text]))[0] as Float32Array;
+  }
+
+  /** Subscribes to every entry created, updated or removed; returns the unsubscribe function. */
+  onChange(listener: (change: QChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(action: QChange["action"], key: string, entry: QEntry): void {
+    for (const listener of this.changeListeners) listener({ action, key, ...(entry.owner === undefined ? {} : { owner: { ...entry.owner } }) });
   }
 
   private async actionVector(action: string): Promise<Float32Array> {
@@ -444,7 +466,11 @@ export class QPredictor {
    * Values every candidate action of a state: table, then similar pairs, then the model (when
    * configured and `useLlm`), then the prior. A failing model falls back and is counted.
    */
-  async predictMany({
+  async predictMany(input: { state: string; actions: readonly string[]; goal?: string; useLlm?: boolean }): Promise<QPrediction[]> {
+    return timed(this.telemetry, "predict", () => this.predictUntimed(input));
+  }
+
+  private async predictUntimed({
     state,
     actions,
     goal,
@@ -489,7 +515,7 @@ export class QPredictor {
   }
 
   private async offlineValues(state: string, actions: readonly string[]): Promise<number[]> {
-    return (await this.predictMany({ state, actions, useLlm: false })).map((prediction) => prediction.q);
+    return (await this.predictUntimed({ state, actions, useLlm: false })).map((prediction) => prediction.q);
   }
 
   private normalizedReward(reward: number): number {
@@ -518,6 +544,7 @@ export class QPredictor {
     const entry = this.entries.get(key);
     if (entry === undefined) return;
     this.entries.delete(key);
+    this.changed("delete", key, entry);
     const state = normalizeText(entry.state);
     const keys = this.keysByState.get(state);
     keys?.delete(key);
@@ -534,6 +561,9 @@ export class QPredictor {
         message: `QPredictor.update got reward ${String(input.reward)} for "${input.action}"; rewards must be finite numbers. Nothing was changed.`,
         details: { reward: String(input.reward), action: String(input.action) },
       });
+    }
+    if (input.alpha !== undefined && !(input.alpha > 0 && input.alpha <= 1)) {
+      throw invalid(`QPredictor.update's alpha must be in (0, 1], got ${input.alpha}. Nothing was changed.`);
     }
     if (typeof input.state !== "string" || typeof input.action !== "string" || input.action.trim() === "") {
       throw invalid("QPredictor.update needs a state and an action as text.");
@@ -582,7 +612,8 @@ export class QPredictor {
     const tdError = target - previous;
     // "average" makes each value the mean of what it has seen (1/n, as Monte-Carlo control does) until
     // 1/n falls to α; from then on α, so returns from when the rest of the policy was worse fade out.
-    const stepSize = this.settings.stepSize === "average" ? Math.max(this.alpha, 1 / ((existing?.visits ?? 0) + 1)) : this.alpha;
+    const alpha = raw.alpha ?? this.alpha;
+    const stepSize = this.settings.stepSize === "average" ? Math.max(alpha, 1 / ((existing?.visits ?? 0) + 1)) : alpha;
     const q = this.clampValue(previous + stepSize * weight * tdError);
     const entry: QEntry = existing ?? {
       state: input.state,
@@ -596,6 +627,7 @@ export class QPredictor {
       lastUpdatedEpisode: this.episodeCount,
       tier: 3,
       promoted: false,
+      ...(raw.owner === undefined || Object.keys(raw.owner).length === 0 ? {} : { owner: { ...raw.owner } }),
     };
     entry.value = q;
     entry.visits += 1;
@@ -617,6 +649,7 @@ export class QPredictor {
       this.entries.set(key, entry);
       await this.register(entry);
     }
+    this.changed(existing === undefined ? "create" : "update", key, entry);
     if (record) {
       const experience: Experience = {
         state: input.state,
@@ -654,7 +687,9 @@ export class QPredictor {
    *
    * @throws JottyError `invalid_reward` for a non-finite reward (nothing changes).
    */
-  async learnEpisode(steps: ReadonlyArray<{ state: string; action: string; reward: number }>): Promise<QUpdateResult[]> {
+  async learnEpisode(
+    steps: ReadonlyArray<{ state: string; action: string; reward: number; owner?: Owner | undefined; alpha?: number | undefined }>,
+  ): Promise<QUpdateResult[]> {
     for (const step of steps) this.validate({ ...step, nextState: null, done: true });
     const returns: number[] = [];
     let following = 0;
@@ -667,7 +702,15 @@ export class QPredictor {
       const last = index === steps.length - 1;
       results.push(
         await this.apply(
-          { state: step.state, action: step.action, reward: step.reward, nextState: last ? null : (steps[index + 1] as { state: string }).state, done: last },
+          {
+            state: step.state,
+            action: step.action,
+            reward: step.reward,
+            nextState: last ? null : (steps[index + 1] as { state: string }).state,
+            done: last,
+            owner: step.owner,
+            alpha: step.alpha,
+          },
           { weight: 1, record: true, fixedTarget: returns[index] as number },
         ),
       );
@@ -944,7 +987,7 @@ export class QPredictor {
    */
   static async restore(
     snapshot: unknown,
-    options: { embedder?: Embedder; llm?: BaseChatModel; clock?: Clock } = {},
+    options: { embedder?: Embedder; llm?: BaseChatModel; clock?: Clock; telemetry?: Telemetry } = {},
   ): Promise<QPredictor> {
     const data = parseSnapshot({
       schema: QPredictorSnapshotSchema,

@@ -12,7 +12,7 @@ export type LlmConfig = z.infer<typeof LlmSchema>;
  * @param env - where the key is read. @default process.env
  * @throws JottyError `config_invalid` when the key is missing and no local base URL is set.
  */
-export function createChatModel(config: LlmConfig, env: Record<string, string | undefined> = process.env): ChatOpenAI {
+export function createChatModel(config: Omit<LlmConfig, "costPer1kTokens">, env: Record<string, string | undefined> = process.env): ChatOpenAI {
   const apiKey = resolveApiKey({ apiKeyEnv: config.apiKeyEnv, baseURL: config.baseURL, what: "llm", env });
   return new ChatOpenAI({
     model: config.model,

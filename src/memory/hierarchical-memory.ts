@@ -1,18 +1,24 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { distance as editDistance } from "fastest-levenshtein";
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { MemorySchema, PrunePolicySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
 import {
+  baseEmbedder,
+  cacheStats,
   cosineSimilarity,
   createEmbedder,
   embedderId,
   embedTexts,
   FlatVectorIndex,
   HashingEmbedder,
+  type CacheStats,
   type Embedder,
   type VectorIndex,
+  type VectorMatch,
 } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
+import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { boundConfidence, strengthenConfidence, weakenConfidence } from "./causal-confidence.js";
 import { representativeIndex, rulePattern, ruleProcedure, ruleWisdom } from "./consolidation-rules.js";
@@ -57,7 +63,29 @@ export interface HierarchicalMemoryOptions {
   llm?: BaseChatModel;
   /** Builds the vector index. @default a FlatVectorIndex */
   createIndex?: (dimensions: number) => VectorIndex;
+  /** Where `retrieve` and `store` latencies are recorded. */
+  telemetry?: Telemetry;
+  /**
+   * Nearest-neighbour searches kept for repeated queries (least recently used out first);
+   * a write to a level invalidates the searches that covered it. 0 turns the cache off.
+   * @default 1000
+   */
+  retrievalCache?: number;
 }
+
+/** What changed in a memory: told to {@link HierarchicalMemory.onChange} listeners (the audit log's source). */
+export interface MemoryChange {
+  action: "create" | "update" | "delete";
+  id: string;
+  level: MemoryLevel;
+  /** The owning actor, for an actor's memory. */
+  actor?: string;
+  /** Why: stored, reinforced, merged, distilled, item (store put), value (learned), evicted, deleted, pruned (by a policy or consolidation). */
+  reason: "stored" | "reinforced" | "merged" | "distilled" | "item" | "value" | "evicted" | "deleted" | "pruned";
+}
+
+/** Told about every change of a memory. */
+export type ChangeListener = (change: MemoryChange) => void;
 
 /** What {@link HierarchicalMemory.store} takes. */
 export const StoreMemoryInputSchema = z.strictObject({
@@ -66,7 +94,11 @@ export const StoreMemoryInputSchema = z.strictObject({
   kind: MemoryKindSchema.optional(),
   domain: z.string().min(1).default("general"),
   taskType: z.string().min(1).default("general"),
+  /** The owning actor; an actor's memory holds only its own. */
   actor: z.string().min(1).optional(),
+  /** The user and tenant it is made for. */
+  user: z.string().min(1).optional(),
+  tenant: z.string().min(1).optional(),
   sourceEpisode: z.string().min(1).optional(),
   /** Goal the initial value is for. */
   goal: z.string().min(1).optional(),
@@ -98,6 +130,8 @@ export interface RetrieveInput {
   levels?: readonly MemoryLevel[];
   /** Only memories of these actors. */
   actors?: readonly string[];
+  /** Read on behalf of this actor: memories owned by any other actor are never returned. */
+  visibleTo?: string;
   /** How many memories at most. @default 5 */
   k?: number;
   /** Token budget of the contents returned (about four characters a token). */
@@ -185,6 +219,14 @@ export class HierarchicalMemory {
   /** target id → ids of memories linking to it, so removal can drop dangling links. */
   private readonly linkedFrom = new Map<string, Set<string>>();
   private readonly listeners = new Set<AccessListener>();
+  private readonly changeListeners = new Set<ChangeListener>();
+  private readonly telemetry: Telemetry | undefined;
+  /** Nearest-neighbour searches by query; each remembers the versions of the levels it covered. */
+  private readonly searches: LRUCache<string, { stamp: string; matches: VectorMatch[] }> | undefined;
+  /** Bumped on every write to a level, which makes the cached searches covering it stale. */
+  private readonly levelVersions: Record<MemoryLevel, number> = { episodic: 0, semantic: 0, procedural: 0, meta: 0, causal: 0 };
+  private searchHits = 0;
+  private searchMisses = 0;
   private totalAccesses = 0;
   /** When the last consolidation pass started; episodes stored since then seed clusters. */
   private lastConsolidation = -Infinity;
@@ -207,6 +249,10 @@ export class HierarchicalMemory {
     this.clock = options.clock ?? systemClock;
     this.llm = options.llm;
     this.createIndex = options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions }));
+    this.telemetry = options.telemetry;
+    const capacity = options.retrievalCache ?? 1000;
+    if (!Number.isInteger(capacity) || capacity < 0) throw invalid(`retrievalCache must be a whole number ≥ 0 (0 turns it off), got ${capacity}.`);
+    this.searches = capacity === 0 ? undefined : new LRUCache({ max: capacity });
   }
 
   /**
@@ -262,14 +308,74 @@ export class HierarchicalMemory {
     return [...ids].map((id) => structuredClone(this.entries.get(id) as MemoryEntry));
   }
 
+  /** Subscribes to every create, update and delete; returns the unsubscribe function. */
+  onChange(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(entry: Readonly<MemoryEntry>, action: MemoryChange["action"], reason: MemoryChange["reason"]): void {
+    if (this.changeListeners.size === 0) return;
+    const change: MemoryChange = { action, id: entry.id, level: entry.level, reason, ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }) };
+    for (const listener of this.changeListeners) listener(change);
+  }
+
+  /** Hits and misses of the retrieval cache (all zero when it is off). */
+  cacheStats(): CacheStats {
+    return cacheStats(this.searchHits, this.searchMisses, this.searches?.size ?? 0, this.searches?.max ?? 0);
+  }
+
+  /**
+   * Nearest neighbours of a query, from the retrieval cache when the same search was made
+   * since the last write to any level it covers.
+   */
+  private searchIndex(
+    index: VectorIndex,
+    key: string,
+    vector: Float32Array,
+    options: { k: number; levels?: readonly MemoryLevel[] | undefined; actors?: readonly string[] | undefined; visibleTo?: string | undefined },
+  ): VectorMatch[] {
+    const { visibleTo } = options;
+    const filter = {
+      ...(options.levels === undefined ? {} : { level: options.levels }),
+      ...(options.actors === undefined ? {} : { actor: options.actors }),
+      ...(visibleTo === undefined ? {} : { predicate: (id: string) => this.visible(this.entries.get(id) as MemoryEntry, visibleTo) }),
+    };
+    if (this.searches === undefined) return index.search(vector, { k: options.k, filter });
+    const stamp = (options.levels ?? MEMORY_LEVELS).map((level) => `${level}:${this.levelVersions[level]}`).join(",");
+    const cacheKey = JSON.stringify([key, options.k, options.levels ?? null, options.actors ?? null, visibleTo ?? null]);
+    const cached = this.searches.get(cacheKey);
+    if (cached !== undefined && cached.stamp === stamp) {
+      this.searchHits += 1;
+      return cached.matches;
+    }
+    this.searchMisses += 1;
+    const matches = index.search(vector, { k: options.k, filter });
+    this.searches.set(cacheKey, { stamp, matches });
+    return matches;
+  }
+
+  /** Whether an actor may read a memory: its own, or one that belongs to no actor. */
+  private visible(entry: Readonly<MemoryEntry>, actor: string): boolean {
+    return entry.metadata.actor === undefined || entry.metadata.actor === actor;
+  }
+
   /** Subscribes to retrievals; returns the unsubscribe function. */
   onAccess(listener: AccessListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** The vector of a query (a goal, a search text), through the embedding cache when there is one. */
   private async embedOne(text: string): Promise<Float32Array> {
     const [vector] = await embedTexts(this.embedder, [text]);
+    if (vector === undefined) throw invalid("The embedder returned no vector.");
+    return vector;
+  }
+
+  /** The vector of a memory's content: embedded once and kept in the index, so past the query cache. */
+  private async embedContent(text: string): Promise<Float32Array> {
+    const [vector] = await embedTexts(baseEmbedder(this.embedder), [text]);
     if (vector === undefined) throw invalid("The embedder returned no vector.");
     return vector;
   }
@@ -358,6 +464,10 @@ export class HierarchicalMemory {
    *   full of protected memories; nothing changes then.
    */
   async store(input: StoreMemoryInput): Promise<StoreMemoryResult> {
+    return timed(this.telemetry, "store", () => this.storeUntimed(input));
+  }
+
+  private async storeUntimed(input: StoreMemoryInput): Promise<StoreMemoryResult> {
     const parsed = StoreMemoryInputSchema.safeParse(input);
     if (!parsed.success) {
       throw new JottyError({
@@ -369,14 +479,14 @@ export class HierarchicalMemory {
     if (memory.goal !== undefined) await this.ensureGoal(memory.goal);
     const id = memoryId({ domain: memory.domain, taskType: memory.taskType, level: memory.level, content: memory.content });
     if (this.entries.has(id)) {
-      this.reinforce(id, memory);
+      this.reinforce(id, memory, "reinforced");
       return { id, status: "reinforced", evicted: [] };
     }
-    const vector = await this.embedOne(memory.content);
+    const vector = await this.embedContent(memory.content);
     const index = this.indexFor(vector.length);
     // Another store of the same content may have finished while this one was embedding.
     if (this.entries.has(id)) {
-      this.reinforce(id, memory);
+      this.reinforce(id, memory, "reinforced");
       return { id, status: "reinforced", evicted: [] };
     }
     // Near duplicates are looked for within the same level and owner: two actors' alike experiences stay two.
@@ -388,7 +498,7 @@ export class HierarchicalMemory {
       },
     });
     if (nearest !== undefined && nearest.score >= this.settings.nearDuplicateThreshold) {
-      this.reinforce(nearest.id, memory);
+      this.reinforce(nearest.id, memory, "merged");
       return { id: nearest.id, status: "merged", evicted: [] };
     }
 
@@ -404,6 +514,8 @@ export class HierarchicalMemory {
         domain: memory.domain,
         taskType: memory.taskType,
         ...(memory.actor === undefined ? {} : { actor: memory.actor }),
+        ...(memory.user === undefined ? {} : { user: memory.user }),
+        ...(memory.tenant === undefined ? {} : { tenant: memory.tenant }),
         sourceEpisodes: memory.sourceEpisode === undefined ? [] : [memory.sourceEpisode],
       },
       values:
@@ -418,10 +530,11 @@ export class HierarchicalMemory {
       sources: [],
     };
     this.insert(entry, vector);
+    this.changed(entry, "create", "stored");
     return { id, status: "added", evicted };
   }
 
-  private reinforce(id: string, memory: z.output<typeof StoreMemoryInputSchema>): void {
+  private reinforce(id: string, memory: z.output<typeof StoreMemoryInputSchema>, reason: "reinforced" | "merged"): void {
     const entry = this.require(id);
     entry.timesStored += 1;
     entry.updatedAt = this.clock.now();
@@ -432,9 +545,11 @@ export class HierarchicalMemory {
       entry.values[memory.goal] = { value: memory.value + 0, visits: 0 };
     }
     if (memory.protected === true) entry.protected = true;
+    this.changed(entry, "update", reason);
   }
 
   private insert(entry: MemoryEntry, vector: Float32Array): void {
+    this.levelVersions[entry.level] += 1;
     this.entries.set(entry.id, entry);
     this.byLevel[entry.level].add(entry.id);
     this.indexFor(vector.length).add(entry.id, vector, {
@@ -462,13 +577,14 @@ export class HierarchicalMemory {
         details: { level, capacity, size: ids.size },
       });
     }
-    for (const victim of victims) this.removeEntry(victim.id);
+    for (const victim of victims) this.removeEntry(victim.id, "evicted");
     return victims.map((victim) => victim.id);
   }
 
-  private removeEntry(id: string): void {
+  private removeEntry(id: string, reason: "evicted" | "deleted" | "pruned"): void {
     const entry = this.entries.get(id);
     if (entry === undefined) return;
+    this.levelVersions[entry.level] += 1;
     this.entries.delete(id);
     this.byLevel[entry.level].delete(id);
     this.index?.remove(id);
@@ -478,12 +594,13 @@ export class HierarchicalMemory {
       if (linking !== undefined) linking.causalLinks = linking.causalLinks.filter((link) => link.target !== id);
     }
     this.linkedFrom.delete(id);
+    this.changed(entry, "delete", reason);
   }
 
   /** Deletes a memory; returns whether it existed. Protected memories can be deleted explicitly. */
   delete(id: string): boolean {
     if (!this.entries.has(id)) return false;
-    this.removeEntry(id);
+    this.removeEntry(id, "deleted");
     return true;
   }
 
@@ -546,7 +663,7 @@ export class HierarchicalMemory {
       }
     }
     const removed = [...reasons].map(([id, why]) => ({ id, level: (this.entries.get(id) as MemoryEntry).level, reasons: why }));
-    if (!dryRun) for (const { id } of removed) this.removeEntry(id);
+    if (!dryRun) for (const { id } of removed) this.removeEntry(id, "pruned");
     return { dryRun, removed, remaining: dryRun ? this.entries.size - removed.length : this.entries.size };
   }
 
@@ -556,7 +673,11 @@ export class HierarchicalMemory {
    * Each returned memory counts as an access, which the memory learner traces.
    */
   async retrieve(input: RetrieveInput): Promise<RetrievedMemory[]> {
-    const { goal, query, levels, actors, k = 5, maxTokens, record = true } = input;
+    return timed(this.telemetry, "retrieve", () => this.retrieveUntimed(input));
+  }
+
+  private async retrieveUntimed(input: RetrieveInput): Promise<RetrievedMemory[]> {
+    const { goal, query, levels, actors, visibleTo, k = 5, maxTokens, record = true } = input;
     if (typeof goal !== "string" || goal.trim().length === 0) {
       throw invalid("retrieve needs a goal: the task the memories should serve.");
     }
@@ -573,13 +694,7 @@ export class HierarchicalMemory {
     if (this.index === undefined || this.entries.size === 0) return [];
     const queryVector = query === undefined || query === goal ? goalVector : await this.embedOne(query);
     const retrieval = this.settings.retrieval;
-    const candidates = this.index.search(queryVector, {
-      k: Math.max(k * 4, retrieval.candidates),
-      filter: {
-        ...(levels === undefined ? {} : { level: levels }),
-        ...(actors === undefined ? {} : { actor: actors }),
-      },
-    });
+    const candidates = this.searchIndex(this.index, query ?? goal, queryVector, { k: Math.max(k * 4, retrieval.candidates), levels, actors, visibleTo });
     const now = this.clock.now();
     const ranked: RetrievedMemory[] = [];
     for (const candidate of candidates) {
@@ -653,6 +768,7 @@ export class HierarchicalMemory {
       visits: (current?.visits ?? 0) + (visit ? 1 : 0),
     };
     entry.updatedAt = this.clock.now();
+    this.changed(entry, "update", "value");
     return true;
   }
 
@@ -747,15 +863,15 @@ export class HierarchicalMemory {
       existing.timesStored += 1;
       existing.updatedAt = this.clock.now();
       existing.sources = [...new Set([...existing.sources, ...entry.sources])];
+      this.changed(existing, "update", "distilled");
       return id;
     }
-    const vector = await this.embedOne(entry.content);
+    const vector = await this.embedContent(entry.content);
     this.makeRoom(entry.level, 1);
     const now = this.clock.now();
-    this.insert(
-      { ...entry, id, accessCount: 0, lastAccess: null, createdAt: now, updatedAt: now, timesStored: 1, causalLinks: [] },
-      vector,
-    );
+    const created: MemoryEntry = { ...entry, id, accessCount: 0, lastAccess: null, createdAt: now, updatedAt: now, timesStored: 1, causalLinks: [] };
+    this.insert(created, vector);
+    this.changed(created, "create", "distilled");
     return id;
   }
 
@@ -919,7 +1035,7 @@ export class HierarchicalMemory {
       .sort((a, b) => this.meanValue(a) - this.meanValue(b) || a.createdAt - b.createdAt)
       .slice(0, limit);
     for (const entry of prunable) {
-      this.removeEntry(entry.id);
+      this.removeEntry(entry.id, "pruned");
       report.pruned.push(entry.id);
     }
     return report;
@@ -989,24 +1105,33 @@ export class HierarchicalMemory {
     k,
     levels,
     actors,
+    visibleTo,
     predicate,
   }: {
     text: string;
     k: number;
     levels?: readonly MemoryLevel[];
     actors?: readonly string[];
+    /** Read on behalf of this actor: other actors' memories are left out. */
+    visibleTo?: string;
     predicate?: (entry: Readonly<MemoryEntry>) => boolean;
   }): Promise<Array<{ entry: MemoryEntry; score: number }>> {
     const vector = await this.embedOne(text);
     if (this.index === undefined) return [];
-    const matches = this.index.search(vector, {
-      k,
-      filter: {
-        ...(levels === undefined ? {} : { level: levels }),
-        ...(actors === undefined ? {} : { actor: actors }),
-        ...(predicate === undefined ? {} : { predicate: (id: string) => predicate(this.entries.get(id) as MemoryEntry) }),
-      },
-    });
+    const matches =
+      predicate === undefined
+        ? this.searchIndex(this.index, text, vector, { k, levels, actors, visibleTo })
+        : this.index.search(vector, {
+            k,
+            filter: {
+              ...(levels === undefined ? {} : { level: levels }),
+              ...(actors === undefined ? {} : { actor: actors }),
+              predicate: (id: string) => {
+                const entry = this.entries.get(id) as MemoryEntry;
+                return (visibleTo === undefined || this.visible(entry, visibleTo)) && predicate(entry);
+              },
+            },
+          });
     return matches.map((match) => ({ entry: structuredClone(this.entries.get(match.id) as MemoryEntry), score: match.score }));
   }
 
@@ -1025,6 +1150,7 @@ export class HierarchicalMemory {
     fuzzy = false,
     levels,
     actors,
+    visibleTo,
     minScore = 0.3,
   }: {
     text: string;
@@ -1032,6 +1158,8 @@ export class HierarchicalMemory {
     fuzzy?: boolean;
     levels?: readonly MemoryLevel[];
     actors?: readonly string[];
+    /** Search on behalf of this actor: other actors' memories are left out. */
+    visibleTo?: string;
     minScore?: number;
   }): Promise<Array<{ entry: MemoryEntry; score: number; semantic: number; fuzzy: number }>> {
     if (typeof text !== "string" || text.trim() === "") {
@@ -1039,7 +1167,15 @@ export class HierarchicalMemory {
     }
     if (!Number.isInteger(k) || k < 1) throw new JottyError({ code: "invalid_argument", message: `search's k must be a positive whole number, got ${k}.` });
     const semantic = new Map(
-      (await this.similar({ text, k: Math.max(4 * k, 32), ...(levels === undefined ? {} : { levels }), ...(actors === undefined ? {} : { actors }) })).map(
+      (
+        await this.similar({
+          text,
+          k: Math.max(4 * k, 32),
+          ...(levels === undefined ? {} : { levels }),
+          ...(actors === undefined ? {} : { actors }),
+          ...(visibleTo === undefined ? {} : { visibleTo }),
+        })
+      ).map(
         (match) => [match.entry.id, match.score],
       ),
     );
@@ -1051,6 +1187,7 @@ export class HierarchicalMemory {
       for (const entry of this.entries.values()) {
         if (levels !== undefined && !levels.includes(entry.level)) continue;
         if (actors !== undefined && !actors.includes(entry.metadata.actor ?? "")) continue;
+        if (visibleTo !== undefined && !this.visible(entry, visibleTo)) continue;
         const score = fuzzyTermScore(terms, new Set(searchTerms(entry.content)));
         if (score > 0) spelled.set(entry.id, score);
       }
@@ -1089,43 +1226,44 @@ export class HierarchicalMemory {
     payload: Record<string, unknown>;
   }): Promise<string> {
     const id = itemId(level, actor, key);
-    const vector = await this.embedOne(content);
+    const vector = await this.embedContent(content);
     const now = this.clock.now();
     const existing = this.entries.get(id);
     if (existing !== undefined) {
       existing.content = content;
       existing.metadata.payload = structuredClone(payload);
       existing.updatedAt = now;
+      this.levelVersions[level] += 1;
       this.indexFor(vector.length).add(id, vector, { level, ...(actor === undefined ? {} : { actor }) });
+      this.changed(existing, "update", "item");
       return id;
     }
     this.makeRoom(level, 1);
-    this.insert(
-      {
-        id,
-        level,
-        kind: defaultKind(level),
-        content,
-        metadata: {
-          domain: "store",
-          taskType: "item",
-          ...(actor === undefined ? {} : { actor }),
-          sourceEpisodes: [],
-          key,
-          payload: structuredClone(payload),
-        },
-        values: {},
-        accessCount: 0,
-        lastAccess: null,
-        createdAt: now,
-        updatedAt: now,
-        timesStored: 1,
-        protected: level === "meta",
-        causalLinks: [],
-        sources: [],
+    const created: MemoryEntry = {
+      id,
+      level,
+      kind: defaultKind(level),
+      content,
+      metadata: {
+        domain: "store",
+        taskType: "item",
+        ...(actor === undefined ? {} : { actor }),
+        sourceEpisodes: [],
+        key,
+        payload: structuredClone(payload),
       },
-      vector,
-    );
+      values: {},
+      accessCount: 0,
+      lastAccess: null,
+      createdAt: now,
+      updatedAt: now,
+      timesStored: 1,
+      protected: level === "meta",
+      causalLinks: [],
+      sources: [],
+    };
+    this.insert(created, vector);
+    this.changed(created, "create", "item");
     return id;
   }
 
@@ -1134,7 +1272,7 @@ export class HierarchicalMemory {
    * one, whose vectors are recomputed on restore more cheaply than they are stored.
    */
   snapshot({ includeVectors }: { includeVectors?: boolean } = {}): MemorySnapshot {
-    const withVectors = includeVectors ?? !(this.embedder instanceof HashingEmbedder);
+    const withVectors = includeVectors ?? !(baseEmbedder(this.embedder) instanceof HashingEmbedder);
     return {
       schemaVersion: MEMORY_SNAPSHOT_VERSION,
       name: this.name,
@@ -1165,7 +1303,7 @@ export class HierarchicalMemory {
     const sameEmbedder = parsed.embedder === embedderId(memory.embedder);
     const missing = parsed.entries.filter((entry) => !sameEmbedder || entry.vector === undefined);
     const embedded = await embedTexts(
-      memory.embedder,
+      baseEmbedder(memory.embedder),
       missing.map((entry) => entry.content),
     );
     const fresh = new Map(missing.map((entry, position) => [entry.id, embedded[position] as Float32Array]));

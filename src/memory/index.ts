@@ -1,8 +1,10 @@
 export { HierarchicalMemory, PrunePolicySchema, StoreMemoryInputSchema } from "./hierarchical-memory.js";
 export type {
   AccessListener,
+  ChangeListener,
   ConsolidationReport,
   HierarchicalMemoryOptions,
+  MemoryChange,
   PrunePolicy,
   PruneReport,
   RetrievedMemory,

@@ -28,6 +28,9 @@ export const MemoryEntrySchema = z.strictObject({
     domain: z.string(),
     taskType: z.string(),
     actor: z.string().optional(),
+    /** The user and tenant the memory was made for, when the team runs for one. */
+    user: z.string().optional(),
+    tenant: z.string().optional(),
     sourceEpisodes: z.array(z.string()),
     /** Key and value when the memory was written through the LangGraph store. */
     key: z.string().optional(),

@@ -99,6 +99,8 @@ export class MemoryLearner {
   /** Eligibility traces per memory, keyed by the memory object so equal names never collide. */
   private readonly traces = new Map<HierarchicalMemory, Map<string, number>>();
   private readonly detach = new Map<HierarchicalMemory, () => void>();
+  /** Step sizes of memories attached with their own. */
+  private readonly alphas = new Map<HierarchicalMemory, number>();
   private readonly baselines = new Map<string, number>();
   private episode: { goal: string; taskType: string; rewards: number[] } | undefined;
 
@@ -148,8 +150,19 @@ export class MemoryLearner {
     return this.baselines.get(taskType);
   }
 
-  /** Starts tracing the retrievals of a memory. */
-  attach(memory: HierarchicalMemory): void {
+  /**
+   * Starts tracing the retrievals of a memory.
+   *
+   * @param options - `alpha`: step size for this memory's credit instead of the learner's
+   *   (an actor's learning-rate override).
+   */
+  attach(memory: HierarchicalMemory, { alpha }: { alpha?: number } = {}): void {
+    if (alpha !== undefined) {
+      if (!(alpha > 0 && alpha <= 1)) {
+        throw new JottyError({ code: "invalid_argument", message: `A memory's alpha must be in (0, 1], got ${alpha}.` });
+      }
+      this.alphas.set(memory, alpha);
+    }
     if (this.detach.has(memory)) return;
     this.detach.set(
       memory,
@@ -161,6 +174,7 @@ export class MemoryLearner {
   detachMemory(memory: HierarchicalMemory): void {
     this.detach.get(memory)?.();
     this.detach.delete(memory);
+    this.alphas.delete(memory);
   }
 
   /**
@@ -250,7 +264,7 @@ export class MemoryLearner {
       const before = memory.cachedValue(id, episode.goal);
       if (before === undefined) continue; // evicted since it was used
       const delta = baseline === undefined ? normalizedReturn - before : normalizedReturn - baseline;
-      const after = Math.min(1, Math.max(0, before + alpha * delta * trace));
+      const after = Math.min(1, Math.max(0, before + (this.alphas.get(memory) ?? alpha) * delta * trace));
       memory.setValue({ id, goal: episode.goal, value: after, visit: true });
       changes.push({ memory: memory.name, id, goal: episode.goal, before, after, trace });
       const change = after - before;

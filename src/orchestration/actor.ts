@@ -1,6 +1,7 @@
 import type { QPredictor } from "../learning/index.js";
 import type { HierarchicalMemory, RetrievedMemory } from "../memory/index.js";
 import type { Rng } from "../util/index.js";
+import type { ActorMemory } from "./actor-memory.js";
 import type { ExecutionMode } from "./execution-mode.js";
 
 /** What an actor sees when it is its turn. */
@@ -21,6 +22,8 @@ export interface ActorContext {
   localMemories: readonly RetrievedMemory[];
   /** This actor's own memory. */
   localMemory: HierarchicalMemory;
+  /** Reads of its own and the shared memory (never another actor's), writes of its own. */
+  memory: ActorMemory;
   /** The team's Q-predictor, for valuing candidate actions. */
   q: QPredictor;
   /** The episode's execution mode. */

@@ -1,16 +1,19 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { parseConfig, type JottyConfig, type JottyConfigInput } from "../config/index.js";
-import { createEmbedder, type Embedder } from "../embeddings/index.js";
+import { createHash } from "node:crypto";
+import { CachedEmbedder, cacheStats, createEmbedder, type CacheStats, type Embedder } from "../embeddings/index.js";
 import { createEnvironment, type Environment } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
 import { normalizeText, QPredictor } from "../learning/index.js";
 import { epsilonAt } from "../learning/math/index.js";
 import { createChatModel } from "../llm/index.js";
-import { HierarchicalMemory, MemoryLearner, type RetrievedMemory } from "../memory/index.js";
-import { Vault, type JottyState, type VaultCheckpointer } from "../persistence/index.js";
-import { Rng, systemClock, type Clock } from "../util/index.js";
+import { HierarchicalMemory, MEMORY_LEVELS, MemoryLearner, type MemoryChange, type MemoryLevel, type RetrievedMemory } from "../memory/index.js";
+import { Vault, type JottyState, type VaultCheckpointer, type VaultUsage } from "../persistence/index.js";
+import { Telemetry, type LatencySummary, type TimedOperation } from "../telemetry/index.js";
+import { Rng, systemClock, type Clock, type Owner } from "../util/index.js";
+import { ActorMemory } from "./actor-memory.js";
 import type { Actor, ActorDecision } from "./actor.js";
 import { creditActors } from "./credit.js";
 import { ExecutionMode } from "./execution-mode.js";
@@ -64,6 +67,31 @@ export interface StepEvent {
   done?: boolean;
 }
 
+/** What {@link Conductor.metrics} returns: how the learned state is used and how big it is. */
+export interface ConductorMetrics {
+  /** p50 / p95 / p99 (and count, mean, extremes) in milliseconds, since this process started. */
+  latency: Record<TimedOperation, LatencySummary>;
+  memories: {
+    total: number;
+    byLevel: Record<MemoryLevel, number>;
+    /** Memories per owner: `shared` for the team's memory, else the actor's name. */
+    byActor: Record<string, number>;
+  };
+  qEntries: number;
+  lessons: number;
+  /** Model calls, tokens and cost (tokens × `llm.costPer1kTokens` / 1000) per execution mode, over every run. */
+  llm: {
+    byMode: Record<ExecutionMode, { episodes: number; calls: number; tokens: number; cost: number }>;
+    /** Calls the Q-predictor made for values. */
+    qPredictor: { calls: number; tokens: number; cost: number };
+    total: { calls: number; tokens: number; cost: number };
+  };
+  /** Hits of the embedding cache and of the memory search caches since this process started. */
+  cache: { embeddings: CacheStats; retrieval: CacheStats; hitRate: number };
+  /** Learned state on disk (PERSISTENT and loaded DISABLED runs; null without a Vault). */
+  disk: VaultUsage | null;
+}
+
 /** Options of {@link Conductor.create}. */
 export interface ConductorOptions {
   /** The config, parsed or as written. */
@@ -91,6 +119,8 @@ interface Decision extends ActorDecision {
 }
 
 interface Transition {
+  /** The actor whose decision it was. */
+  actor: string;
   state: string;
   action: string;
   reward: number;
@@ -199,6 +229,12 @@ export class Conductor {
   private summary: Array<Record<string, unknown>> = [];
   private localRecall = new Map<string, RetrievedMemory[]>();
   private readonly onError: ((error: string, episode: number) => void) | undefined;
+  private readonly telemetry: Telemetry;
+  private readonly embedder: Embedder;
+  /** Local memories of actors left out of this run (`enabled: false`), carried over unchanged. */
+  private readonly dormant: Record<string, Record<string, unknown>>;
+  /** Ids created, updated and removed since the last save, for the audit log. */
+  private changes: Record<"create" | "update" | "delete" | "prune", Set<string>> = { create: new Set(), update: new Set(), delete: new Set(), prune: new Set() };
 
   private constructor(parts: {
     config: JottyConfig;
@@ -214,8 +250,14 @@ export class Conductor {
     loadedFrom: string | null;
     clock: Clock;
     onError: ((error: string, episode: number) => void) | undefined;
+    telemetry: Telemetry;
+    embedder: Embedder;
+    dormant: Record<string, Record<string, unknown>>;
   }) {
     this.onError = parts.onError;
+    this.telemetry = parts.telemetry;
+    this.embedder = parts.embedder;
+    this.dormant = parts.dormant;
     this.config = parts.config;
     this.environment = parts.environment;
     this.actors = new Map(parts.actors.map((actor) => [actor.name, actor]));
@@ -230,8 +272,35 @@ export class Conductor {
     this.loadedFrom = parts.loadedFrom;
     this.clock = parts.clock;
     this.rng = new Rng(parts.config.seed);
-    this.todos = new TodoList(parts.actors.map((actor) => ({ name: actor.name, dependsOn: actor.dependsOn })));
+    this.todos = new TodoList(parts.actors.map((actor) => ({ name: actor.name, dependsOn: actor.dependsOn.filter((name) => this.actors.has(name)) })));
     this.graph = this.buildGraph();
+    if (this.vault !== undefined) {
+      // Every change of learned state is written to the audit log with the save that persists it.
+      for (const memory of [this.sharedMemory, ...this.localMemories.values()]) {
+        memory.onChange((change) => this.noteChange(`${memory.name}/${change.id}`, change));
+      }
+      this.q.onChange((change) => this.noteChange(`q/${createHash("sha256").update(change.key).digest("hex").slice(0, 16)}`, change));
+    }
+  }
+
+  private noteChange(id: string, change: { action: "create" | "update" | "delete"; reason?: MemoryChange["reason"] }): void {
+    const action = change.reason === "pruned" ? "prune" : change.action;
+    // An entry made and then changed since the last save counts as made; one removed is no longer updated.
+    if (action === "update" && this.changes.create.has(id)) return;
+    if (action === "delete" || action === "prune") this.changes.update.delete(id);
+    this.changes[action].add(id);
+  }
+
+  /** Who a decision of `actor` belongs to: the actor, and the team's user and tenant. */
+  private ownerOf(actor: string): Owner {
+    return { actor, ...this.config.owner };
+  }
+
+  /** The team playbook's scope: its tenant, else its user, else global. */
+  private playbookScope(): { kind: "tenant" | "user" | "global"; id?: string } {
+    const { tenant, user } = this.config.owner;
+    if (tenant !== undefined) return { kind: "tenant", id: tenant };
+    return user === undefined ? { kind: "global" } : { kind: "user", id: user };
   }
 
   /** Whether this run learns (PERSISTENT and CONTEXTUAL) or only acts (DISABLED). */
@@ -255,12 +324,16 @@ export class Conductor {
   static async create(options: ConductorOptions): Promise<Conductor> {
     const config = parseConfig(options.config);
     const clock = options.clock ?? systemClock;
-    const embedder = options.embedder ?? createEmbedder(config.embeddings);
+    const telemetry = new Telemetry();
+    const rawEmbedder = options.embedder ?? createEmbedder(config.embeddings);
+    // One LRU cache of vectors in front of the embedder, shared by memories, Q-predictor, traces and playbooks.
+    const embedder = config.cache.embeddings > 0 ? new CachedEmbedder(rawEmbedder, { capacity: config.cache.embeddings }) : rawEmbedder;
     const llm = options.llm ?? (config.llm === undefined ? undefined : createChatModel(config.llm));
     const environment = options.environment ?? createEnvironment(config.environment.name, config.environment.options);
-    const actors =
+    const enabled = (name: string): boolean => config.actorOverrides[name]?.enabled !== false;
+    const team =
       options.actors ??
-      config.actors.map((actor) => {
+      config.actors.filter((actor) => enabled(actor.name)).map((actor) => {
         if (actor.kind === "llm") {
           if (llm === undefined) {
             throw new JottyError({
@@ -272,15 +345,23 @@ export class Conductor {
         }
         return new PolicyActor({ ...actor, hintBonus: config.conductor.executionModes.mixedBonus });
       });
+    const actors = team.filter((actor) => enabled(actor.name));
     if (actors.length === 0) throw new JottyError({ code: "config_invalid", message: "A Conductor needs at least one actor." });
     const names = new Set(actors.map((actor) => actor.name));
     if (names.size !== actors.length) throw new JottyError({ code: "config_invalid", message: "Actor names must be unique." });
 
-    const memoryOptions = { embedder, clock, ...(llm === undefined ? {} : { llm }) };
+    const memoryOptions = { embedder, clock, telemetry, retrievalCache: config.cache.retrieval, ...(llm === undefined ? {} : { llm }) };
+    /** An actor's memory settings: the team's, with the actor's capacity overrides. */
+    const localSettings = (name: string) => {
+      const overrides = Object.entries(config.actorOverrides[name]?.capacities ?? {}).filter(([, capacity]) => capacity !== undefined);
+      return { ...config.memory, capacities: { ...config.memory.capacities, ...Object.fromEntries(overrides) } };
+    };
     let sharedMemory = HierarchicalMemory.fromConfig(config, { name: "shared", ...memoryOptions });
-    const localMemories = new Map(actors.map((actor) => [actor.name, HierarchicalMemory.fromConfig(config, { name: actor.name, ...memoryOptions })]));
+    const localMemories = new Map(
+      actors.map((actor) => [actor.name, HierarchicalMemory.fromConfig({ ...config, memory: localSettings(actor.name) }, { name: actor.name, ...memoryOptions })]),
+    );
     const qEmbedder = config.qPredictor.similarity ? { embedder } : {};
-    let q = QPredictor.fromConfig(config, { ...qEmbedder, clock });
+    let q = QPredictor.fromConfig(config, { ...qEmbedder, clock, telemetry });
     const learner = MemoryLearner.fromConfig(config);
     const traces = new TraceLibrary(embedder, config.conductor.executionModes);
     const experienceOptions = {
@@ -294,17 +375,27 @@ export class Conductor {
     let experience = config.experience.enabled ? new Experience(experienceOptions) : undefined;
 
     const needsVault = config.learningMode === "persistent" || (config.learningMode === "disabled" && config.persistence.loadRun !== undefined);
-    const vault = needsVault ? await Vault.fromConfig(config, { clock, ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }) }) : undefined;
+    const vault = needsVault
+      ? await Vault.fromConfig(config, {
+          clock,
+          telemetry,
+          ...(config.owner.user === undefined ? {} : { auditBy: config.owner.user }),
+          ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+        })
+      : undefined;
     const loaded = vault === undefined ? null : await vault.loadForMode({ mode: config.learningMode, run: config.persistence.loadRun });
     let episodes = 0;
     let todoState: unknown;
+    const dormant: Record<string, Record<string, unknown>> = {};
     if (loaded !== null) {
       const { state } = loaded;
       if (state.sharedMemory !== undefined) sharedMemory = await HierarchicalMemory.restore(state.sharedMemory, { ...memoryOptions, name: "shared", settings: config.memory });
       for (const [name, snapshot] of Object.entries(state.localMemories ?? {})) {
-        if (localMemories.has(name)) localMemories.set(name, await HierarchicalMemory.restore(snapshot, { ...memoryOptions, name, settings: config.memory }));
+        if (localMemories.has(name)) localMemories.set(name, await HierarchicalMemory.restore(snapshot, { ...memoryOptions, name, settings: localSettings(name) }));
+        // An actor left out of this run keeps what it learned for the runs it is back in.
+        else dormant[name] = snapshot;
       }
-      if (state.qPredictor !== undefined) q = await QPredictor.restore(state.qPredictor, { ...qEmbedder, clock });
+      if (state.qPredictor !== undefined) q = await QPredictor.restore(state.qPredictor, { ...qEmbedder, clock, telemetry });
       const brain = state.brainState ?? {};
       if (brain.memory_learner !== undefined) learner.restoreState(brain.memory_learner);
       if (brain.execution_traces !== undefined) await traces.restoreState(brain.execution_traces);
@@ -313,7 +404,11 @@ export class Conductor {
       if (experience !== undefined && loops !== undefined) experience = Experience.restore(loops, experienceOptions);
       todoState = state.todos;
     }
-    for (const memory of [sharedMemory, ...localMemories.values()]) learner.attach(memory);
+    learner.attach(sharedMemory);
+    for (const [name, memory] of localMemories) {
+      const alpha = config.actorOverrides[name]?.learningRate;
+      learner.attach(memory, alpha === undefined ? {} : { alpha });
+    }
     const conductor = new Conductor({
       config,
       environment,
@@ -328,6 +423,9 @@ export class Conductor {
       loadedFrom: loaded?.run ?? null,
       clock,
       onError: options.onError,
+      telemetry,
+      embedder,
+      dormant,
     });
     conductor.episodeCount = Number.isInteger(episodes) && episodes >= 0 ? episodes : 0;
     conductor.learnedEpisodes = conductor.episodeCount;
@@ -445,6 +543,7 @@ export class Conductor {
         learnedContext: state.learnedContext,
         localMemories,
         localMemory,
+        memory: new ActorMemory(actor.name, localMemory, this.sharedMemory, this.config.owner, this.learning),
         q: this.q,
         mode,
         ...(hint === undefined ? {} : { hint }),
@@ -471,7 +570,16 @@ export class Conductor {
     const decision = state.decision as Decision;
     const { actorErrorReward, invalidActionReward, onActorError } = this.config.conductor;
     const failure = (reward: number, error: string, stop: boolean): Update => ({
-      transition: { state: state.observation, action: decision.action, reward, nextState: state.observation, nextActions: state.actions, done: stop, learnable: false },
+      transition: {
+        actor: decision.actor,
+        state: state.observation,
+        action: decision.action,
+        reward,
+        nextState: state.observation,
+        nextActions: state.actions,
+        done: stop,
+        learnable: false,
+      },
       stopped: stop,
       step: state.step + 1,
       totalReward: state.totalReward + reward,
@@ -490,6 +598,7 @@ export class Conductor {
     }
     return {
       transition: {
+        actor: decision.actor,
         state: state.observation,
         action: decision.action,
         reward: result.reward,
@@ -548,6 +657,8 @@ export class Conductor {
           nextActions: t.nextActions,
           ...(nextAction === undefined ? {} : { nextAction }),
           done: t.done || nextAction === undefined && sarsa,
+          owner: this.ownerOf(t.actor),
+          alpha: this.config.actorOverrides[t.actor]?.learningRate,
         });
       } catch (error) {
         errors.push(`step ${state.step - 1}: learning failed: ${describe(error)}`);
@@ -591,6 +702,7 @@ export class Conductor {
           goal: state.goal,
           value: state.success ? 0.7 : 0.3,
           sourceEpisode: `episode-${state.episode}`,
+          ...this.config.owner,
         });
         for (const name of used) {
           const own = state.trajectory.filter((step) => step.actor === name);
@@ -604,6 +716,7 @@ export class Conductor {
             goal: state.goal,
             value: state.success ? 0.7 : 0.3,
             sourceEpisode: `episode-${state.episode}`,
+            ...this.config.owner,
           });
         }
         if (state.success && actions.length > 0) await this.traces.record({ goal: state.goal, actions, reward: state.totalReward });
@@ -615,12 +728,20 @@ export class Conductor {
             metrics: { tokens: state.tokens },
             ...(state.success ? {} : { error: state.stopped ? "stopped" : "the goal was not reached" }),
           });
-          await this.experience.curateFrom(state.experienceId, { playbook: this.playbook, scope: { kind: "global" } });
+          await this.experience.curateFrom(state.experienceId, { playbook: this.playbook, scope: this.playbookScope() });
           this.experience.playbooks.recordUsage(this.playbook, { success: state.success });
         }
         if (this.q.method === "monte-carlo") {
           await this.q.learnEpisode(
-            state.trajectory.filter((step) => step.action !== null).map((step) => ({ state: step.observation, action: step.action as string, reward: step.reward })),
+            state.trajectory
+              .filter((step) => step.action !== null)
+              .map((step) => ({
+                state: step.observation,
+                action: step.action as string,
+                reward: step.reward,
+                owner: this.ownerOf(step.actor),
+                alpha: this.config.actorOverrides[step.actor]?.learningRate,
+              })),
           );
         }
         this.q.endEpisode({ return: state.totalReward });
@@ -630,9 +751,9 @@ export class Conductor {
           await this.experience?.consolidateReflections();
         }
         const pruning = this.config.memory.pruning;
+        // What a scheduled prune removes reaches the audit log with the save that persists it.
         if (pruning.every > 0 && (state.episode + 1) % pruning.every === 0) {
-          const removed = [this.sharedMemory, ...this.localMemories.values()].flatMap((memory) => memory.prune({ policies: pruning.policies }).removed.map((entry) => entry.id));
-          if (removed.length > 0) await this.vault?.audited({ action: "prune", ids: removed, details: { episode: state.episode, policies: pruning.policies.map((policy) => policy.kind).join(",") } });
+          for (const memory of [this.sharedMemory, ...this.localMemories.values()]) memory.prune({ policies: pruning.policies });
         }
       } catch (error) {
         errors.push(`finish: learning failed: ${describe(error)}`);
@@ -826,7 +947,7 @@ export class Conductor {
       config: JSON.parse(JSON.stringify(this.config)) as Record<string, unknown>,
       summary: { episodes: this.summary.map((entry) => ({ ...entry })) },
       sharedMemory: this.sharedMemory.snapshot(),
-      localMemories: Object.fromEntries([...this.localMemories].map(([name, memory]) => [name, memory.snapshot()])),
+      localMemories: { ...this.dormant, ...Object.fromEntries([...this.localMemories].map(([name, memory]) => [name, memory.snapshot()])) },
       qPredictor: this.q.snapshot(),
       brainState: {
         memory_learner: this.learner.snapshot(),
@@ -844,10 +965,60 @@ export class Conductor {
    */
   async save(): Promise<string | null> {
     if (this.vault === undefined || this.config.learningMode !== "persistent") return null;
-    const run = await this.vault.save(this.snapshot());
+    const state = this.snapshot();
+    state.summary = { ...state.summary, metrics: await this.metrics() };
+    const changes = this.changes;
+    this.changes = { create: new Set(), update: new Set(), delete: new Set(), prune: new Set() };
+    const run = await this.vault.save(state);
     this.unsaved = 0;
     this.summary = [];
+    for (const action of ["create", "update", "delete", "prune"] as const) {
+      const ids = [...changes[action]].sort();
+      if (ids.length > 0) await this.vault.audited({ action, ids, details: { run, count: ids.length } });
+    }
     return run;
+  }
+
+  /**
+   * How the learned state is used and how big it is: latency percentiles of retrieve, store,
+   * predict, save and load; memories per level and owner; Q entries and lessons; model calls,
+   * tokens and cost per execution mode; cache hit rates; size on disk and growth per run.
+   */
+  async metrics(): Promise<ConductorMetrics> {
+    const memories = [this.sharedMemory, ...this.localMemories.values()];
+    const byLevel = Object.fromEntries(MEMORY_LEVELS.map((level) => [level, memories.reduce((total, memory) => total + memory.size(level), 0)])) as Record<MemoryLevel, number>;
+    const price = (this.config.llm?.costPer1kTokens ?? 0) / 1000;
+    const modes = this.traces.modeStats();
+    const byMode = Object.fromEntries(
+      Object.entries(modes).map(([mode, stats]) => [mode, { episodes: stats.episodes, calls: stats.llmCalls, tokens: stats.tokens, cost: stats.tokens * price }]),
+    ) as ConductorMetrics["llm"]["byMode"];
+    const usage = this.q.llmUsage();
+    const qTokens = usage.inputTokens + usage.outputTokens;
+    const qPredictor = { calls: usage.calls, tokens: qTokens, cost: qTokens * price };
+    const calls = Object.values(byMode).reduce((total, mode) => total + mode.calls, usage.calls);
+    const tokens = Object.values(byMode).reduce((total, mode) => total + mode.tokens, qTokens);
+    const embeddings = this.embedder instanceof CachedEmbedder ? this.embedder.stats() : cacheStats(0, 0, 0, 0);
+    const searches = memories.map((memory) => memory.cacheStats());
+    const retrieval = cacheStats(
+      searches.reduce((total, stats) => total + stats.hits, 0),
+      searches.reduce((total, stats) => total + stats.misses, 0),
+      searches.reduce((total, stats) => total + stats.size, 0),
+      searches.reduce((total, stats) => total + stats.capacity, 0),
+    );
+    const lookups = embeddings.hits + embeddings.misses + retrieval.hits + retrieval.misses;
+    return {
+      latency: this.telemetry.latency(),
+      memories: {
+        total: memories.reduce((total, memory) => total + memory.size(), 0),
+        byLevel,
+        byActor: Object.fromEntries(memories.map((memory) => [memory.name, memory.size()])),
+      },
+      qEntries: this.q.size,
+      lessons: this.q.list().reduce((total, entry) => total + entry.lessons.length, 0),
+      llm: { byMode, qPredictor, total: { calls, tokens, cost: tokens * price } },
+      cache: { embeddings, retrieval, hitRate: lookups === 0 ? 0 : (embeddings.hits + retrieval.hits) / lookups },
+      disk: this.vault === undefined ? null : await this.vault.usage(),
+    };
   }
 
   /** Saves what is unsaved (PERSISTENT mode) and ends the run. */

@@ -1,5 +1,7 @@
 export { Conductor } from "./conductor.js";
-export type { ConductorOptions, EpisodeResult, StepEvent, TrajectoryStep } from "./conductor.js";
+export type { ConductorMetrics, ConductorOptions, EpisodeResult, StepEvent, TrajectoryStep } from "./conductor.js";
+export { ActorMemory } from "./actor-memory.js";
+export type { MemoryScope, ScopedMemory } from "./actor-memory.js";
 export { BaseActor } from "./actor.js";
 export type { Actor, ActorContext, ActorDecision, ActorIdentity } from "./actor.js";
 export { PolicyActor } from "./policy-actor.js";

@@ -6,7 +6,7 @@ import { JottyError } from "../errors/index.js";
 import type { Clock } from "../util/index.js";
 
 /** What happened to learned state. */
-export const AUDIT_ACTIONS = ["save", "delete", "prune", "export", "reset", "backup", "restore"] as const;
+export const AUDIT_ACTIONS = ["create", "update", "save", "delete", "prune", "export", "reset", "backup", "restore"] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 const GENESIS = "0".repeat(64);
@@ -75,6 +75,11 @@ export class AuditLog {
   }
 
   /** The last record's sequence number and hash, read from the end of the file. */
+  /** Bytes of the log on disk (0 before the first record). */
+  async size(): Promise<number> {
+    return (await fsp.stat(this.file).catch(() => undefined))?.size ?? 0;
+  }
+
   private async tail(): Promise<{ seq: number; hash: string } | undefined> {
     const handle = await fsp.open(this.file, "r+").catch(() => undefined);
     if (handle === undefined) return undefined;

@@ -1,7 +1,7 @@
 export { Vault } from "./vault.js";
 export { AUDIT_ACTIONS, AuditLog, AuditRecordSchema } from "./audit-log.js";
 export type { AuditAction, AuditRecord } from "./audit-log.js";
-export type { LoadedState, RunInfo, VaultOptions } from "./vault.js";
+export type { LoadedState, RunInfo, VaultOptions, VaultUsage } from "./vault.js";
 export { VaultCheckpointer } from "./vault-checkpointer.js";
 export type { VaultCheckpointerOptions } from "./vault-checkpointer.js";
 export { JottyStateSchema, joinState, splitState, STATE_SCHEMA_VERSION } from "./jotty-state.js";

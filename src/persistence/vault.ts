@@ -6,6 +6,7 @@ import { gunzip, gzip } from "node:zlib";
 import { z } from "zod";
 import type { JottyConfig, LearningMode } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
+import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { codecSuffix, decodeBytes, deriveKey, encodeText, type Codec } from "./codec.js";
@@ -59,6 +60,8 @@ export interface VaultOptions {
   clock?: Clock;
   /** Who the audit log names for this vault's operations. @default the operating-system user */
   auditBy?: string;
+  /** Where `save` and `load` latencies are recorded. */
+  telemetry?: Telemetry;
 }
 
 /** A run folder and what it holds. */
@@ -71,6 +74,16 @@ export interface RunInfo {
   /** From the manifest, when complete. */
   createdAt?: string;
   schemaVersion?: number;
+}
+
+/** Learned state on disk: what {@link Vault.usage} returns. */
+export interface VaultUsage {
+  /** Bytes of the complete runs kept plus the audit log. */
+  bytes: number;
+  /** Complete runs, oldest first, with their size and growth over the run before (null for the first). */
+  runs: Array<{ run: string; bytes: number; growth: number | null }>;
+  /** Mean growth per run over the runs kept (null with fewer than two). */
+  growthPerRun: number | null;
 }
 
 /** A state loaded from a run. */
@@ -119,6 +132,7 @@ export class Vault {
   private readonly lockOptions: LockOptions;
   private readonly onWarning: ((warning: string) => void) | undefined;
   private readonly clock: Clock;
+  private readonly telemetry: Telemetry | undefined;
   /** `audit.jsonl`: every save, deletion, export, reset, backup and restore, hash-chained. */
   readonly audit: AuditLog;
   /** The run folder this process works in (checkpoints), completed by its first save. */
@@ -129,6 +143,7 @@ export class Vault {
     this.keepRuns = options.keepRuns ?? 10;
     this.codec = { compress: options.compress ?? false, key };
     this.clock = options.clock ?? systemClock;
+    this.telemetry = options.telemetry;
     this.audit = new AuditLog(path.join(this.dir, AUDIT_LOG), this.clock, options.auditBy);
     // Waiting for a lock takes real time, whatever clock names the runs.
     this.lockOptions = { ...options.lock };
@@ -158,7 +173,7 @@ export class Vault {
    */
   static async fromConfig(
     config: Pick<JottyConfig, "outputDir" | "persistence">,
-    { env = process.env, ...options }: { env?: Record<string, string | undefined> } & Partial<Pick<VaultOptions, "onWarning" | "clock">> = {},
+    { env = process.env, ...options }: { env?: Record<string, string | undefined> } & Partial<Pick<VaultOptions, "onWarning" | "clock" | "telemetry" | "auditBy">> = {},
   ): Promise<Vault> {
     const { persistence } = config;
     let encryptionKey: string | undefined;
@@ -218,6 +233,10 @@ export class Vault {
    *   is written), `vault_locked` when another process keeps the folder locked.
    */
   async save(state: JottyState): Promise<string> {
+    return timed(this.telemetry, "save", () => this.saveUntimed(state));
+  }
+
+  private async saveUntimed(state: JottyState): Promise<string> {
     const parsed = JottyStateSchema.safeParse(state);
     if (!parsed.success) {
       throw new JottyError({
@@ -279,6 +298,10 @@ export class Vault {
 
   /** Reads and checks one run; throws a JottyError naming the first problem. */
   private async readRun(run: string): Promise<JottyState> {
+    return timed(this.telemetry, "load", () => this.readRunUntimed(run));
+  }
+
+  private async readRunUntimed(run: string): Promise<JottyState> {
     const folder = path.join(this.dir, run);
     const text = await fsp.readFile(path.join(folder, MANIFEST), "utf8").catch(() => undefined);
     if (text === undefined) {
@@ -381,6 +404,22 @@ export class Vault {
   /** Saves when the learning mode keeps state (PERSISTENT) and returns the run; otherwise writes nothing and returns null. */
   async saveForMode({ mode, state }: { mode: LearningMode; state: JottyState }): Promise<string | null> {
     return mode === "persistent" ? this.save(state) : null;
+  }
+
+  /** Size on disk of the complete runs and the audit log, and how much each run grew over the one before. */
+  async usage(): Promise<VaultUsage> {
+    const complete = (await this.runs()).filter((run) => run.complete).reverse();
+    const runs = complete.map((run, index) => ({
+      run: run.name,
+      bytes: run.bytes,
+      growth: index === 0 ? null : run.bytes - (complete[index - 1] as RunInfo).bytes,
+    }));
+    const growths = runs.flatMap((run) => (run.growth === null ? [] : [run.growth]));
+    return {
+      bytes: complete.reduce((total, run) => total + run.bytes, 0) + (await this.audit.size()),
+      runs,
+      growthPerRun: growths.length === 0 ? null : growths.reduce((total, growth) => total + growth, 0) / growths.length,
+    };
   }
 
   /** Every run folder, newest first, with its size and whether it is complete. */

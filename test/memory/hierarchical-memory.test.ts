@@ -464,3 +464,87 @@ describe("HierarchicalMemory.prune", () => {
     expect(memory.size()).toBe(4);
   });
 });
+
+describe("HierarchicalMemory retrieval cache", () => {
+  const query = { goal: "daily revenue by region", query: "revenue partition column" };
+
+  it("never returns a stale result: a store, a delete or a changed item in a searched level shows at once", async () => {
+    const memory = new HierarchicalMemory({ clock: new ManualClock(0) });
+    for (const content of UNRELATED) await memory.store({ level: "episodic", content });
+    const before = await memory.retrieve({ ...query, record: false });
+    expect(before.map((entry) => entry.content)).not.toContain("The revenue partition column is dt");
+    await memory.retrieve({ ...query, record: false });
+    expect(memory.cacheStats()).toMatchObject({ hits: 1, misses: 1 });
+
+    const { id } = await memory.store({ level: "episodic", content: "The revenue partition column is dt" });
+    const afterStore = await memory.retrieve({ ...query, record: false });
+    expect(afterStore[0]?.id).toBe(id);
+
+    memory.delete(id);
+    const afterDelete = await memory.retrieve({ ...query, record: false });
+    expect(afterDelete.map((entry) => entry.id)).not.toContain(id);
+
+    const item = await memory.putItem({ level: "episodic", key: "note", content: "Lunch menu for Friday", payload: {} });
+    expect((await memory.retrieve({ ...query, record: false })).map((entry) => entry.id)).not.toContain(item);
+    await memory.putItem({ level: "episodic", key: "note", content: "revenue partition column: dt", payload: {} });
+    expect((await memory.retrieve({ ...query, record: false }))[0]?.id).toBe(item);
+    expect(memory.cacheStats().misses).toBe(5);
+  });
+
+  it("keeps searches of levels a write did not touch, and re-reads values and use on every hit", async () => {
+    const memory = new HierarchicalMemory({ clock: new ManualClock(0) });
+    const { id } = await memory.store({ level: "semantic", content: "Revenue is summed from amount_cents of settled rows", goal: query.goal, value: 0.5 });
+    await memory.store({ level: "semantic", content: "Orders are counted per channel" });
+    const first = await memory.retrieve({ ...query, levels: ["semantic"], record: false });
+    await memory.store({ level: "episodic", content: "Revenue question answered with dt" });
+    memory.setValue({ id, goal: query.goal, value: 0.9 });
+    const second = await memory.retrieve({ ...query, levels: ["semantic"], record: false });
+    expect(memory.cacheStats()).toMatchObject({ hits: 1, misses: 1 });
+    expect(second.map((entry) => entry.id)).toEqual(first.map((entry) => entry.id));
+    expect(second.find((entry) => entry.id === id)?.value).toBe(0.9);
+    // A search of every level covers the episodic write.
+    await memory.retrieve({ ...query, record: false });
+    await memory.store({ level: "episodic", content: "Another revenue episode" });
+    await memory.retrieve({ ...query, record: false });
+    expect(memory.cacheStats()).toMatchObject({ hits: 1, misses: 3 });
+  });
+
+  it("gives the same results with and without the cache over any sequence of writes and reads", async () => {
+    const texts = [...UNRELATED, ...SIMILAR_EPISODES];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant("store" as const), text: fc.integer({ min: 0, max: texts.length - 1 }), level: fc.constantFrom<MemoryLevel>("episodic", "semantic") }),
+            fc.record({ op: fc.constant("delete" as const), pick: fc.nat() }),
+            fc.record({ op: fc.constant("retrieve" as const), text: fc.integer({ min: 0, max: texts.length - 1 }), levels: fc.constantFrom<MemoryLevel[] | undefined>(undefined, ["episodic"], ["semantic"]) }),
+          ),
+          { minLength: 1, maxLength: 30 },
+        ),
+        async (operations) => {
+          const cached = new HierarchicalMemory({ clock: new ManualClock(0), settings: { capacities: { episodic: 6, semantic: 6, procedural: 5, meta: 5, causal: 5 } } });
+          const plain = new HierarchicalMemory({ clock: new ManualClock(0), retrievalCache: 0, settings: cached.settings });
+          for (const operation of operations) {
+            if (operation.op === "store") {
+              for (const memory of [cached, plain]) await memory.store({ level: operation.level, content: texts[operation.text] as string });
+            } else if (operation.op === "delete") {
+              const ids = cached.list().map((entry) => entry.id);
+              const victim = ids[operation.pick % Math.max(1, ids.length)];
+              if (victim !== undefined) for (const memory of [cached, plain]) memory.delete(victim);
+            } else {
+              const input = { goal: "revenue", query: texts[operation.text] as string, k: 3, ...(operation.levels === undefined ? {} : { levels: operation.levels }) };
+              expect(await cached.retrieve(input)).toEqual(await plain.retrieve(input));
+            }
+          }
+          expect(plain.cacheStats()).toMatchObject({ hits: 0, misses: 0, capacity: 0 });
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("refuses a bad cache size", () => {
+    expect(() => new HierarchicalMemory({ retrievalCache: -1 })).toThrow(JottyError);
+    expect(() => new HierarchicalMemory({ retrievalCache: 1.5 })).toThrow(/whole number/);
+  });
+});
