@@ -158,6 +158,7 @@ async function trainRuns(
         ...(report.episodes < episodes ? [`Run ${run} stopped after ${report.episodes} of ${episodes} episodes.`] : []),
         `Run ${run}: success ${percent(report.successRate)} in training, ${percent(report.heldOutSuccessRate)} on held-out tasks, ${report.avgSteps.toFixed(1)} steps on average, ${report.llmCalls} LLM calls`,
         `  memories: ${memoriesLine(report.memories)}; Q entries ${report.qEntries}`,
+        `  cache hits ${percent(report.metrics.cache.hitRate)}; retrieve p50 ${report.metrics.latency.retrieve.p50.toFixed(2)} ms, p95 ${report.metrics.latency.retrieve.p95.toFixed(2)} ms`,
         `  ${report.savedTo === null ? `not saved (${config.learningMode} mode)` : `saved to ${path.join(config.outputDir, report.savedTo)}`}`,
         "",
       ].join("\n"),

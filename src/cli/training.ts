@@ -1,6 +1,6 @@
 import type { JottyConfig } from "../config/index.js";
 import type { Environment } from "../environments/index.js";
-import { Conductor, type EpisodeResult } from "../orchestration/index.js";
+import { Conductor, type ConductorMetrics, type EpisodeResult } from "../orchestration/index.js";
 import { Rng } from "../util/index.js";
 
 /** An episode to run: a goal and the task handed to the environment. */
@@ -29,6 +29,8 @@ export interface RunReport {
   savedTo: string | null;
   /** Success (1) or not (0) of each training episode, in order. */
   curve: number[];
+  /** The run's metrics (latency, counts, model use, cache hit rates, size on disk) after it saved. */
+  metrics: ConductorMetrics;
 }
 
 interface TaskEnvironment {
@@ -107,7 +109,7 @@ export async function trainRun({
     }
     const heldOut = (await conductor.evaluate({ tasks: specs.heldOut })).successRate;
     const savedTo = await conductor.save();
-    return report(conductor, { run, mode: config.learningMode, loaded, results, heldOutAtStart, heldOut, savedTo });
+    return report(conductor, { run, mode: config.learningMode, loaded, results, heldOutAtStart, heldOut, savedTo, metrics: await conductor.metrics() });
   } catch (error) {
     // Keep the episodes that finished before the failure; the failure itself is what the caller sees.
     await conductor.close().catch(() => undefined);
@@ -125,7 +127,17 @@ function report(
     heldOutAtStart,
     heldOut,
     savedTo,
-  }: { run: number; mode: JottyConfig["learningMode"]; loaded: RunReport["loaded"]; results: EpisodeResult[]; heldOutAtStart: number | undefined; heldOut: number; savedTo: string | null },
+    metrics,
+  }: {
+    run: number;
+    mode: JottyConfig["learningMode"];
+    loaded: RunReport["loaded"];
+    results: EpisodeResult[];
+    heldOutAtStart: number | undefined;
+    heldOut: number;
+    savedTo: string | null;
+    metrics: ConductorMetrics;
+  },
 ): RunReport {
   const memories = memoriesByLevel(conductor);
   return {
@@ -143,5 +155,6 @@ function report(
     qEntries: conductor.stats().qEntries,
     savedTo,
     curve: results.map((result) => (result.success ? 1 : 0)),
+    metrics,
   };
 }

@@ -130,8 +130,11 @@ export interface RetrieveInput {
   levels?: readonly MemoryLevel[];
   /** Only memories of these actors. */
   actors?: readonly string[];
-  /** Read on behalf of this actor: memories owned by any other actor are never returned. */
-  visibleTo?: string;
+  /**
+   * Read on behalf of this actor: memories owned by any other actor are never returned. With
+   * null, for the whole team: only memories owned by no actor.
+   */
+  visibleTo?: string | null;
   /** How many memories at most. @default 5 */
   k?: number;
   /** Token budget of the contents returned (about four characters a token). */
@@ -320,6 +323,12 @@ export class HierarchicalMemory {
     for (const listener of this.changeListeners) listener(change);
   }
 
+  /** Starts the retrieval cache's hit and miss counts afresh (what it holds stays). */
+  resetCacheStats(): void {
+    this.searchHits = 0;
+    this.searchMisses = 0;
+  }
+
   /** Hits and misses of the retrieval cache (all zero when it is off). */
   cacheStats(): CacheStats {
     return cacheStats(this.searchHits, this.searchMisses, this.searches?.size ?? 0, this.searches?.max ?? 0);
@@ -333,7 +342,7 @@ export class HierarchicalMemory {
     index: VectorIndex,
     key: string,
     vector: Float32Array,
-    options: { k: number; levels?: readonly MemoryLevel[] | undefined; actors?: readonly string[] | undefined; visibleTo?: string | undefined },
+    options: { k: number; levels?: readonly MemoryLevel[] | undefined; actors?: readonly string[] | undefined; visibleTo?: string | null | undefined },
   ): VectorMatch[] {
     const { visibleTo } = options;
     const filter = {
@@ -355,8 +364,8 @@ export class HierarchicalMemory {
     return matches;
   }
 
-  /** Whether an actor may read a memory: its own, or one that belongs to no actor. */
-  private visible(entry: Readonly<MemoryEntry>, actor: string): boolean {
+  /** Whether an actor (null: the whole team) may read a memory: its own, or one that belongs to no actor. */
+  private visible(entry: Readonly<MemoryEntry>, actor: string | null): boolean {
     return entry.metadata.actor === undefined || entry.metadata.actor === actor;
   }
 
@@ -627,25 +636,34 @@ export class HierarchicalMemory {
     const now = this.clock.now();
     const DAY = 86_400_000;
     const best = (entry: MemoryEntry): number | undefined => {
-      const credited = Object.values(entry.values).filter((goal) => goal.visits > 0);
-      return credited.length === 0 ? undefined : Math.max(...credited.map((goal) => goal.value));
+      let top: number | undefined;
+      for (const goal of Object.values(entry.values)) if (goal.visits > 0 && (top === undefined || goal.value > top)) top = goal.value;
+      return top;
     };
     const reasons = new Map<string, string[]>();
     const mark = (entry: MemoryEntry, reason: string): void => {
       if (entry.protected) return;
-      reasons.set(entry.id, [...(reasons.get(entry.id) ?? []), reason]);
+      const given = reasons.get(entry.id);
+      if (given === undefined) reasons.set(entry.id, [reason]);
+      else given.push(reason);
     };
     for (const policy of parsed.data) {
       if (policy.kind === "budget") {
-        const groups = new Map<string, MemoryEntry[]>();
+        const groups = new Map<string, Array<{ entry: MemoryEntry; value: number }>>();
         for (const entry of this.entries.values()) {
           const group = policy.level === "all" ? "all" : entry.level;
           if (policy.level !== "all" && policy.level !== "each" && entry.level !== policy.level) continue;
-          groups.set(group, [...(groups.get(group) ?? []), entry]);
+          let members = groups.get(group);
+          if (members === undefined) {
+            members = [];
+            groups.set(group, members);
+          }
+          members.push({ entry, value: best(entry) ?? 0.5 });
         }
         for (const members of groups.values()) {
-          const ranked = [...members].sort((a, b) => (best(b) ?? 0.5) - (best(a) ?? 0.5) || b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1));
-          for (const entry of ranked.slice(policy.keep)) mark(entry, `beyond the ${policy.keep} most valuable`);
+          if (members.length <= policy.keep) continue;
+          members.sort((a, b) => b.value - a.value || b.entry.updatedAt - a.entry.updatedAt || (a.entry.id < b.entry.id ? -1 : 1));
+          for (const { entry } of members.slice(policy.keep)) mark(entry, `beyond the ${policy.keep} most valuable`);
         }
         continue;
       }
@@ -1050,18 +1068,23 @@ export class HierarchicalMemory {
     goal,
     maxItems = 10,
     record = true,
+    visibleTo,
   }: {
     goal: string;
     maxItems?: number;
     /** False for frozen inference: the goal is embedded without being cached. @default true */
     record?: boolean;
+    /** For this actor (null: the whole team): other actors' memories are left out. */
+    visibleTo?: string | null;
   }): Promise<string> {
+    const readable = (entry: Readonly<MemoryEntry>): boolean => visibleTo === undefined || this.visible(entry, visibleTo);
     const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await this.embedOne(goal)));
     const high = this.settings.consolidation.highValue;
     const lines: Array<{ value: number; text: string }> = [];
     for (const level of ["semantic", "procedural", "meta", "causal"] as const) {
       for (const id of this.byLevel[level]) {
         const entry = this.entries.get(id) as MemoryEntry;
+        if (!readable(entry)) continue;
         const value = this.valueOf(entry, goal, goalVector);
         const label =
           level === "semantic"
@@ -1079,10 +1102,10 @@ export class HierarchicalMemory {
     const linking = new Set([...this.linkedFrom.values()].flatMap((sources) => [...sources]));
     for (const id of linking) {
       const entry = this.entries.get(id);
-      if (entry === undefined) continue;
+      if (entry === undefined || !readable(entry)) continue;
       for (const link of entry.causalLinks) {
         const target = this.entries.get(link.target);
-        if (target === undefined) continue;
+        if (target === undefined || !readable(target)) continue;
         lines.push({
           value: link.confidence,
           text: `Causal link: "${entry.content}" ${link.relation} "${target.content}" (confidence ${link.confidence.toFixed(2)})`,
@@ -1112,8 +1135,8 @@ export class HierarchicalMemory {
     k: number;
     levels?: readonly MemoryLevel[];
     actors?: readonly string[];
-    /** Read on behalf of this actor: other actors' memories are left out. */
-    visibleTo?: string;
+    /** Read on behalf of this actor (null: the whole team): other actors' memories are left out. */
+    visibleTo?: string | null;
     predicate?: (entry: Readonly<MemoryEntry>) => boolean;
   }): Promise<Array<{ entry: MemoryEntry; score: number }>> {
     const vector = await this.embedOne(text);
@@ -1158,8 +1181,8 @@ export class HierarchicalMemory {
     fuzzy?: boolean;
     levels?: readonly MemoryLevel[];
     actors?: readonly string[];
-    /** Search on behalf of this actor: other actors' memories are left out. */
-    visibleTo?: string;
+    /** Search on behalf of this actor (null: the whole team): other actors' memories are left out. */
+    visibleTo?: string | null;
     minScore?: number;
   }): Promise<Array<{ entry: MemoryEntry; score: number; semantic: number; fuzzy: number }>> {
     if (typeof text !== "string" || text.trim() === "") {

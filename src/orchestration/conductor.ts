@@ -462,8 +462,9 @@ export class Conductor {
       await this.learner.startEpisode({ goal: state.goal, taskType: state.taskType });
     }
     const { k, maxTokens } = this.config.conductor.recall;
-    const memories = await this.sharedMemory.retrieve({ goal: state.goal, query: `${state.goal}\n${state.observation}`, k, maxTokens, record });
-    const knowledge = await this.sharedMemory.getConsolidatedKnowledge({ goal: state.goal, maxItems: 5, record });
+    // The team's context goes to every actor: it holds no memory an actor owns.
+    const memories = await this.sharedMemory.retrieve({ goal: state.goal, query: `${state.goal}\n${state.observation}`, k, maxTokens, record, visibleTo: null });
+    const knowledge = await this.sharedMemory.getConsolidatedKnowledge({ goal: state.goal, maxItems: 5, record, visibleTo: null });
     const lessons = await this.q.getLearnedContext({ state: state.observation, goal: state.goal, maxTokens: 200 });
     this.localRecall = new Map();
     let strategies = "";

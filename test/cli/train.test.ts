@@ -36,8 +36,12 @@ describe("jotty train", () => {
     const [first, second] = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(first).toMatchObject({ run: 1, mode: "persistent", loadedFrom: null, episodes: 60 });
     expect(Object.keys(first as object).sort()).toEqual(
-      ["avgSteps", "episodes", "heldOutSuccessRate", "llmCalls", "loadedFrom", "memories", "mode", "qEntries", "run", "savedTo", "successRate"].sort(),
+      ["avgSteps", "episodes", "heldOutSuccessRate", "llmCalls", "loadedFrom", "memories", "metrics", "mode", "qEntries", "run", "savedTo", "successRate"].sort(),
     );
+    // The second run's metrics: it loaded once, and the shared embedding cache served most lookups.
+    const metrics = second?.metrics as { latency: { load: { count: number } }; cache: { hitRate: number } };
+    expect(metrics.latency.load.count).toBe(1);
+    expect(metrics.cache.hitRate).toBeGreaterThan(0.5);
     expect(second?.loadedFrom).toBe(path.basename(first?.savedTo as string));
     expect(second?.successRate as number).toBeGreaterThan((first?.successRate as number) + 0.15);
     expect(second?.heldOutSuccessRate as number).toBeGreaterThan(0.8);

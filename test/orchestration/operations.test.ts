@@ -1,0 +1,268 @@
+import os from "node:os";
+import path from "node:path";
+import fs from "fs-extra";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  AuditLog,
+  Conductor,
+  HierarchicalMemory,
+  JottyError,
+  ManualClock,
+  MemoryLearner,
+  parseConfig,
+  PolicyActor,
+  RunnableActor,
+  type ActorContext,
+  type JottyConfigInput,
+} from "../../src/index.js";
+import { runCli } from "../../src/cli/index.js";
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "jotty-operations-"));
+});
+
+afterEach(async () => {
+  await fs.remove(dir);
+});
+
+function cliff(overrides: JottyConfigInput = {}): JottyConfigInput {
+  return {
+    learningMode: "persistent",
+    outputDir: dir,
+    seed: 1,
+    environment: { name: "cliff-walking", options: { columns: 5, maxSteps: 12 } },
+    learning: { alpha: 0.5, gamma: 1, epsilon: { kind: "constant", value: 0.2 } },
+    qPredictor: { similarity: false },
+    training: { maxStepsPerEpisode: 12, saveEvery: 5 },
+    ...overrides,
+  };
+}
+
+const ALICE_SECRET = "Alice keeps the warehouse code 4417 in her notes";
+const BOB_SECRET = "Bob found that the partition column is called dt_partition";
+const BOB_SHARED = "Bob's private draft about the quarterly partition report";
+
+describe("Actor isolation", () => {
+  it("an actor reads its own and the shared memory through every call, never another actor's", async () => {
+    const ids: Record<string, string> = {};
+    const seen: string[] = [];
+    const attempts: Array<() => Promise<void>> = [];
+    const readEverything = async (context: ActorContext): Promise<void> => {
+      const { memory } = context;
+      for (const text of [BOB_SECRET, BOB_SHARED, "partiton colum dt_partiton", ALICE_SECRET]) {
+        for (const scope of ["local", "shared", "all"] as const) {
+          for (const found of await memory.retrieve({ goal: context.goal, query: text, k: 50, scope })) seen.push(found.content);
+          for (const found of await memory.search({ text, fuzzy: true, k: 50, minScore: 0, scope } as never)) seen.push(found.entry.content);
+        }
+        for (const found of await context.localMemory.search({ text, fuzzy: true, k: 50, minScore: 0 })) seen.push(found.entry.content);
+      }
+      for (const id of Object.values(ids)) {
+        const entry = memory.get(id) ?? context.localMemory.get(id);
+        if (entry !== undefined) seen.push(entry.content);
+      }
+      seen.push(...context.localMemory.list().map((entry) => entry.content));
+      seen.push(...context.localMemories.map((entry) => entry.content), context.learnedContext);
+    };
+    const alice = new RunnableActor({
+      name: "alice",
+      run: async (context) => {
+        if (context.episode === 0 && ids.alice === undefined) ids.alice = (await context.memory.store({ level: "semantic", content: ALICE_SECRET })).id;
+        if (context.episode === 1 && context.step === 0) {
+          await readEverything(context);
+          attempts.push(() => context.memory.store({ level: "semantic", content: "written for bob", actor: "bob" }).then(() => undefined));
+        }
+        return context.actions[0] as string;
+      },
+    });
+    const bob = new RunnableActor({
+      name: "bob",
+      dependsOn: ["alice"],
+      run: async (context) => {
+        if (ids.bob === undefined) ids.bob = (await context.memory.store({ level: "semantic", content: BOB_SECRET })).id;
+        return context.actions[1] as string;
+      },
+    });
+    const conductor = await Conductor.create({ config: cliff({ learningMode: "contextual" }), actors: [alice, bob] });
+    await conductor.sharedMemory.store({ level: "semantic", content: "The team uses dt as the partition column" });
+    ids.bobShared = await conductor.sharedMemory.putItem({ level: "semantic", actor: "bob", key: "draft", content: BOB_SHARED, payload: {} });
+    await conductor.run();
+    await conductor.run();
+
+    expect(ids.bob).toBeDefined();
+    expect(conductor.localMemories.get("bob")?.get(ids.bob as string)?.content).toBe(BOB_SECRET);
+    const text = seen.join("\n");
+    // Her own and the team's memories are there (the reads work) ...
+    expect(text).toContain(ALICE_SECRET);
+    expect(text).toContain("The team uses dt as the partition column");
+    // ... Bob's are not, neither his local memory nor what he owns in the shared one.
+    expect(text).not.toContain(BOB_SECRET);
+    expect(text).not.toContain(BOB_SHARED);
+    await expect((attempts[0] as () => Promise<void>)()).rejects.toThrow(/cannot write a memory owned by "bob"/);
+    // Alice's memory is owned by her.
+    expect(conductor.localMemories.get("alice")?.get(ids.alice as string)?.metadata.actor).toBe("alice");
+  });
+});
+
+describe("Per-actor overrides and owners", () => {
+  it("rejects overrides of unknown actors and a team with every actor disabled", () => {
+    expect(() => parseConfig({ actors: [{ name: "scout" }], actorOverrides: { ghost: { enabled: false } } })).toThrow(/actorOverrides\.ghost: no actor is named "ghost"/);
+    expect(() => parseConfig({ actors: [{ name: "scout" }], actorOverrides: { scout: { enabled: false } } })).toThrow(/every actor is disabled/);
+    expect(() => parseConfig({ actors: [{ name: "scout" }], actorOverrides: { scout: { learningRate: 2 } } })).toThrow(JottyError);
+  });
+
+  it("leaves a disabled actor out of the team and carries its local memory over unchanged", async () => {
+    const actors = [{ name: "walker" }, { name: "helper", dependsOn: ["walker"] }];
+    const first = await Conductor.create({ config: cliff({ actors }) });
+    await first.train({ episodes: 4 });
+    const helperMemories = first.localMemories.get("helper")?.list() ?? [];
+    expect(helperMemories.length).toBeGreaterThan(0);
+
+    const second = await Conductor.create({ config: cliff({ actors, actorOverrides: { helper: { enabled: false } } }) });
+    expect([...second.actors.keys()]).toEqual(["walker"]);
+    expect(second.localMemories.has("helper")).toBe(false);
+    const results = await second.train({ episodes: 3 });
+    expect(results.every((result) => result.actorsUsed.every((name) => name === "walker"))).toBe(true);
+
+    const third = await Conductor.create({ config: cliff({ actors }) });
+    expect(third.localMemories.get("helper")?.list()).toEqual(helperMemories);
+  });
+
+  it("gives an actor its own local capacities and learning rate, and stamps owners on what it learns", async () => {
+    const config = (learningRate?: number) =>
+      cliff({
+        learningMode: "contextual",
+        actors: [{ name: "walker" }],
+        owner: { user: "ana", tenant: "acme" },
+        actorOverrides: { walker: { capacities: { episodic: 7 }, ...(learningRate === undefined ? {} : { learningRate }) } },
+      });
+    const plain = await Conductor.create({ config: config() });
+    const slow = await Conductor.create({ config: config(0.05) });
+    const same = await Conductor.create({ config: config(0.5) });
+    for (const conductor of [plain, slow, same]) await conductor.train({ episodes: 2 });
+
+    expect(plain.localMemories.get("walker")?.settings.capacities).toMatchObject({ episodic: 7, semantic: 500 });
+    expect(plain.sharedMemory.settings.capacities.episodic).toBe(1000);
+    const values = (conductor: Conductor) => conductor.q.list().map((entry) => [entry.state, entry.action, entry.value]);
+    // An override equal to the team's α changes nothing; a smaller one learns less from the same episodes.
+    expect(values(same)).toEqual(values(plain));
+    expect(values(slow)).not.toEqual(values(plain));
+    const magnitude = (conductor: Conductor) => conductor.q.list().reduce((total, entry) => total + Math.abs(entry.value), 0);
+    expect(magnitude(slow)).toBeLessThan(magnitude(plain));
+
+    for (const entry of plain.q.list()) expect(entry.owner).toEqual({ actor: "walker", user: "ana", tenant: "acme" });
+    for (const entry of plain.sharedMemory.list("episodic")) expect(entry.metadata).toMatchObject({ user: "ana", tenant: "acme" });
+    for (const entry of plain.localMemories.get("walker")?.list("episodic") ?? []) expect(entry.metadata).toMatchObject({ actor: "walker", user: "ana", tenant: "acme" });
+    const playbook = plain.experience?.playbooks.get(plain.playbook);
+    expect(playbook?.scope).toEqual({ kind: "tenant", id: "acme" });
+  });
+
+  it("credits a memory attached with its own step size by that step size", async () => {
+    const credit = async (alpha?: number) => {
+      const memory = new HierarchicalMemory({ clock: new ManualClock(0) });
+      const { id } = await memory.store({ level: "episodic", content: "Filter on dt", goal: "revenue", value: 0.5 });
+      const learner = new MemoryLearner({ alpha: 0.1, gamma: 1, lambda: 1 });
+      learner.attach(memory, alpha === undefined ? {} : { alpha });
+      await learner.startEpisode({ goal: "revenue" });
+      await memory.retrieve({ goal: "revenue" });
+      await learner.endEpisode({ reward: 1 });
+      return ((await memory.value(id, "revenue")) - 0.5) as number;
+    };
+    const team = await credit();
+    const own = await credit(0.4);
+    expect(team).toBeGreaterThan(0);
+    expect(own / team).toBeCloseTo(4, 5);
+    expect(() => new MemoryLearner().attach(new HierarchicalMemory(), { alpha: 0 })).toThrow(/alpha must be in \(0, 1\]/);
+  });
+});
+
+describe("Metrics", () => {
+  it("reports latency percentiles, counts, cache hit rates and size on disk, keeps them in run_summary.json and prints them", async () => {
+    const config = cliff({ actors: [{ name: "walker" }], training: { maxStepsPerEpisode: 12, saveEvery: 4 } });
+    const conductor = await Conductor.create({ config });
+    await conductor.train({ episodes: 12 });
+    const metrics = await conductor.metrics();
+    expect(metrics.latency.retrieve.count).toBeGreaterThan(0);
+    expect(metrics.latency.store.count).toBeGreaterThan(0);
+    expect(metrics.latency.predict.count).toBeGreaterThan(0);
+    expect(metrics.latency.save.count).toBe(3);
+    for (const operation of ["retrieve", "store", "predict", "save"] as const) {
+      const latency = metrics.latency[operation];
+      expect(latency.p50).toBeLessThanOrEqual(latency.p95);
+      expect(latency.p95).toBeLessThanOrEqual(latency.p99);
+      expect(latency.p99).toBeLessThanOrEqual(latency.max);
+    }
+    const stats = conductor.stats();
+    const sum = (counts: Record<string, number>) => Object.values(counts).reduce((total, count) => total + count, 0);
+    expect(metrics.memories.byActor).toEqual({ shared: sum(stats.memories.shared), walker: sum(stats.memories.local.walker ?? {}) });
+    expect(metrics.memories.total).toBe(metrics.memories.byActor.shared! + metrics.memories.byActor.walker!);
+    expect(metrics.memories.byLevel.episodic).toBe(stats.memories.shared.episodic! + stats.memories.local.walker!.episodic!);
+    expect(metrics.qEntries).toBe(stats.qEntries);
+    expect(metrics.lessons).toBe(stats.lessons);
+    expect(metrics.llm.byMode.learner.episodes + metrics.llm.byMode.follower.episodes + metrics.llm.byMode.mixed.episodes).toBe(12);
+    expect(metrics.llm.total).toEqual({ calls: 0, tokens: 0, cost: 0 });
+    expect(metrics.cache.embeddings.hits).toBeGreaterThan(0);
+    expect(metrics.cache.hitRate).toBeGreaterThan(0);
+    const disk = metrics.disk!;
+    expect(disk.runs).toHaveLength(3);
+    expect(disk.runs[1]!.growth).toBe(disk.runs[1]!.bytes - disk.runs[0]!.bytes);
+    expect(disk.growthPerRun).toBeCloseTo((disk.runs[2]!.bytes - disk.runs[0]!.bytes) / 2, 6);
+    expect(disk.bytes).toBeGreaterThan(disk.runs.reduce((total, run) => total + run.bytes, 0));
+
+    const newest = disk.runs[2]!.run;
+    const summary = await fs.readJson(path.join(dir, newest, "run_summary.json"));
+    expect(summary.metrics.latency.save.count).toBe(2);
+    expect(summary.metrics.qEntries).toBe(metrics.qEntries);
+
+    const reloaded = await Conductor.create({ config });
+    expect((await reloaded.metrics()).latency.load.count).toBe(1);
+
+    let stdout = "";
+    const io = { stdout: (text: string) => (stdout += text), stderr: () => undefined };
+    expect(await runCli(["inspect", dir, "--metrics"], io)).toBe(0);
+    expect(stdout).toContain(`metrics of ${newest}`);
+    expect(stdout).toMatch(/retrieve\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+/);
+    expect(stdout).toMatch(/cache: [\d.]+% hits overall/);
+    expect(stdout).toMatch(/disk: .* in 3 runs/);
+    stdout = "";
+    expect(await runCli(["inspect", dir, "--metrics", "--json"], io)).toBe(0);
+    expect(JSON.parse(stdout).qEntries).toBe(metrics.qEntries);
+  });
+});
+
+describe("Audit of single changes", () => {
+  it("writes every memory and Q entry created, updated or removed with the save that persists it, by id only", async () => {
+    const conductor = await Conductor.create({
+      config: cliff({
+        actors: [{ name: "walker" }],
+        owner: { user: "ana" },
+        training: { maxStepsPerEpisode: 12, saveEvery: 2 },
+      }),
+    });
+    await conductor.train({ episodes: 4 });
+    const removed = conductor.sharedMemory.list("episodic")[0]!.id;
+    conductor.sharedMemory.delete(removed);
+    await conductor.train({ episodes: 2 });
+    const file = path.join(dir, "audit.jsonl");
+    const records = (await fs.readFile(file, "utf8")).trim().split("\n").map((line) => JSON.parse(line));
+    const actions = new Set(records.map((record) => record.action));
+    for (const action of ["save", "create", "update", "delete"]) expect(actions).toContain(action);
+    const created = records.filter((record) => record.action === "create").flatMap((record) => record.ids as string[]);
+    expect(created.some((id) => id.startsWith("shared/"))).toBe(true);
+    expect(created.some((id) => id.startsWith("walker/"))).toBe(true);
+    expect(created.some((id) => /^q\/[0-9a-f]{16}$/.test(id))).toBe(true);
+    expect(records.filter((record) => record.action === "delete").flatMap((record) => record.ids as string[])).toEqual([`shared/${removed}`]);
+    expect(records.filter((record) => record.action === "create").every((record) => record.by === "ana")).toBe(true);
+    const text = await fs.readFile(file, "utf8");
+    expect(text).not.toContain("Goal \"");
+    expect(text).not.toMatch(/row \d+, column \d+/i);
+    expect(await AuditLog.verify(file)).toMatchObject({ ok: true });
+  });
+
+  it("audits nothing for a run that persists nothing", async () => {
+    const conductor = await Conductor.create({ config: cliff({ learningMode: "contextual", actors: [{ name: "walker" }] }), actors: [new PolicyActor({ name: "walker" })] });
+    await conductor.train({ episodes: 2 });
+    expect(await fs.pathExists(path.join(dir, "audit.jsonl"))).toBe(false);
+  });
+});
