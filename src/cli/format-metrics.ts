@@ -27,7 +27,7 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
 /** The lines `jotty inspect --metrics` prints for a run's metrics. */
 export function formatMetrics(metrics: ConductorMetrics): string[] {
   const lines = [
-    "latency (ms, this run)",
+    "latency (ms, in the process that saved this run, up to the start of its save)",
     ...table(
       ["operation", "count", "p50", "p95", "p99", "max"],
       TIMED_OPERATIONS.map((operation) => {

@@ -74,16 +74,19 @@ export class ActorMemory {
     text,
     k = 10,
     fuzzy = false,
+    minScore,
     scope = "all",
   }: {
     text: string;
     k?: number;
     fuzzy?: boolean;
+    /** Weakest match kept. @default 0.3 */
+    minScore?: number;
     scope?: MemoryScope;
   }): Promise<Array<{ entry: MemoryEntry; score: number; scope: "local" | "shared" }>> {
     const found: Array<{ entry: MemoryEntry; score: number; scope: "local" | "shared" }> = [];
     for (const [name, memory] of this.sources(scope)) {
-      const matches = await memory.search({ text, k, fuzzy, visibleTo: this.actor });
+      const matches = await memory.search({ text, k, fuzzy, visibleTo: this.actor, ...(minScore === undefined ? {} : { minScore }) });
       found.push(...matches.map((match) => ({ entry: match.entry, score: match.score, scope: name })));
     }
     return found.sort((a, b) => b.score - a.score).slice(0, k);

@@ -345,6 +345,7 @@ export class Conductor {
         }
         return new PolicyActor({ ...actor, hintBonus: config.conductor.executionModes.mixedBonus });
       });
+    // Actors handed in are left out by their overrides too.
     const actors = team.filter((actor) => enabled(actor.name));
     if (actors.length === 0) throw new JottyError({ code: "config_invalid", message: "A Conductor needs at least one actor." });
     const names = new Set(actors.map((actor) => actor.name));
@@ -970,7 +971,14 @@ export class Conductor {
     state.summary = { ...state.summary, metrics: await this.metrics() };
     const changes = this.changes;
     this.changes = { create: new Set(), update: new Set(), delete: new Set(), prune: new Set() };
-    const run = await this.vault.save(state);
+    let run: string;
+    try {
+      run = await this.vault.save(state);
+    } catch (error) {
+      // Not persisted: the changes wait for the next save's audit lines.
+      for (const action of ["create", "update", "delete", "prune"] as const) for (const id of changes[action]) this.changes[action].add(id);
+      throw error;
+    }
     this.unsaved = 0;
     this.summary = [];
     for (const action of ["create", "update", "delete", "prune"] as const) {
