@@ -3,6 +3,7 @@ import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import fs from "fs-extra";
 import { loadConfig, parseConfig, type JottyConfig } from "../config/index.js";
+import { createEmbedder } from "../embeddings/index.js";
 import { parseTasksJsonl, SqlAnalyst } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
@@ -265,7 +266,7 @@ export function registerBenchmark(program: Command, io: CliIo): void {
 }
 
 /** The output folder's Vault, without creating the folder; `keyEnv` names the passphrase's variable. */
-async function openVault(dir: string, keyEnv: string | undefined): Promise<Vault> {
+async function openVault(dir: string, keyEnv: string | undefined, options: { compress?: boolean; keepRuns?: number } = {}): Promise<Vault> {
   if (!(await fs.pathExists(dir))) {
     throw new JottyError({ code: "invalid_argument", message: `There is no folder ${dir}; name the output folder of a training run (outputs by default).` });
   }
@@ -274,7 +275,7 @@ async function openVault(dir: string, keyEnv: string | undefined): Promise<Vault
     encryptionKey = process.env[keyEnv];
     if (encryptionKey === undefined) throw new JottyError({ code: "invalid_argument", message: `--key-env names ${keyEnv}, but that environment variable is not set.` });
   }
-  return Vault.open({ dir, ...(encryptionKey === undefined ? {} : { encryptionKey }), onWarning: () => undefined });
+  return Vault.open({ dir, ...options, ...(encryptionKey === undefined ? {} : { encryptionKey }), onWarning: () => undefined });
 }
 
 async function latestState(dir: string, keyEnv: string | undefined): Promise<{ vault: Vault; loaded: NonNullable<Awaited<ReturnType<Vault["loadLatest"]>>> }> {
@@ -324,13 +325,18 @@ export function registerPrune(program: Command, io: CliIo): void {
       if (policies.length === 0) {
         throw new JottyError({ code: "invalid_argument", message: "Say what to prune: --max-idle-days, --value-floor, --min-uses-per-day or --keep." });
       }
-      const { vault, loaded } = await latestState(dir, options.keyEnv);
+      const { loaded } = await latestState(dir, options.keyEnv);
+      // The run's own config: its memory settings and embedder (stored vectors are reused, nothing is
+      // re-embedded), and its codec and retention for the pruned run.
+      const config = parseConfig(loaded.state.config ?? {});
+      const vault = await openVault(dir, options.keyEnv, { compress: config.persistence.compress, keepRuns: config.persistence.keepRuns });
+      const embedder = createEmbedder(config.embeddings);
       const pruned: Record<string, Record<string, unknown>> = {};
       const removed: string[] = [];
       const lines: string[] = [];
       for (const [name, snapshot] of memorySnapshots(loaded.state)) {
         if (snapshot === undefined) continue;
-        const memory = await HierarchicalMemory.restore(snapshot);
+        const memory = await HierarchicalMemory.restore(snapshot, { embedder, settings: config.memory });
         const report = memory.prune({ policies, dryRun: options.dryRun === true });
         removed.push(...report.removed.map((entry) => entry.id));
         pruned[name] = memory.snapshot() as unknown as Record<string, unknown>;

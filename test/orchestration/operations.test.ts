@@ -300,3 +300,23 @@ describe("Audit when a save fails", () => {
     expect(records.filter((record) => record.action === "save")).toHaveLength(2);
   });
 });
+
+describe("jotty prune with the run's own config", () => {
+  it("keeps the run's codec and memory settings in the pruned run", async () => {
+    const conductor = await Conductor.create({ config: cliff({ actors: [{ name: "walker" }], persistence: { compress: true } }) });
+    await conductor.train({ episodes: 4 });
+    let stdout = "";
+    const io = { stdout: (text: string) => (stdout += text), stderr: (text: string) => (stdout += text) };
+    expect(await runCli(["prune", dir, "--keep", "0"], io)).toBe(0);
+    const run = path.basename(/saved to (\S+)/.exec(stdout)?.[1] as string);
+    expect(stdout).toContain("saved to");
+    const memories = path.join(dir, run, "jotty_state", "memories");
+    const files = [...(await fs.readdir(memories)), ...(await fs.readdir(path.join(memories, "local_memories")))].filter((file) => file !== "local_memories");
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((file) => !file.endsWith(".json.gz"))).toEqual([]);
+    const reloaded = await Conductor.create({ config: cliff({ actors: [{ name: "walker" }], persistence: { compress: true } }) });
+    expect(reloaded.loadedFrom).toBe(run);
+    expect(reloaded.sharedMemory.size("episodic")).toBe(0);
+    expect(conductor.sharedMemory.size("episodic")).toBeGreaterThan(0);
+  });
+});
