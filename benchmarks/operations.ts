@@ -1,13 +1,14 @@
 /**
  * Operating learned state: what the caches do on the SQL-analyst training workload, what
- * they save on a 100k-memory store, and how long pruning 100k memories takes.
+ * they save on a 100k-memory store, and how long fuzzy search and pruning take at 100k.
  *
  * 1. Training workload: `runs` runs of `jotty train` on configs/default.json (each run loads
  *    what the one before saved, trains, evaluates on the held-out tasks and saves), once with
  *    the caches on and once with them off; hit rates and latency of retrieve and predict per run.
  * 2. Repeated reads at 100k memories: the held-out questions asked `passes` times of a shared
  *    memory of 100k memories with no write in between (evaluation, serving), cache on and off.
- * 3. Prune at 100k memories: each policy alone and all four together, dry run and real.
+ * 3. Fuzzy search at 100k memories: the first search (which builds the term index) and the rest.
+ * 4. Prune at 100k memories: each policy alone and all four together, dry run and real.
  *
  * Usage: npm run bench:ops -- [--runs 3] [--episodes 60] [--size 100000] [--passes 5] [--out outputs/benchmarks]
  */
@@ -144,7 +145,24 @@ printTable(
   ]),
 );
 
-// 3. Prune time at 100k memories; the synthetic memories' values, uses and ages vary.
+// 3. Fuzzy search at 100k memories: the first builds the term index, the rest use it.
+const fuzzyMemory = await HierarchicalMemory.restore(snapshot, { settings: { capacities: { episodic: size, semantic: size, procedural: size, meta: size, causal: size } } });
+const misspell = (word: string): string => (word.length > 3 ? word.slice(0, 2) + word.slice(3) : `${word}x`);
+let begin = performance.now();
+await fuzzyMemory.search({ text: `${misspell(words[0] as string)} ${words[1]}`, fuzzy: true, k: 5 });
+const fuzzyFirstMs = performance.now() - begin;
+const fuzzyLatency = new LatencyHistogram();
+for (let index = 0; index < 100; index += 1) {
+  const text = `${misspell(words[(index * 7) % words.length] as string)} ${words[(index * 13 + 1) % words.length]}`;
+  begin = performance.now();
+  await fuzzyMemory.search({ text, fuzzy: true, k: 5 });
+  fuzzyLatency.record(performance.now() - begin);
+}
+const fuzzy = { firstMs: fuzzyFirstMs, ...fuzzyLatency.summary() };
+console.log(`\nFuzzy search at ${size} memories: two-word queries with a misspelling`);
+printTable(["first search (builds the term index) ms", "then p50 ms", "p95 ms"], [[fuzzy.firstMs.toFixed(0), ms(fuzzy.p50), ms(fuzzy.p95)]]);
+
+// 4. Prune time at 100k memories; the synthetic memories' values, uses and ages vary.
 const policies: Array<[string, PrunePolicy[]]> = [
   ["age (90 days)", [{ kind: "age" }]],
   ["value (< 0.2)", [{ kind: "value" }]],
@@ -186,5 +204,6 @@ await writeResult(values.out, "operations", {
   durationMs: performance.now() - started,
   training,
   repeatedReads: reads,
+  fuzzy,
   pruning,
 });

@@ -1,5 +1,4 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { distance as editDistance } from "fastest-levenshtein";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { MemorySchema, PrunePolicySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
@@ -42,6 +41,7 @@ import {
 } from "./memory-snapshot.js";
 import { modelSummary } from "./model-summary.js";
 import { retrievalScore } from "./retrieval-score.js";
+import { searchTerms, TermIndex } from "./term-index.js";
 
 const HOUR = 3_600_000;
 /** Clusters a consolidation pass may start, bounding its cost whatever the backlog. */
@@ -219,6 +219,8 @@ export class HierarchicalMemory {
     causal: new Set(),
   };
   private readonly goalVectors = new Map<string, Float32Array>();
+  /** Terms of every memory for fuzzy search: built on the first one, then kept up to date. */
+  private terms: TermIndex | undefined;
   /** target id → ids of memories linking to it, so removal can drop dangling links. */
   private readonly linkedFrom = new Map<string, Set<string>>();
   private readonly listeners = new Set<AccessListener>();
@@ -560,6 +562,7 @@ export class HierarchicalMemory {
   private insert(entry: MemoryEntry, vector: Float32Array): void {
     this.levelVersions[entry.level] += 1;
     this.entries.set(entry.id, entry);
+    this.terms?.add(entry.id, entry.content);
     this.byLevel[entry.level].add(entry.id);
     this.indexFor(vector.length).add(entry.id, vector, {
       level: entry.level,
@@ -595,6 +598,7 @@ export class HierarchicalMemory {
     if (entry === undefined) return;
     this.levelVersions[entry.level] += 1;
     this.entries.delete(id);
+    this.terms?.remove(id);
     this.byLevel[entry.level].delete(id);
     this.index?.remove(id);
     for (const link of entry.causalLinks) this.linkedFrom.get(link.target)?.delete(id);
@@ -1207,12 +1211,16 @@ export class HierarchicalMemory {
       const all = searchTerms(text);
       const long = all.filter((term) => term.length >= 3);
       const terms = long.length > 0 ? long : all;
-      for (const entry of this.entries.values()) {
+      if (this.terms === undefined) {
+        this.terms = new TermIndex();
+        for (const entry of this.entries.values()) this.terms.add(entry.id, entry.content);
+      }
+      for (const [id, score] of this.terms.scores(terms)) {
+        const entry = this.entries.get(id) as MemoryEntry;
         if (levels !== undefined && !levels.includes(entry.level)) continue;
         if (actors !== undefined && !actors.includes(entry.metadata.actor ?? "")) continue;
         if (visibleTo !== undefined && !this.visible(entry, visibleTo)) continue;
-        const score = fuzzyTermScore(terms, new Set(searchTerms(entry.content)));
-        if (score > 0) spelled.set(entry.id, score);
+        spelled.set(id, score);
       }
     }
     const ids = new Set([...semantic.keys(), ...spelled.keys()]);
@@ -1254,6 +1262,7 @@ export class HierarchicalMemory {
     const existing = this.entries.get(id);
     if (existing !== undefined) {
       existing.content = content;
+      this.terms?.add(id, content);
       existing.metadata.payload = structuredClone(payload);
       existing.updatedAt = now;
       this.levelVersions[level] += 1;
@@ -1345,32 +1354,6 @@ export class HierarchicalMemory {
     memory.lastConsolidation = parsed.lastConsolidation ?? -Infinity;
     return memory;
   }
-}
-
-/** Lower-case terms of a text: letters, digits and underscores (column names stay whole). */
-function searchTerms(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter((term) => term.length > 0);
-}
-
-/**
- * How well a memory's terms spell out the query's: for each query term the closest memory
- * term within its edit allowance scores 1 − edits / longer length, else 0; the mean.
- */
-function fuzzyTermScore(query: readonly string[], terms: ReadonlySet<string>): number {
-  if (query.length === 0) return 0;
-  let total = 0;
-  for (const term of query) {
-    const allowed = term.length <= 4 ? 1 : term.length <= 8 ? 2 : 3;
-    let best = 0;
-    for (const candidate of terms) {
-      if (Math.abs(candidate.length - term.length) > allowed) continue;
-      const edits = candidate === term ? 0 : editDistance(term, candidate);
-      if (edits <= allowed) best = Math.max(best, 1 - edits / Math.max(term.length, candidate.length));
-      if (best === 1) break;
-    }
-    total += best;
-  }
-  return total / query.length;
 }
 
 /** A rule for {@link HierarchicalMemory.prune} (schema in the config, where schedules name them). */

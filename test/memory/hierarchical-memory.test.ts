@@ -1,5 +1,6 @@
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import fc from "fast-check";
+import { distance } from "fastest-levenshtein";
 import { describe, expect, it } from "vitest";
 import {
   HashingEmbedder,
@@ -409,6 +410,60 @@ describe("HierarchicalMemory.search", () => {
     await expect(memory.search({ text: "dt", k: 0 })).rejects.toThrow(/k must be a positive whole number/);
     // Searching is not an access.
     expect(memory.get(error)?.accessCount).toBe(0);
+  });
+});
+
+describe("HierarchicalMemory fuzzy term index", () => {
+  const terms = (text: string): string[] => text.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter((term) => term.length > 0);
+  /** The definition, memory by memory: mean over query terms of the best spelling match within the allowance. */
+  function reference(query: readonly string[], content: string): number {
+    const own = new Set(terms(content));
+    let total = 0;
+    for (const term of query) {
+      const allowed = term.length <= 4 ? 1 : term.length <= 8 ? 2 : 3;
+      let best = 0;
+      for (const candidate of own) {
+        const edits = distance(term, candidate);
+        if (edits <= allowed) best = Math.max(best, 1 - edits / Math.max(term.length, candidate.length));
+      }
+      total += best;
+    }
+    return query.length === 0 ? 0 : total / query.length;
+  }
+  const WORDS = ["partition", "column", "settled", "revenue", "channel", "category", "dt", "ts", "status", "amount_cents", "merchant", "refund"];
+  const word = fc.tuple(fc.constantFrom(...WORDS), fc.nat(), fc.constantFrom("", "x", "drop", "swap")).map(([base, at, edit]) => {
+    const position = at % base.length;
+    if (edit === "x") return `${base.slice(0, position)}x${base.slice(position)}`;
+    if (edit === "drop") return base.slice(0, position) + base.slice(position + 1) || base;
+    if (edit === "swap" && position + 1 < base.length) return base.slice(0, position) + base[position + 1] + base[position] + base.slice(position + 2);
+    return base;
+  });
+  const text = fc.array(word, { minLength: 1, maxLength: 6 }).map((words) => words.join(" "));
+
+  it("scores every memory as the definition does, through stores, deletes and changed items", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 4 }), text, text, async (contents, deletions, changed, query) => {
+        const memory = new HierarchicalMemory({ settings: { nearDuplicateThreshold: 1 } });
+        await memory.search({ text: "warm", fuzzy: true }); // builds the index before the writes
+        for (const content of contents) await memory.store({ level: "episodic", content });
+        const item = await memory.putItem({ level: "semantic", key: "note", content: "placeholder text", payload: {} });
+        await memory.putItem({ level: "semantic", key: "note", content: changed, payload: {} });
+        for (const pick of deletions) {
+          const ids = memory.list().map((entry) => entry.id).filter((id) => id !== item);
+          if (ids.length > 0) memory.delete(ids[pick % ids.length] as string);
+        }
+        const found = new Map((await memory.search({ text: query, fuzzy: true, k: 1000, minScore: 0 })).map((match) => [match.entry.id, match.fuzzy]));
+        const all = terms(query);
+        const long = all.filter((term) => term.length >= 3);
+        const asked = long.length > 0 ? long : all;
+        for (const entry of memory.list()) {
+          const expected = reference(asked, entry.content);
+          if (expected > 0) expect(found.get(entry.id)).toBeCloseTo(expected, 12);
+          else expect(found.get(entry.id) ?? 0).toBe(0);
+        }
+      }),
+      { numRuns: 80 },
+    );
   });
 });
 
