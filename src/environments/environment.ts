@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { JottyError, type JsonValue } from "../errors/index.js";
+import { issueList, JottyError, type JsonValue } from "../errors/index.js";
 import type { Rng } from "../util/index.js";
 
 /** A value or a promise of it: environments backed by tools or databases may be async. */
@@ -136,7 +136,7 @@ export function parseEnvironmentOptions<Schema extends z.ZodType>(
 ): z.output<Schema> {
   const parsed = schema.safeParse(options ?? {});
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(options)"}: ${issue.message}`);
+  const problems = issueList(parsed.error, { root: "(options)" });
   throw new JottyError({
     code: "invalid_argument",
     message: `Invalid options for environment "${environment}": ${problems.join("; ")}.`,

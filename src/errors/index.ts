@@ -1,2 +1,3 @@
 export { JottyError } from "./jotty-error.js";
 export type { JottyErrorCode, JottyErrorOptions, JsonValue } from "./jotty-error.js";
+export { issueList } from "./issue-list.js";

@@ -9,7 +9,7 @@ import {
   type JottyConfig,
 } from "../config/index.js";
 import { CachedEmbedder, embedderId, embedTexts, FlatVectorIndex, type Embedder } from "../embeddings/index.js";
-import { JottyError } from "../errors/index.js";
+import { issueList, JottyError } from "../errors/index.js";
 import { CircuitBreaker, invokeStructured, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { OwnerSchema, parseSnapshot, systemClock, type Clock, type Owner, type Rng } from "../util/index.js";
@@ -242,7 +242,7 @@ export class QPredictor {
     if (!parsedSettings.success) {
       throw new JottyError({
         code: "config_invalid",
-        message: `Invalid Q-predictor settings: ${parsedSettings.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}.`,
+        message: `Invalid Q-predictor settings: ${issueList(parsedSettings.error).join("; ")}.`,
       });
     }
     this.settings = parsedSettings.data;
@@ -291,6 +291,13 @@ export class QPredictor {
   /** Number of (state, action) entries. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Lessons held over all entries. */
+  get lessonCount(): number {
+    let total = 0;
+    for (const entry of this.entries.values()) total += entry.lessons.length;
+    return total;
   }
 
   /** Episodes completed. */

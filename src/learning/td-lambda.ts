@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TraceKindSchema, type TraceKind } from "../config/index.js";
-import { JottyError } from "../errors/index.js";
+import { issueList, JottyError } from "../errors/index.js";
 import { parseSnapshot } from "../util/index.js";
 import { eligibilityTrace } from "./math/index.js";
 
@@ -58,7 +58,7 @@ function checkOptions(options: TDLambdaOptions): Required<TDLambdaOptions> {
   };
   const parsed = TDLambdaSnapshotSchema.shape.options.safeParse(resolved);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    const problems = issueList(parsed.error);
     throw new JottyError({
       code: "invalid_argument",
       message: `Invalid TDLambda options: ${problems.join("; ")}. Use α in (0, 1], γ and λ in [0, 1].`,

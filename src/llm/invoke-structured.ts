@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { z } from "zod";
-import { JottyError } from "../errors/index.js";
+import { issueList, JottyError } from "../errors/index.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 import type { LlmUsage } from "./llm-usage.js";
 
@@ -67,7 +67,7 @@ export async function invokeStructured<Schema extends z.ZodType>({
     if (hasRaw) usage?.addTokens(withRaw.raw);
     const parsed = schema.safeParse(hasRaw ? withRaw.parsed : result);
     if (!parsed.success) {
-      throw new Error(`malformed answer: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+      throw new Error(`malformed answer: ${issueList(parsed.error).join("; ")}`);
     }
     breaker?.recordSuccess();
     return parsed.data;

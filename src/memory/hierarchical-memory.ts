@@ -16,7 +16,7 @@ import {
   type VectorIndex,
   type VectorMatch,
 } from "../embeddings/index.js";
-import { JottyError } from "../errors/index.js";
+import { issueList, JottyError } from "../errors/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { boundConfidence, strengthenConfidence, weakenConfidence } from "./causal-confidence.js";
@@ -247,7 +247,7 @@ export class HierarchicalMemory {
     if (!parsed.success) {
       throw new JottyError({
         code: "config_invalid",
-        message: `Invalid memory settings: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}.`,
+        message: `Invalid memory settings: ${issueList(parsed.error).join("; ")}.`,
       });
     }
     this.settings = parsed.data;
@@ -483,7 +483,7 @@ export class HierarchicalMemory {
     if (!parsed.success) {
       throw new JottyError({
         code: "invalid_argument",
-        message: `Cannot store this memory: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "(input)"}: ${issue.message}`).join("; ")}.`,
+        message: `Cannot store this memory: ${issueList(parsed.error, { root: "(input)" }).join("; ")}.`,
       });
     }
     const memory = parsed.data;
@@ -634,7 +634,7 @@ export class HierarchicalMemory {
     if (!parsed.success) {
       throw new JottyError({
         code: "invalid_argument",
-        message: `Bad prune policies: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ")}. Give at least one of age, value, usage, budget.`,
+        message: `Bad prune policies: ${issueList(parsed.error, { root: "(root)" }).join("; ")}. Give at least one of age, value, usage, budget.`,
       });
     }
     const now = this.clock.now();

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TraceKindSchema, type JottyConfig, type TraceKind } from "../config/index.js";
-import { JottyError } from "../errors/index.js";
+import { issueList, JottyError } from "../errors/index.js";
 import { eligibilityTrace } from "../learning/math/index.js";
 import type { HierarchicalMemory } from "./hierarchical-memory.js";
 
@@ -113,7 +113,7 @@ export class MemoryLearner {
     if (!parsed.success) {
       throw new JottyError({
         code: "invalid_argument",
-        message: `Invalid MemoryLearner options: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}.`,
+        message: `Invalid MemoryLearner options: ${issueList(parsed.error).join("; ")}.`,
       });
     }
     this.options = parsed.data;

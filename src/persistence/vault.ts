@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import { z } from "zod";
 import type { JottyConfig, LearningMode } from "../config/index.js";
-import { JottyError } from "../errors/index.js";
+import { issueList, JottyError } from "../errors/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { writeFileAtomic } from "./atomic-write.js";
@@ -241,7 +241,7 @@ export class Vault {
     if (!parsed.success) {
       throw new JottyError({
         code: "snapshot_invalid",
-        message: `Cannot save this state: ${parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ")}.`,
+        message: `Cannot save this state: ${issueList(parsed.error, { root: "(root)", limit: 5 }).join("; ")}.`,
       });
     }
     const suffix = codecSuffix(this.codec);

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { JottyError } from "../errors/index.js";
+import { issueList, JottyError } from "../errors/index.js";
 
 /**
  * Validates a versioned snapshot: one from a newer schema version is refused as such, one that
@@ -29,7 +29,7 @@ export function parseSnapshot<Schema extends z.ZodType>({
   }
   const parsed = schema.safeParse(snapshot);
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    const problems = issueList(parsed.error, { root: "(root)", limit: 5 });
     throw new JottyError({
       code: "snapshot_invalid",
       message: `Not a ${what} snapshot of schema version ${version}: ${problems.join("; ")}. Pass what snapshot() returned.`,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { JottyError } from "../../errors/index.js";
+import { issueList, JottyError } from "../../errors/index.js";
 import { Rng } from "../../util/index.js";
 import { CATEGORIES, type Category } from "./data.js";
 
@@ -187,7 +187,7 @@ export function parseTasksJsonl(text: string, source = "tasks file"): SqlTask[] 
     if (!parsed.success) {
       throw new JottyError({
         code: "invalid_argument",
-        message: `${source} line ${index + 1} is not a task: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}.`,
+        message: `${source} line ${index + 1} is not a task: ${issueList(parsed.error).join("; ")}.`,
       });
     }
     tasks.push(parsed.data);
