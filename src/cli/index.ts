@@ -1,2 +1,3 @@
-export { ExitCode, runCli } from "./run-cli.js";
-export type { CliIo } from "./run-cli.js";
+export { runCli } from "./run-cli.js";
+export { ExitCode } from "./cli-io.js";
+export type { CliIo } from "./cli-io.js";

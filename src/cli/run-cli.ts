@@ -3,24 +3,14 @@ import fs from "fs-extra";
 import { configJsonSchema, loadConfig } from "../config/index.js";
 import { createEnvironment } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
-import { registerAudit, registerBenchmark, registerInspection, registerPrune, registerTrain } from "./commands.js";
-
-/** Where the CLI writes; tests pass buffers, the binary passes the process streams. */
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Whether output goes to a terminal (progress bars then). */
-  tty?: boolean;
-}
-
-/** Exit codes: 0 success, 1 unexpected failure, 2 bad input (config, arguments). */
-export const ExitCode = { ok: 0, failure: 1, badInput: 2 } as const;
-
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  tty: process.stdout.isTTY === true,
-};
+import { registerAudit } from "./audit-command.js";
+import { registerBenchmark } from "./benchmark-command.js";
+import { ExitCode, processIo, type CliIo } from "./cli-io.js";
+import { registerExport } from "./export-command.js";
+import { registerInspect } from "./inspect-command.js";
+import { registerPrune } from "./prune-command.js";
+import { registerReport } from "./report-command.js";
+import { registerTrain } from "./train-command.js";
 
 function buildProgram(io: CliIo): Command {
   const program = new Command()
@@ -62,7 +52,9 @@ function buildProgram(io: CliIo): Command {
 
   registerTrain(program, io);
   registerBenchmark(program, io);
-  registerInspection(program, io);
+  registerInspect(program, io);
+  registerReport(program, io);
+  registerExport(program, io);
   registerPrune(program, io);
   registerAudit(program, io);
   return program;
@@ -75,7 +67,7 @@ function buildProgram(io: CliIo): Command {
  * @param argv - the arguments after the program name, e.g. `["config", "validate", "x.json"]`.
  * @param io - where output goes. @default the process's stdout and stderr
  */
-export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -80,6 +80,8 @@ export async function trainRun({
   measureStart = false,
   onStart,
   onEpisode,
+  onSave,
+  onWarning,
   signal,
 }: {
   config: JottyConfig;
@@ -89,10 +91,14 @@ export async function trainRun({
   measureStart?: boolean;
   onStart?: (info: { loadedFrom: string | null; memories: number; qEntries: number }) => void;
   onEpisode?: (result: EpisodeResult, index: number) => void;
-  /** Aborting stops the run after the current episode; what was learned is evaluated and saved. */
+  /** After each save: the run it wrote, the episodes of this run so far and the episodes learned in all. */
+  onSave?: (info: { run: string; episodes: number; learned: number }) => void;
+  /** Told what the Vault and the Conductor handled (see `ConductorOptions.onWarning`). */
+  onWarning?: (warning: string) => void;
+  /** Aborting stops the run after the current episode; what was learned is saved and evaluated. */
   signal?: AbortSignal;
 }): Promise<RunReport> {
-  const conductor = await Conductor.create({ config });
+  const conductor = await Conductor.create({ config, ...(onWarning === undefined ? {} : { onWarning }) });
   const results: EpisodeResult[] = [];
   try {
     const loaded = { memories: Object.values(memoriesByLevel(conductor)).reduce((total, count) => total + count, 0), qEntries: conductor.stats().qEntries };
@@ -101,18 +107,34 @@ export async function trainRun({
     const heldOutAtStart = measureStart ? (await conductor.evaluate({ tasks: specs.heldOut })).successRate : undefined;
     // Continue the task stream where the loaded state left it, so a second process does not replay the first's tasks.
     const rng = new Rng(config.seed + (conductor.episodes + run) * 7919);
+    let savedTo: string | null = null;
     for (let index = 0; index < episodes && signal?.aborted !== true; index += 1) {
       const spec = specs.train === undefined ? {} : rng.choice(specs.train);
       const result = await conductor.run(spec);
       results.push(result);
       onEpisode?.(result, index);
+      // Every training.saveEvery episodes: a run killed at any moment loses at most the episodes since.
+      const saved = await conductor.autosave();
+      if (saved !== null) {
+        savedTo = saved;
+        onSave?.({ run: saved, episodes: index + 1, learned: conductor.episodes });
+      }
+    }
+    // Saved before the held-out evaluation, which learns nothing and can take a while.
+    if (conductor.unsavedEpisodes > 0 || savedTo === null) {
+      const saved = await conductor.save();
+      if (saved !== null) {
+        savedTo = saved;
+        onSave?.({ run: saved, episodes: results.length, learned: conductor.episodes });
+      }
     }
     const heldOut = (await conductor.evaluate({ tasks: specs.heldOut })).successRate;
-    const savedTo = await conductor.save();
-    return report(conductor, { run, mode: config.learningMode, loaded, results, heldOutAtStart, heldOut, savedTo, metrics: await conductor.metrics() });
+    const built = report(conductor, { run, mode: config.learningMode, loaded, results, heldOutAtStart, heldOut, savedTo, metrics: await conductor.metrics() });
+    await conductor.close();
+    return built;
   } catch (error) {
     // Keep the episodes that finished before the failure; the failure itself is what the caller sees.
-    await conductor.close().catch(() => undefined);
+    await conductor.close().catch((closing: unknown) => onWarning?.(`could not save after the failure: ${closing instanceof Error ? closing.message : String(closing)}`));
     throw error;
   }
 }

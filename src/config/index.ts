@@ -15,7 +15,6 @@ export {
   MemorySchema,
   PrunePolicySchema,
   PruningSchema,
-  PersistenceSchema,
   PolicySchema,
   QPredictorSchema,
   RetrievalSchema,
@@ -30,10 +29,11 @@ export type {
   JottyConfig,
   JottyConfigInput,
   MemoryConfig,
-  PersistenceConfig,
   QPredictorConfig,
   TraceKind,
 } from "./schema.js";
+export { PersistenceSchema } from "./persistence-schema.js";
+export type { PersistenceConfig } from "./persistence-schema.js";
 export { defineConfig, loadConfig, parseConfig } from "./load-config.js";
 export type { ConfigIssue } from "./load-config.js";
 export { configJsonSchema } from "./json-schema.js";

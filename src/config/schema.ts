@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PersistenceSchema } from "./persistence-schema.js";
 
 /**
  * How much a run learns and keeps.
@@ -259,27 +260,6 @@ export const ExperienceSchema = z.strictObject({
 
 /** Experience settings, parsed. */
 export type ExperienceConfig = z.infer<typeof ExperienceSchema>;
-
-/** Where and how learned state is kept between runs. */
-export const PersistenceSchema = z.strictObject({
-  keepRuns: z.int().positive().default(10).describe("complete runs kept; older ones are deleted (never the one LATEST names)"),
-  compress: z.boolean().default(false).describe("gzip every state file (.json.gz)"),
-  encryptionKeyEnv: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
-    .optional()
-    .describe("encrypt state files with AES-256-GCM, the key (a passphrase) read from this environment variable"),
-  lock: z
-    .strictObject({
-      wait: z.boolean().default(true).describe("wait for another process's save to finish instead of failing"),
-      timeoutMs: z.int().positive().default(30_000),
-    })
-    .default({ wait: true, timeoutMs: 30_000 }),
-  loadRun: z.string().optional().describe("DISABLED mode: the run whose state is loaded (frozen inference)"),
-});
-
-/** Persistence settings, parsed. */
-export type PersistenceConfig = z.infer<typeof PersistenceSchema>;
 
 /** How text becomes vectors: the offline hashing embedder, or an OpenAI-compatible embeddings model. */
 export const EmbeddingsSchema = z.discriminatedUnion("provider", [

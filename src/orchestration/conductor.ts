@@ -21,6 +21,7 @@ import { LLMActor } from "./llm-actor.js";
 import { PolicyActor } from "./policy-actor.js";
 import { TodoList } from "./todo-list.js";
 import { TraceLibrary } from "./trace-library.js";
+import { checkLearnedState, restoreLearnedState, type LearnedStateParts, type RestoredState } from "./learned-state.js";
 
 /** One step of an episode. */
 export interface TrajectoryStep {
@@ -106,7 +107,10 @@ export interface ConductorOptions {
   embedder?: Embedder;
   /** Where time is read. @default systemClock */
   clock?: Clock;
-  /** Told about runs skipped while loading. */
+  /**
+   * Told about what was handled without an error: runs skipped while loading, crash leftovers
+   * cleaned, another process learning into the same folder, checkpoints of unfinished episodes dropped.
+   */
   onWarning?: (warning: string) => void;
   /** Told about every error an episode records (actor failures, refused actions, fallbacks, learning errors). */
   onError?: (error: string, episode: number) => void;
@@ -170,6 +174,9 @@ const EpisodeState = Annotation.Root({
 type State = typeof EpisodeState.State;
 type Update = typeof EpisodeState.Update;
 
+/** Thread ids of the Conductor's episodes start with this. */
+const EPISODE_THREAD = "jotty-episode-";
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -229,10 +236,16 @@ export class Conductor {
   private summary: Array<Record<string, unknown>> = [];
   private localRecall = new Map<string, RetrievedMemory[]>();
   private readonly onError: ((error: string, episode: number) => void) | undefined;
+  private readonly onWarning: ((warning: string) => void) | undefined;
   private readonly telemetry: Telemetry;
   private readonly embedder: Embedder;
   /** Local memories of actors left out of this run (`enabled: false`), carried over unchanged. */
   private readonly dormant: Record<string, Record<string, unknown>>;
+  /** Gives back the folder's writer lease (PERSISTENT mode). */
+  private releaseWriter: (() => Promise<void>) | undefined;
+  /** The run this Conductor's state grew from: the one it loaded or last saved. */
+  private lastRun: string | null;
+  private closed = false;
   /** Ids created, updated and removed since the last save, for the audit log. */
   private changes: Record<"create" | "update" | "delete" | "prune", Set<string>> = { create: new Set(), update: new Set(), delete: new Set(), prune: new Set() };
 
@@ -250,11 +263,16 @@ export class Conductor {
     loadedFrom: string | null;
     clock: Clock;
     onError: ((error: string, episode: number) => void) | undefined;
+    onWarning: ((warning: string) => void) | undefined;
     telemetry: Telemetry;
     embedder: Embedder;
     dormant: Record<string, Record<string, unknown>>;
+    releaseWriter: (() => Promise<void>) | undefined;
   }) {
+    this.releaseWriter = parts.releaseWriter;
+    this.lastRun = parts.loadedFrom;
     this.onError = parts.onError;
+    this.onWarning = parts.onWarning;
     this.telemetry = parts.telemetry;
     this.embedder = parts.embedder;
     this.dormant = parts.dormant;
@@ -363,8 +381,6 @@ export class Conductor {
     );
     const qEmbedder = config.qPredictor.similarity ? { embedder } : {};
     let q = QPredictor.fromConfig(config, { ...qEmbedder, clock, telemetry });
-    const learner = MemoryLearner.fromConfig(config);
-    const traces = new TraceLibrary(embedder, config.conductor.executionModes);
     const experienceOptions = {
       embedder,
       clock,
@@ -384,26 +400,42 @@ export class Conductor {
           ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
         })
       : undefined;
-    const loaded = vault === undefined ? null : await vault.loadForMode({ mode: config.learningMode, run: config.persistence.loadRun });
+    // One learning process a folder at a time (or as persistence.concurrentWriters says), taken
+    // before loading so that a waiting run starts from what the other one saved.
+    const releaseWriter = config.learningMode === "persistent" && vault !== undefined ? await vault.acquireWriter({ onBusy: config.persistence.concurrentWriters }) : undefined;
+    const parts: LearnedStateParts = {
+      config,
+      embedder,
+      memoryOptions,
+      localSettings,
+      actorNames: new Set(localMemories.keys()),
+      qOptions: { ...qEmbedder, clock, telemetry },
+      experienceOptions,
+    };
+    let loaded: { run: string; restored: RestoredState } | null = null;
+    try {
+      // A run whose state does not restore is skipped (with a warning) for the one before it.
+      if (config.learningMode === "persistent") loaded = (await vault?.loadLatest({ restore: (state) => restoreLearnedState(state, parts) })) ?? null;
+      else if (vault !== undefined && config.persistence.loadRun !== undefined) {
+        const named = await vault.load(config.persistence.loadRun);
+        loaded = { run: named.run, restored: await restoreLearnedState(named.state, parts) };
+      }
+    } catch (error) {
+      await releaseWriter?.();
+      throw error;
+    }
     let episodes = 0;
     let todoState: unknown;
-    const dormant: Record<string, Record<string, unknown>> = {};
+    let dormant: Record<string, Record<string, unknown>> = {};
+    let learner = MemoryLearner.fromConfig(config);
+    let traces = new TraceLibrary(embedder, config.conductor.executionModes);
     if (loaded !== null) {
-      const { state } = loaded;
-      if (state.sharedMemory !== undefined) sharedMemory = await HierarchicalMemory.restore(state.sharedMemory, { ...memoryOptions, name: "shared", settings: config.memory });
-      for (const [name, snapshot] of Object.entries(state.localMemories ?? {})) {
-        if (localMemories.has(name)) localMemories.set(name, await HierarchicalMemory.restore(snapshot, { ...memoryOptions, name, settings: localSettings(name) }));
-        // An actor left out of this run keeps what it learned for the runs it is back in.
-        else dormant[name] = snapshot;
-      }
-      if (state.qPredictor !== undefined) q = await QPredictor.restore(state.qPredictor, { ...qEmbedder, clock, telemetry });
-      const brain = state.brainState ?? {};
-      if (brain.memory_learner !== undefined) learner.restoreState(brain.memory_learner);
-      if (brain.execution_traces !== undefined) await traces.restoreState(brain.execution_traces);
-      episodes = Number((brain.conductor as { episodes?: unknown } | undefined)?.episodes ?? 0);
-      const loops = state.experience?.experience;
-      if (experience !== undefined && loops !== undefined) experience = Experience.restore(loops, experienceOptions);
-      todoState = state.todos;
+      const { restored } = loaded;
+      if (restored.sharedMemory !== undefined) sharedMemory = restored.sharedMemory;
+      for (const [name, memory] of restored.localMemories) localMemories.set(name, memory);
+      if (restored.q !== undefined) q = restored.q;
+      if (restored.experience !== undefined) experience = restored.experience;
+      ({ learner, traces, episodes, todoState, dormant } = restored);
     }
     learner.attach(sharedMemory);
     for (const [name, memory] of localMemories) {
@@ -424,11 +456,13 @@ export class Conductor {
       loadedFrom: loaded?.run ?? null,
       clock,
       onError: options.onError,
+      onWarning: options.onWarning,
       telemetry,
       embedder,
       dormant,
+      releaseWriter,
     });
-    conductor.episodeCount = Number.isInteger(episodes) && episodes >= 0 ? episodes : 0;
+    conductor.episodeCount = episodes;
     conductor.learnedEpisodes = conductor.episodeCount;
     if (todoState !== undefined) conductor.todos.restoreState(todoState);
     return conductor;
@@ -795,12 +829,16 @@ export class Conductor {
   private async begin({ goal, task, taskType }: { goal?: string | undefined; task?: unknown; taskType?: string | undefined }) {
     if (this.config.learningMode === "persistent" && this.checkpointer === undefined && this.vault !== undefined) {
       this.checkpointer = await this.vault.checkpointer();
+      // Episodes of a process that ended mid-episode: the Conductor does not resume them, so they go.
+      const unfinished = this.checkpointer.adopted.filter((thread) => thread.startsWith(EPISODE_THREAD));
+      for (const thread of unfinished) await this.checkpointer.deleteThread(thread);
+      if (unfinished.length > 0) this.warn(`dropped the checkpoints of ${unfinished.length} unfinished episode(s) of a process that stopped; episodes are not resumed, what they learned before their last save is kept`);
       this.graph = this.buildGraph();
     }
     const start = await this.environment.reset(this.rng.fork(), task === undefined ? {} : { task });
     this.todos.reset();
     const episodeGoal = goal ?? this.config.conductor.goal ?? this.environment.description;
-    const threadId = `episode-${this.episodeCount}-${this.clock.now()}`;
+    const threadId = `${EPISODE_THREAD}${this.episodeCount}-${this.clock.now()}`;
     const config = {
       recursionLimit: this.config.training.maxStepsPerEpisode * 5 + 20,
       configurable: { thread_id: threadId },
@@ -936,10 +974,24 @@ export class Conductor {
       const result = await this.run(goal === undefined ? {} : { goal });
       results.push(result);
       await onEpisode?.(result);
-      if (this.config.learningMode === "persistent" && this.unsaved >= this.config.training.saveEvery) await this.save();
+      await this.autosave();
     }
     if (this.config.learningMode === "persistent" && this.unsaved > 0) await this.save();
     return results;
+  }
+
+  /**
+   * Saves when `training.saveEvery` learning episodes are unsaved (PERSISTENT mode), so a run
+   * killed at any moment loses at most the episodes since its last save. Returns the run, or
+   * null when it did not save.
+   */
+  async autosave(): Promise<string | null> {
+    return this.config.learningMode === "persistent" && this.unsaved >= this.config.training.saveEvery ? this.save() : null;
+  }
+
+  /** Learning episodes run since the last save (PERSISTENT mode). */
+  get unsavedEpisodes(): number {
+    return this.unsaved;
   }
 
   /** The whole learned state: the Vault's input. */
@@ -969,22 +1021,18 @@ export class Conductor {
     if (this.vault === undefined || this.config.learningMode !== "persistent") return null;
     const state = this.snapshot();
     state.summary = { ...state.summary, metrics: await this.metrics() };
-    const changes = this.changes;
+    checkLearnedState(state);
+    // The changes since the last save go into the audit log with the save that persists them;
+    // a save that fails keeps them for the next one.
+    const audit = (["create", "update", "delete", "prune"] as const).flatMap((action) => {
+      const ids = [...this.changes[action]].sort();
+      return ids.length === 0 ? [] : [{ action, ids, details: { count: ids.length } }];
+    });
+    const run = await this.vault.save(state, { audit, base: this.lastRun });
     this.changes = { create: new Set(), update: new Set(), delete: new Set(), prune: new Set() };
-    let run: string;
-    try {
-      run = await this.vault.save(state);
-    } catch (error) {
-      // Not persisted: the changes wait for the next save's audit lines.
-      for (const action of ["create", "update", "delete", "prune"] as const) for (const id of changes[action]) this.changes[action].add(id);
-      throw error;
-    }
+    this.lastRun = run;
     this.unsaved = 0;
     this.summary = [];
-    for (const action of ["create", "update", "delete", "prune"] as const) {
-      const ids = [...changes[action]].sort();
-      if (ids.length > 0) await this.vault.audited({ action, ids, details: { run, count: ids.length } });
-    }
     return run;
   }
 
@@ -1030,9 +1078,25 @@ export class Conductor {
     };
   }
 
-  /** Saves what is unsaved (PERSISTENT mode) and ends the run. */
+  /**
+   * Saves what is unsaved (PERSISTENT mode) and ends the run: the checkpoint folder and the
+   * output folder's writer lease are given back, also when the save fails.
+   */
   async close(): Promise<void> {
-    if (this.unsaved > 0) await this.save();
+    try {
+      if (this.unsaved > 0) await this.save();
+    } finally {
+      if (!this.closed) {
+        this.closed = true;
+        await this.checkpointer?.close();
+        this.checkpointer = undefined;
+        await this.releaseWriter?.();
+      }
+    }
+  }
+
+  private warn(warning: string): void {
+    this.onWarning?.(warning);
   }
 
   /** Counts of what has been learned. */

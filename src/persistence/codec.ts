@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scryptSync } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip, gzip, constants as zlibConstants } from "node:zlib";
 import { JottyError } from "../errors/index.js";
@@ -33,22 +33,68 @@ export function deriveKey(passphrase: string): Buffer {
   return scryptSync(passphrase, "jotty-vault-aes-256-gcm-v1", 32);
 }
 
+/**
+ * The key that authenticates a run's manifest, derived from the file key (HKDF-SHA256), so
+ * one passphrase gives both and neither reveals the other.
+ */
+export function macKeyOf(key: Buffer): Buffer {
+  return Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "jotty-vault-manifest-mac-v2", 32));
+}
+
+/** HMAC-SHA256 of a text under a key, hex. */
+export function hmacHex(key: Buffer, text: string): string {
+  return createHmac("sha256", key).update(text).digest("hex");
+}
+
 /** The file-name ending a codec gives a JSON file. */
 export function codecSuffix(codec: Codec): string {
   return `.json${codec.compress ? ".gz" : ""}${codec.key === undefined ? "" : ".enc"}`;
 }
 
-/** JSON text → bytes on disk: gzip, then AES-256-GCM (iv and auth tag stored with the data). */
-export async function encodeText(text: string, codec: Codec): Promise<Buffer> {
+/**
+ * JSON text → bytes on disk: gzip, then AES-256-GCM (iv and auth tag stored with the data).
+ * `aad`, when given, is authenticated with the ciphertext (not stored): decoding needs the same
+ * text, so a file moved to another place or run no longer decrypts.
+ */
+export async function encodeText(text: string, codec: Codec, aad?: string): Promise<Buffer> {
   let bytes: Buffer = Buffer.from(text, "utf8");
   if (codec.compress) bytes = await gzipAsync(bytes, { level: zlibConstants.Z_BEST_SPEED });
-  if (codec.key !== undefined) {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv("aes-256-gcm", codec.key, iv);
-    const body = Buffer.concat([cipher.update(bytes), cipher.final()]);
-    bytes = Buffer.concat([MAGIC, iv, cipher.getAuthTag(), body]);
+  return codec.key === undefined ? bytes : encryptBytes(bytes, codec.key, aad);
+}
+
+/** AES-256-GCM with a fresh iv: `JOTTYAES1`, iv, auth tag, ciphertext. */
+export function encryptBytes(bytes: Buffer, key: Buffer, aad?: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  if (aad !== undefined) cipher.setAAD(Buffer.from(aad, "utf8"));
+  const body = Buffer.concat([cipher.update(bytes), cipher.final()]);
+  return Buffer.concat([MAGIC, iv, cipher.getAuthTag(), body]);
+}
+
+/**
+ * Undoes {@link encryptBytes}.
+ *
+ * @throws JottyError `vault_decrypt_failed` when the bytes are not in Jotty's format, the key
+ *   is wrong, or the data (or its associated data) was altered.
+ */
+export function decryptBytes(data: Buffer, key: Buffer, aad?: string): Buffer {
+  if (data.length < MAGIC.length + IV_BYTES + TAG_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new JottyError({ code: "vault_decrypt_failed", message: "An encrypted state file is not in Jotty's format (it may be truncated)." });
   }
-  return bytes;
+  const iv = data.subarray(MAGIC.length, MAGIC.length + IV_BYTES);
+  const tag = data.subarray(MAGIC.length + IV_BYTES, MAGIC.length + IV_BYTES + TAG_BYTES);
+  const decipher = createDecipheriv("aes-256-gcm", key, iv);
+  decipher.setAuthTag(tag);
+  if (aad !== undefined) decipher.setAAD(Buffer.from(aad, "utf8"));
+  try {
+    return Buffer.concat([decipher.update(data.subarray(MAGIC.length + IV_BYTES + TAG_BYTES)), decipher.final()]);
+  } catch (error) {
+    throw new JottyError({
+      code: "vault_decrypt_failed",
+      message: "Could not decrypt a state file: the key is wrong or the file was altered (or moved from another run).",
+      cause: error,
+    });
+  }
 }
 
 /**
@@ -58,7 +104,10 @@ export async function encodeText(text: string, codec: Codec): Promise<Buffer> {
  *   key, or tampered with (the auth tag does not match); `snapshot_invalid` for bytes that do
  *   not decompress.
  */
-export async function decodeBytes(bytes: Buffer, { compressed, encrypted, key }: { compressed: boolean; encrypted: boolean; key?: Buffer | undefined }): Promise<string> {
+export async function decodeBytes(
+  bytes: Buffer,
+  { compressed, encrypted, key, aad }: { compressed: boolean; encrypted: boolean; key?: Buffer | undefined; aad?: string | undefined },
+): Promise<string> {
   let data = bytes;
   if (encrypted) {
     if (key === undefined) {
@@ -67,22 +116,7 @@ export async function decodeBytes(bytes: Buffer, { compressed, encrypted, key }:
         message: "This state is encrypted and no key was given; set the environment variable named by persistence.encryptionKeyEnv.",
       });
     }
-    if (data.length < MAGIC.length + IV_BYTES + TAG_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
-      throw new JottyError({ code: "vault_decrypt_failed", message: "An encrypted state file is not in Jotty's format (it may be truncated)." });
-    }
-    const iv = data.subarray(MAGIC.length, MAGIC.length + IV_BYTES);
-    const tag = data.subarray(MAGIC.length + IV_BYTES, MAGIC.length + IV_BYTES + TAG_BYTES);
-    const decipher = createDecipheriv("aes-256-gcm", key, iv);
-    decipher.setAuthTag(tag);
-    try {
-      data = Buffer.concat([decipher.update(data.subarray(MAGIC.length + IV_BYTES + TAG_BYTES)), decipher.final()]);
-    } catch (error) {
-      throw new JottyError({
-        code: "vault_decrypt_failed",
-        message: "Could not decrypt a state file: the key is wrong or the file was altered.",
-        cause: error,
-      });
-    }
+    data = decryptBytes(data, key, aad);
   }
   if (compressed) {
     try {

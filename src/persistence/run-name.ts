@@ -19,3 +19,17 @@ export function newestFirst(a: string, b: string): number {
   const [, dateB = "", timeB = "", nB = "1"] = PATTERN.exec(b) ?? [];
   return `${dateB}${timeB}`.localeCompare(`${dateA}${timeA}`) || Number(nB) - Number(nA);
 }
+
+/**
+ * The name of the next run: the time's own name when it sorts after every name issued so far,
+ * else the newest name's successor (`_n + 1`). Names therefore only ever increase, whatever
+ * retention deleted and however the clock moves, so the newest save always has the newest name.
+ */
+export function nextRunName(now: number, issued: Iterable<string>): string {
+  let newest: string | undefined;
+  for (const name of issued) if (isRunName(name) && (newest === undefined || newestFirst(name, newest) < 0)) newest = name;
+  const candidate = runName(now, 1);
+  if (newest === undefined || newestFirst(candidate, newest) < 0) return candidate;
+  const [, date = "", time = "", n = "1"] = PATTERN.exec(newest) ?? [];
+  return `run_${date}_${time}_${Number(n) + 1}`;
+}

@@ -11,6 +11,7 @@ import {
   type PendingWrite,
 } from "@langchain/langgraph-checkpoint";
 import { z } from "zod";
+import { decryptBytes, encryptBytes, hmacHex, macKeyOf } from "./codec.js";
 
 type Storage = MemorySaver["storage"];
 type Writes = MemorySaver["writes"];
@@ -22,6 +23,8 @@ type Blobs = Record<string, Record<string, Record<string, [string, Uint8Array]>>
 const LogLineSchema = z.discriminatedUnion("op", [
   z.strictObject({
     op: z.literal("put"),
+    /** The thread (also in the file name, unless names are hashed because the vault is encrypted). */
+    thread: z.string().optional(),
     ns: z.string(),
     id: z.string(),
     checkpoint: z.string(),
@@ -31,12 +34,16 @@ const LogLineSchema = z.discriminatedUnion("op", [
   }),
   z.strictObject({
     op: z.literal("writes"),
+    thread: z.string().optional(),
     key: z.string(),
     entries: z.record(z.string(), z.tuple([z.string(), z.string(), z.string(), z.string().optional()])),
   }),
 ]);
 
 type LogLine = z.infer<typeof LogLineSchema>;
+
+/** Lines of an encrypted thread log start with this; the rest is base64 of the AES-GCM record. */
+const SEALED = "E1:";
 
 const encode = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64");
 const decode = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "base64"));
@@ -45,16 +52,21 @@ function blobKey(channel: string, version: unknown): string {
   return `${channel}\u0000${String(version)}`;
 }
 
-function fileOf(dir: string, thread: string): string {
-  return path.join(dir, `${encodeURIComponent(thread)}.jsonl`);
-}
-
 /** Options of {@link VaultCheckpointer.open}. */
 export interface VaultCheckpointerOptions {
   /** Where this checkpointer writes, one log file a thread. */
   dir: string;
-  /** Earlier folders whose threads are read when this one lacks them (newest first). */
-  fallbackDirs?: readonly string[];
+  /**
+   * AES-256-GCM key: every line is encrypted (bound to its file) and file names are keyed
+   * hashes of the thread ids, so nothing of an episode is on disk in the clear.
+   */
+  key?: Buffer | undefined;
+  /** Told about lines that cannot be read (torn by a crash, encrypted under another key, or plain in an encrypted folder). */
+  onWarning?: (warning: string) => void;
+  /** Folders of checkpoints to take over (of processes that ended); they are removed once read. */
+  adopt?: readonly string[];
+  /** Called by {@link VaultCheckpointer.close}: what the folder's owner does when the saver is done. */
+  release?: () => Promise<void>;
 }
 
 /**
@@ -62,46 +74,110 @@ export interface VaultCheckpointerOptions {
  * `MemorySaver` (same semantics, same serializer) and adds two things: channel values are
  * stored once per (channel, version) — only the channels a step changed (`newVersions`) are
  * written, as LangGraph's database savers do — and every `put` and `putWrites` is appended as
- * one line to `<dir>/<thread>.jsonl`, read back on open, so a graph interrupted by a crash
- * resumes from its last checkpoint. A line torn by a crash is ignored.
+ * one line to the thread's log file in `dir`, read back on open, so a graph interrupted by a
+ * crash resumes from its last checkpoint. A line torn by a crash is skipped (and counted).
  */
 export class VaultCheckpointer extends MemorySaver {
   /** Where threads are written. */
   readonly dir: string;
   private readonly blobs: Blobs = Object.create(null) as Blobs;
+  private readonly key: Buffer | undefined;
+  private skipped = 0;
+  private readonly adoptedThreads = new Set<string>();
 
-  private constructor(dir: string) {
+  private constructor(
+    dir: string,
+    key: Buffer | undefined,
+    private readonly release: (() => Promise<void>) | undefined,
+  ) {
     super();
     this.dir = dir;
+    this.key = key;
   }
 
-  /** Opens a folder of checkpoints, reading its threads (and those only in the fallback folders). */
-  static async open({ dir, fallbackDirs = [] }: VaultCheckpointerOptions): Promise<VaultCheckpointer> {
-    const saver = new VaultCheckpointer(path.resolve(dir));
+  /** Done with this saver: a folder a Vault handed out is given back (removed when no thread is left in it). */
+  async close(): Promise<void> {
+    await this.release?.();
+  }
+
+  /** Lines skipped on open: torn by a crash, or not readable with this key. */
+  get skippedLines(): number {
+    return this.skipped;
+  }
+
+  /** The log file of a thread: its id, or a keyed hash of it when encrypted. */
+  private fileOf(thread: string): string {
+    const name = this.key === undefined ? encodeURIComponent(thread) : `t_${hmacHex(macKeyOf(this.key), `thread:${thread}`).slice(0, 40)}`;
+    return path.join(this.dir, `${name}.jsonl`);
+  }
+
+  /**
+   * Opens a folder of checkpoints and reads every thread in it. Folders in `adopt` (those of
+   * processes that ended) are taken over: their threads are read, written into this folder (in
+   * this folder's codec) and the folders removed; see `adopted`.
+   */
+  static async open({ dir, key, onWarning, adopt = [], release }: VaultCheckpointerOptions): Promise<VaultCheckpointer> {
+    const saver = new VaultCheckpointer(path.resolve(dir), key, release);
     await fsp.mkdir(saver.dir, { recursive: true });
-    const seen = new Set<string>();
-    // Newest first: a thread is read from the newest folder that has it.
-    for (const folder of [saver.dir, ...fallbackDirs]) {
-      const names = await fsp.readdir(folder).catch(() => [] as string[]);
-      for (const name of names) {
-        if (!name.endsWith(".jsonl") || seen.has(name)) continue;
-        seen.add(name);
-        const thread = decodeURIComponent(name.slice(0, -".jsonl".length));
-        const text = await fsp.readFile(path.join(folder, name), "utf8").catch(() => "");
-        for (const line of text.split("\n")) {
-          if (line.trim() === "") continue;
-          let parsed: ReturnType<typeof LogLineSchema.safeParse>;
-          try {
-            parsed = LogLineSchema.safeParse(JSON.parse(line));
-          } catch {
-            continue; // torn by a crash mid-append
-          }
-          if (parsed.success) saver.apply(thread, parsed.data);
+    await saver.readFolder(saver.dir, { rewrite: false });
+    for (const folder of adopt) {
+      for (const thread of await saver.readFolder(folder, { rewrite: true })) saver.adoptedThreads.add(thread);
+      await fsp.rm(folder, { recursive: true, force: true });
+    }
+    if (saver.skipped > 0) onWarning?.(`${saver.dir}: ${saver.skipped} checkpoint line(s) skipped (cut short by a crash, or not readable with this folder's key)`);
+    return saver;
+  }
+
+  /** Threads taken over from the folders of processes that ended. */
+  get adopted(): string[] {
+    return [...this.adoptedThreads];
+  }
+
+  /** Reads a folder's thread logs into this saver; with `rewrite`, appends what it read to this saver's own logs. */
+  private async readFolder(folder: string, { rewrite }: { rewrite: boolean }): Promise<Set<string>> {
+    const threads = new Set<string>();
+    const names = await fsp.readdir(folder).catch(() => [] as string[]);
+    for (const name of names.sort()) {
+      if (!name.endsWith(".jsonl")) continue;
+      const fallbackThread = decodeURIComponent(name.slice(0, -".jsonl".length));
+      // A file may vanish while it is read (its folder is being cleaned): what is gone is skipped.
+      const text = await fsp.readFile(path.join(folder, name), "utf8").catch(() => "");
+      for (const raw of text.split("\n")) {
+        if (raw.trim() === "") continue;
+        const line = this.unseal(raw, name);
+        if (line === undefined) {
+          this.skipped += 1;
+          continue;
         }
-        if (folder !== saver.dir) await fsp.copyFile(path.join(folder, name), fileOf(saver.dir, thread));
+        const thread = line.thread ?? fallbackThread;
+        threads.add(thread);
+        this.apply(thread, line);
+        if (rewrite) await this.append(thread, line);
       }
     }
-    return saver;
+    return threads;
+  }
+
+  /** A stored line → its record, or undefined when it is torn, or sealed (or not) against this key. */
+  private unseal(raw: string, file: string): LogLine | undefined {
+    let text = raw;
+    if (this.key !== undefined) {
+      if (!raw.startsWith(SEALED)) return undefined;
+      const bytes = Buffer.from(raw.slice(SEALED.length), "base64");
+      try {
+        text = decryptBytes(bytes, this.key, `jotty-checkpoint:${file}`).toString("utf8");
+      } catch {
+        return undefined;
+      }
+    } else if (raw.startsWith(SEALED)) {
+      return undefined;
+    }
+    try {
+      const parsed = LogLineSchema.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined; // torn by a crash mid-append
+    }
   }
 
   private apply(thread: string, line: LogLine): void {
@@ -120,7 +196,15 @@ export class VaultCheckpointer extends MemorySaver {
   }
 
   private async append(thread: string, line: LogLine): Promise<void> {
-    await fsp.appendFile(fileOf(this.dir, thread), `${JSON.stringify(line)}\n`);
+    const file = this.fileOf(thread);
+    const text = JSON.stringify({ ...line, thread });
+    const stored = this.key === undefined ? text : `${SEALED}${encryptBytes(Buffer.from(text, "utf8"), this.key, `jotty-checkpoint:${path.basename(file)}`).toString("base64")}`;
+    await fsp.appendFile(file, `${stored}\n`);
+  }
+
+  /** Thread ids held, for callers that clean up after a crash. */
+  threads(): string[] {
+    return Object.keys(this.storage);
   }
 
   /** Channel values of a checkpoint, rebuilt from the blobs of its channel versions. */
@@ -191,6 +275,6 @@ export class VaultCheckpointer extends MemorySaver {
   override async deleteThread(threadId: string): Promise<void> {
     await super.deleteThread(threadId);
     delete this.blobs[threadId];
-    await fsp.rm(fileOf(this.dir, threadId), { force: true });
+    await fsp.rm(this.fileOf(threadId), { force: true });
   }
 }

@@ -1,60 +1,43 @@
-import { createHash } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
-import { gunzip, gzip } from "node:zlib";
-import { z } from "zod";
 import type { JottyConfig, LearningMode } from "../config/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { writeFileAtomic } from "./atomic-write.js";
-import { codecSuffix, decodeBytes, deriveKey, encodeText, type Codec } from "./codec.js";
-import { joinState, JottyStateSchema, splitState, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
-import { migrateState } from "./migrations/index.js";
-import { isRunName, newestFirst, runName } from "./run-name.js";
+import { AuditLog, type AuditAnchor, type AuditEntry, type AuditHead, type AuditRecord } from "./audit-log.js";
+import { placeRuns, readBackup, writeBackup } from "./backup.js";
+import { createWorkFolder, endedCheckpointFolders } from "./checkpoint-folders.js";
+import { codecSuffix, deriveKey, encodeText, encryptBytes, type Codec } from "./codec.js";
+import { JottyStateSchema, splitState, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
+import { firstUnsafeValue } from "./json-safety.js";
+import { DELETING_PREFIX, removeLeftovers } from "./leftovers.js";
+import { MANIFEST, MANIFEST_VERSION, manifestMac, runFileAad, type Manifest, type ManifestV2 } from "./manifest.js";
+import { isRunName, newestFirst, nextRunName } from "./run-name.js";
+import { checkFiles, readManifest, readRunState, sha256Hex, type RunCheck, type RunStatus } from "./run-reader.js";
 import { VaultCheckpointer } from "./vault-checkpointer.js";
-import { AuditLog } from "./audit-log.js";
 import { acquireLock, type LockOptions } from "./vault-lock.js";
+import { acquireWriterLease, type ConcurrentWriters } from "./writer-lease.js";
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
-
-const MANIFEST = "jotty_state/manifest.json";
 const LATEST = "LATEST";
 const AUDIT_LOG = "audit.jsonl";
-
-const ManifestSchema = z.strictObject({
-  manifestVersion: z.literal(1),
-  schemaVersion: z.int().positive(),
-  createdAt: z.string(),
-  run: z.string(),
-  codec: z.strictObject({ compress: z.boolean(), encrypted: z.boolean() }),
-  files: z.array(
-    z.strictObject({
-      path: z.string(),
-      stem: z.string(),
-      bytes: z.int().min(0),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    }),
-  ),
-});
-
-type Manifest = z.infer<typeof ManifestSchema>;
+/** The newest run name ever issued in the folder, so names keep increasing whatever is deleted. */
+const LAST_RUN = ".last-run";
 
 /** Options of {@link Vault.open}. */
 export interface VaultOptions {
   /** The output folder holding run folders and `LATEST`. */
   dir: string;
-  /** Complete runs kept; older ones go (never the one `LATEST` names). @default 10 */
+  /** Complete runs kept; older ones go (never the newest). @default 10 */
   keepRuns?: number;
   /** gzip every state file. @default false */
   compress?: boolean;
-  /** Passphrase for AES-256-GCM encryption of every state file. */
+  /** Passphrase for AES-256-GCM encryption of every state file and checkpoint. */
   encryptionKey?: string;
   /** Waiting for another process's save. @default wait up to 30 s */
   lock?: LockOptions;
-  /** Told about every run skipped on load, and why. */
+  /** Told about every run skipped, every crash leftover cleaned, every audit problem. */
   onWarning?: (warning: string) => void;
   /** Where time is read for run names and timestamps (lock waits use real time). @default systemClock */
   clock?: Clock;
@@ -67,11 +50,14 @@ export interface VaultOptions {
 /** A run folder and what it holds. */
 export interface RunInfo {
   name: string;
-  /** Its manifest is present and lists files that all exist with their recorded sizes. */
+  /** Its manifest is valid and every file matches it (checksums, unless listed with `verify: false`). */
   complete: boolean;
+  /** `incomplete`: its save never finished; `damaged`: its manifest or a file is wrong (see `problem`). */
+  status: RunStatus;
+  problem?: string;
   /** Bytes on disk, all files included. */
   bytes: number;
-  /** From the manifest, when complete. */
+  /** From the manifest, when it is readable. */
   createdAt?: string;
   schemaVersion?: number;
 }
@@ -94,14 +80,18 @@ export interface LoadedState {
   warnings: string[];
 }
 
-async function sha256(bytes: Uint8Array): Promise<string> {
-  return createHash("sha256").update(bytes).digest("hex");
+/** Options of {@link Vault.save}. */
+export interface SaveOptions {
+  /** More audit records written with the save (each gets the run in its details). */
+  audit?: readonly AuditEntry[];
+  /** The run this state grew from; another run saved meanwhile is reported (its learning is not in this state). */
+  base?: string | null;
 }
 
 async function folderBytes(folder: string): Promise<number> {
   let total = 0;
-  for (const entry of await fsp.readdir(folder, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await fsp.stat(path.join(entry.parentPath, entry.name))).size;
+  for (const entry of await fsp.readdir(folder, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (entry.isFile()) total += await fsp.stat(path.join(entry.parentPath, entry.name)).then((stat) => stat.size, () => 0);
   }
   return total;
 }
@@ -111,11 +101,12 @@ function describe(error: unknown): string {
 }
 
 /**
- * Where learned state lives between runs. Each save writes a new run folder
- * (`run_YYYYMMDD_HHMMSS[_n]`) in the layout of DESIGN.md, every file atomically, the manifest
- * (schema version and each file's sha256) last and then `LATEST`; a run without a valid
- * manifest, or whose files do not match it, is skipped on load in favour of the previous
- * complete one. Saves take a lock on the folder, so two processes never interleave.
+ * Where learned state lives between runs. Each save writes a new run folder, named under the
+ * folder's lock so names only ever increase (`run_YYYYMMDD_HHMMSS[_n]`), in the layout of
+ * DESIGN.md: every file atomically, the manifest (each file's sha256, the audit records of the
+ * save, for encrypted runs a MAC) last and then `LATEST`. A run without a valid manifest, or
+ * whose files do not match it, is skipped with a warning in favour of the previous complete
+ * one; what a crash left is cleaned up by the next operation that takes the lock.
  *
  * @example
  * ```ts
@@ -128,15 +119,17 @@ export class Vault {
   /** The output folder. */
   readonly dir: string;
   readonly keepRuns: number;
+  /** `audit.jsonl`: every save, deletion, export, reset, backup and restore, hash-chained. */
+  readonly audit: AuditLog;
   private readonly codec: Codec;
   private readonly lockOptions: LockOptions;
   private readonly onWarning: ((warning: string) => void) | undefined;
   private readonly clock: Clock;
   private readonly telemetry: Telemetry | undefined;
-  /** `audit.jsonl`: every save, deletion, export, reset, backup and restore, hash-chained. */
-  readonly audit: AuditLog;
-  /** The run folder this process works in (checkpoints), completed by its first save. */
-  private workRun: string | undefined;
+  /** Runs whose checksums were verified, with the manifest that vouched for them (as JSON). */
+  private readonly verified = new Map<string, string>();
+  /** Warnings already told: a damaged run is reported once, not at every save. */
+  private readonly told = new Set<string>();
 
   private constructor(options: VaultOptions, key: Buffer | undefined) {
     this.dir = path.resolve(options.dir);
@@ -145,7 +138,6 @@ export class Vault {
     this.clock = options.clock ?? systemClock;
     this.telemetry = options.telemetry;
     this.audit = new AuditLog(path.join(this.dir, AUDIT_LOG), this.clock, options.auditBy);
-    // Waiting for a lock takes real time, whatever clock names the runs.
     this.lockOptions = { ...options.lock };
     this.onWarning = options.onWarning;
   }
@@ -153,7 +145,8 @@ export class Vault {
   /**
    * Opens (and creates) an output folder.
    *
-   * @throws JottyError `invalid_argument` for a bad keepRuns, `config_invalid` for a short key.
+   * @throws JottyError `invalid_argument` for a bad keepRuns or a path that is not a folder,
+   *   `config_invalid` for a short key.
    */
   static async open(options: VaultOptions): Promise<Vault> {
     if (options.keepRuns !== undefined && (!Number.isInteger(options.keepRuns) || options.keepRuns < 1)) {
@@ -161,7 +154,13 @@ export class Vault {
     }
     const key = options.encryptionKey === undefined ? undefined : deriveKey(options.encryptionKey);
     const vault = new Vault(options, key);
-    await fsp.mkdir(vault.dir, { recursive: true });
+    await fsp.mkdir(vault.dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new JottyError({
+        code: "invalid_argument",
+        message: `The output folder ${vault.dir} cannot be created (${error.code === "EEXIST" || error.code === "ENOTDIR" ? "a file is in the way" : error.code ?? describe(error)}); name a folder.`,
+        cause: error,
+      });
+    });
     return vault;
   }
 
@@ -196,7 +195,16 @@ export class Vault {
     });
   }
 
-  private warn(warning: string): void {
+  /** Whether this vault encrypts (and reads only encrypted runs). */
+  get encrypted(): boolean {
+    return this.codec.key !== undefined;
+  }
+
+  private warn(warning: string, { once = false }: { once?: boolean } = {}): void {
+    if (once) {
+      if (this.told.has(warning)) return;
+      this.told.add(warning);
+    }
     this.onWarning?.(warning);
   }
 
@@ -205,90 +213,40 @@ export class Vault {
     return entries.filter((entry) => entry.isDirectory() && isRunName(entry.name)).map((entry) => entry.name).sort(newestFirst);
   }
 
-  /** Creates a new, empty run folder with a unique name. */
-  private async createRunFolder(): Promise<string> {
-    const now = this.clock.now();
-    for (let attempt = 1; ; attempt += 1) {
-      const name = runName(now, attempt);
-      try {
-        await fsp.mkdir(path.join(this.dir, name));
-        return name;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      }
-    }
-  }
-
-  private async readManifest(run: string): Promise<Manifest | undefined> {
-    const text = await fsp.readFile(path.join(this.dir, run, MANIFEST), "utf8").catch(() => undefined);
-    if (text === undefined) return undefined;
-    const parsed = ManifestSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+  /** Every run's manifest check, newest first (no checksums). */
+  private async checkAll(): Promise<Array<{ name: string } & RunCheck>> {
+    return Promise.all((await this.runNames()).map(async (name) => ({ name, ...(await readManifest(this.dir, name, this.codec.key)) })));
   }
 
   /**
-   * Writes a state as a new run and points `LATEST` at it; returns the run's name.
-   *
-   * @throws JottyError `snapshot_invalid` for a state that does not match the schema (nothing
-   *   is written), `vault_locked` when another process keeps the folder locked.
+   * Runs `work` holding the folder's lock, after mending what a crash may have left: run
+   * folders whose save never finished, temporary files, a stale `LATEST`, audit records a save
+   * wrote into its manifest but not yet into the log.
    */
-  async save(state: JottyState): Promise<string> {
-    return timed(this.telemetry, "save", () => this.saveUntimed(state));
-  }
-
-  private async saveUntimed(state: JottyState): Promise<string> {
-    const parsed = JottyStateSchema.safeParse(state);
-    if (!parsed.success) {
-      throw new JottyError({
-        code: "snapshot_invalid",
-        message: `Cannot save this state: ${issueList(parsed.error, { root: "(root)", limit: 5 }).join("; ")}.`,
-      });
-    }
-    const suffix = codecSuffix(this.codec);
-    const encoded = await Promise.all(
-      splitState(parsed.data).map(async ({ stem, content }) => {
-        const bytes = await encodeText(JSON.stringify(content), this.codec);
-        return { stem, path: `${stem}${suffix}`, bytes, sha256: await sha256(bytes) };
-      }),
-    );
+  private async locked<T>(work: (checks: Array<{ name: string } & RunCheck>) => Promise<T>): Promise<T> {
     const release = await acquireLock(this.dir, this.lockOptions);
     try {
-      let run = this.workRun;
-      this.workRun = undefined;
-      if (run === undefined || (await this.readManifest(run)) !== undefined) run = await this.createRunFolder();
-      const folder = path.join(this.dir, run);
-      await Promise.all(encoded.map((file) => writeFileAtomic(path.join(folder, file.path), file.bytes)));
-      const manifest: Manifest = {
-        manifestVersion: 1,
-        schemaVersion: STATE_SCHEMA_VERSION,
-        createdAt: new Date(this.clock.now()).toISOString(),
-        run,
-        codec: { compress: this.codec.compress, encrypted: this.codec.key !== undefined },
-        files: encoded.map(({ stem, path: file, bytes, sha256: hash }) => ({ path: file, stem, bytes: bytes.length, sha256: hash })),
-      };
-      await writeFileAtomic(path.join(folder, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-      await writeFileAtomic(path.join(this.dir, LATEST), `${run}\n`);
-      await this.record({ action: "save", ids: [run], details: { files: encoded.length, bytes: encoded.reduce((total, file) => total + file.bytes.length, 0) } });
-      const removed = await this.applyRetention(run);
-      if (removed.length > 0) await this.record({ action: "delete", ids: removed, details: { reason: `keep ${this.keepRuns} runs` } });
-      return run;
+      const checks = await this.checkAll();
+      const complete = checks.filter((check) => check.status === "complete").map((check) => check.name);
+      const removed = await removeLeftovers(this.dir, { incompleteRuns: checks.filter((check) => check.status === "incomplete").map((check) => check.name), completeRuns: complete });
+      if (removed.length > 0) this.warn(`Cleaned up after a crash in ${this.dir}: removed ${removed.join(", ")}`);
+      const remaining = checks.filter((check) => check.status !== "incomplete");
+      const newest = remaining.find((check) => check.status === "complete");
+      if (newest !== undefined && (await this.latestName()) !== newest.name) await writeFileAtomic(path.join(this.dir, LATEST), `${newest.name}\n`);
+      if (newest?.manifest?.manifestVersion === 2) await this.reconcileAudit(newest.name, newest.manifest.audit);
+      return await work(remaining);
     } finally {
       await release();
     }
   }
 
-  /** Deletes complete runs beyond `keepRuns`, never the one just written or the one LATEST names. */
-  private async applyRetention(current: string): Promise<string[]> {
-    const latest = await this.latestName();
-    const complete: string[] = [];
-    const removed: string[] = [];
-    for (const name of await this.runNames()) if ((await this.readManifest(name)) !== undefined) complete.push(name);
-    for (const name of complete.slice(this.keepRuns)) {
-      if (name === current || name === latest) continue;
-      await fsp.rm(path.join(this.dir, name), { recursive: true, force: true });
-      removed.push(name);
+  private async reconcileAudit(run: string, records: readonly AuditRecord[]): Promise<void> {
+    try {
+      const appended = await this.audit.reconcile(records);
+      if (appended === null) this.warn(`audit log not repaired: ${AUDIT_LOG} does not continue into the records ${run}'s save wrote`);
+    } catch (error) {
+      this.warn(`audit log not repaired: ${describe(error)}`);
     }
-    return removed;
   }
 
   private async latestName(): Promise<string | undefined> {
@@ -296,74 +254,120 @@ export class Vault {
     return text?.trim() || undefined;
   }
 
-  /** Reads and checks one run; throws a JottyError naming the first problem. */
-  private async readRun(run: string): Promise<JottyState> {
-    return timed(this.telemetry, "load", () => this.readRunUntimed(run));
+  /**
+   * Writes a state as a new run and points `LATEST` at it; returns the run's name. The state is
+   * checked first: its shape, and that every value survives JSON (no NaN, Infinity, cycles or
+   * class instances), so nothing that would load differently is written.
+   *
+   * @throws JottyError `snapshot_invalid` for a state that does not pass (nothing is written),
+   *   `vault_locked` when another process keeps the folder locked.
+   */
+  async save(state: JottyState, options: SaveOptions = {}): Promise<string> {
+    return timed(this.telemetry, "save", () => this.saveUntimed(state, options));
   }
 
-  private async readRunUntimed(run: string): Promise<JottyState> {
-    const folder = path.join(this.dir, run);
-    const text = await fsp.readFile(path.join(folder, MANIFEST), "utf8").catch(() => undefined);
-    if (text === undefined) {
-      throw new JottyError({ code: "snapshot_invalid", message: `${run}: missing ${MANIFEST} (the save did not finish)` });
+  private async saveUntimed(state: JottyState, { audit: extra = [], base }: SaveOptions): Promise<string> {
+    const parsed = JottyStateSchema.safeParse(state);
+    if (!parsed.success) {
+      throw new JottyError({ code: "snapshot_invalid", message: `Cannot save this state: ${issueList(parsed.error, { root: "(root)", limit: 5 }).join("; ")}.` });
     }
-    let manifestData: unknown;
-    try {
-      manifestData = JSON.parse(text);
-    } catch {
-      throw new JottyError({ code: "snapshot_invalid", message: `${run}: ${MANIFEST} is not valid JSON` });
-    }
-    const manifest = ManifestSchema.safeParse(manifestData);
-    if (!manifest.success) throw new JottyError({ code: "snapshot_invalid", message: `${run}: ${MANIFEST} does not match its schema` });
-    const { codec, files, schemaVersion } = manifest.data;
-    if (schemaVersion > STATE_SCHEMA_VERSION) {
-      throw new JottyError({
-        code: "snapshot_version_unsupported",
-        message: `${run}: state schema version ${schemaVersion} is newer than this Jotty reads (${STATE_SCHEMA_VERSION}); upgrade Jotty to load it`,
-      });
-    }
-    const contents = await Promise.all(
-      files.map(async (file) => {
-        const bytes = await fsp.readFile(path.join(folder, file.path)).catch(() => undefined);
-        if (bytes === undefined) throw new JottyError({ code: "snapshot_invalid", message: `${run}: missing ${file.path}` });
-        if (bytes.length !== file.bytes || (await sha256(bytes)) !== file.sha256) {
-          throw new JottyError({ code: "snapshot_invalid", message: `${run}: ${file.path} does not match its checksum in the manifest` });
-        }
-        let decoded: string;
-        try {
-          decoded = await decodeBytes(bytes, { compressed: codec.compress, encrypted: codec.encrypted, key: this.codec.key });
-        } catch (error) {
-          throw new JottyError({ code: JottyError.is(error) ? error.code : "snapshot_invalid", message: `${run}: ${file.path}: ${describe(error)}` });
-        }
-        try {
-          return { stem: file.stem, content: JSON.parse(decoded) as unknown };
-        } catch {
-          throw new JottyError({ code: "snapshot_invalid", message: `${run}: ${file.path} is not valid JSON` });
-        }
+    const unsafe = firstUnsafeValue(state, "state");
+    if (unsafe !== undefined) throw new JottyError({ code: "snapshot_invalid", message: `Cannot save this state: ${unsafe}. Nothing was written.` });
+    const runId = randomBytes(16).toString("hex");
+    const suffix = codecSuffix(this.codec);
+    const files = await Promise.all(
+      splitState(parsed.data).map(async ({ stem, content }) => {
+        const file = `${stem}${suffix}`;
+        const plain = await encodeText(JSON.stringify(content), { compress: this.codec.compress });
+        const bytes = this.codec.key === undefined ? plain : encryptBytes(plain, this.codec.key, runFileAad(runId, file));
+        return { stem, path: file, bytes, sha256: sha256Hex(bytes) };
       }),
     );
-    const migrated = migrateState(joinState(schemaVersion, contents));
-    const state = JottyStateSchema.safeParse(migrated);
-    if (!state.success) throw new JottyError({ code: "snapshot_invalid", message: `${run}: the state does not match schema version ${STATE_SCHEMA_VERSION}` });
-    return state.data;
+    return this.locked(async (checks) => {
+      const complete = checks.filter((check) => check.status === "complete").map((check) => check.name);
+      if (base !== undefined && complete[0] !== undefined && complete[0] !== base) {
+        this.warn(
+          `${complete[0]} was saved in ${this.dir} by another writer after this state ${base === null ? "started empty" : `was loaded from ${base}`}; this save does not hold that learning (it stays in ${complete[0]}).`,
+        );
+      }
+      const lastIssued = (await fsp.readFile(path.join(this.dir, LAST_RUN), "utf8").catch(() => "")).trim();
+      const run = nextRunName(this.clock.now(), [...checks.map((check) => check.name), lastIssued, (await this.latestName()) ?? ""]);
+      await writeFileAtomic(path.join(this.dir, LAST_RUN), `${run}\n`);
+      const folder = path.join(this.dir, run);
+      await fsp.mkdir(folder);
+      await Promise.all(files.map((file) => writeFileAtomic(path.join(folder, file.path), file.bytes)));
+      const doomed = complete.slice(this.keepRuns - 1);
+      const entries: AuditEntry[] = [
+        { action: "save", ids: [run], details: { files: files.length, bytes: files.reduce((total, file) => total + file.bytes.length, 0) } },
+        ...extra.map((entry) => ({ ...entry, details: { ...entry.details, run } })),
+        ...(doomed.length === 0 ? [] : [{ action: "delete" as const, ids: doomed, details: { reason: `keep ${this.keepRuns} runs` } }]),
+      ];
+      let head: AuditHead | undefined;
+      let records: AuditRecord[] = [];
+      try {
+        head = await this.audit.head();
+        records = this.audit.prepare(head, entries);
+      } catch (error) {
+        this.warn(`audit log not written: ${describe(error)}`);
+      }
+      const body: Omit<ManifestV2, "mac"> = {
+        manifestVersion: MANIFEST_VERSION,
+        schemaVersion: STATE_SCHEMA_VERSION,
+        createdAt: new Date(this.clock.now()).toISOString(),
+        run,
+        runId,
+        codec: { compress: this.codec.compress, encrypted: this.codec.key !== undefined },
+        files: files.map(({ stem, path: file, bytes, sha256 }) => ({ path: file, stem, bytes: bytes.length, sha256 })),
+        audit: records,
+        auditLog: head?.log ?? records[0]?.hash ?? null,
+      };
+      const manifest: ManifestV2 = this.codec.key === undefined ? body : { ...body, mac: manifestMac(body, this.codec.key) };
+      await writeFileAtomic(path.join(folder, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+      await writeFileAtomic(path.join(this.dir, LATEST), `${run}\n`);
+      if (records.length > 0) await this.audit.appendRecords(records, head).catch((error: unknown) => this.warn(`audit log not written: ${describe(error)}`));
+      for (const name of doomed) await this.removeRun(name);
+      return run;
+    });
+  }
+
+  /** Deletes a run folder: renamed aside first, so a crash never leaves part of a run under its name. */
+  private async removeRun(name: string): Promise<void> {
+    const aside = path.join(this.dir, `${DELETING_PREFIX}${name}-${randomBytes(4).toString("hex")}`);
+    await fsp.rename(path.join(this.dir, name), aside);
+    await fsp.rm(aside, { recursive: true, force: true });
+    this.verified.delete(name);
+  }
+
+  /** Reads and checks one run; throws a JottyError naming the first problem. */
+  private async readRun(run: string): Promise<JottyState> {
+    return timed(this.telemetry, "load", () => readRunState(this.dir, run, this.codec.key));
   }
 
   /**
    * The newest complete run's state. Runs that are incomplete or damaged (missing manifest,
-   * checksum mismatch, undecodable, newer schema) are skipped with a warning naming the file;
-   * nothing is deleted.
+   * checksum mismatch, undecodable, newer schema, plaintext in an encrypted folder) are skipped
+   * with a warning naming the file; so is one `restore` throws on (a component that does not
+   * restore). Nothing is deleted.
    *
+   * @param options - `restore` turns the state into what the caller needs; a run it refuses is skipped.
    * @returns null when the folder holds no run at all.
    * @throws JottyError `vault_no_valid_state` when runs exist but none can be loaded (every reason listed).
    */
-  async loadLatest(): Promise<LoadedState | null> {
+  async loadLatest(): Promise<LoadedState | null>;
+  async loadLatest<T>(options: { restore: (state: JottyState, run: string) => Promise<T> }): Promise<(LoadedState & { restored: T }) | null>;
+  async loadLatest<T>(options: { restore?: (state: JottyState, run: string) => Promise<T> } = {}): Promise<(LoadedState & { restored?: T }) | null> {
     const names = await this.runNames();
     if (names.length === 0) return null;
     const warnings: string[] = [];
     for (const name of names) {
       try {
         const state = await this.readRun(name);
-        return { state, run: name, warnings };
+        if (options.restore === undefined) return { state, run: name, warnings };
+        try {
+          return { state, run: name, warnings, restored: await options.restore(state, name) };
+        } catch (error) {
+          throw new JottyError({ code: "snapshot_invalid", message: `${name}: its state does not restore (${describe(error)})`, cause: error });
+        }
       } catch (error) {
         const warning = `Skipped ${describe(error)}`;
         warnings.push(warning);
@@ -408,12 +412,8 @@ export class Vault {
 
   /** Size on disk of the complete runs and the audit log, and how much each run grew over the one before. */
   async usage(): Promise<VaultUsage> {
-    const complete = (await this.runs()).filter((run) => run.complete).reverse();
-    const runs = complete.map((run, index) => ({
-      run: run.name,
-      bytes: run.bytes,
-      growth: index === 0 ? null : run.bytes - (complete[index - 1] as RunInfo).bytes,
-    }));
+    const complete = (await this.runs({ verify: false })).filter((run) => run.complete).reverse();
+    const runs = complete.map((run, index) => ({ run: run.name, bytes: run.bytes, growth: index === 0 ? null : run.bytes - (complete[index - 1] as RunInfo).bytes }));
     const growths = runs.flatMap((run) => (run.growth === null ? [] : [run.growth]));
     return {
       bytes: complete.reduce((total, run) => total + run.bytes, 0) + (await this.audit.size()),
@@ -422,44 +422,73 @@ export class Vault {
     };
   }
 
-  /** Every run folder, newest first, with its size and whether it is complete. */
-  async runs(): Promise<RunInfo[]> {
+  /**
+   * Every run folder, newest first, with its size and status. A run is complete when its
+   * manifest is valid and every file matches its checksum (sizes only with `verify: false`);
+   * damaged runs are also told to `onWarning`.
+   */
+  async runs({ verify = true }: { verify?: boolean } = {}): Promise<RunInfo[]> {
     const infos: RunInfo[] = [];
-    for (const name of await this.runNames()) {
-      const folder = path.join(this.dir, name);
-      const manifest = await this.readManifest(name);
-      let complete = manifest !== undefined;
-      for (const file of manifest?.files ?? []) {
-        const size = await fsp.stat(path.join(folder, file.path)).then((stat) => stat.size, () => -1);
-        if (size !== file.bytes) complete = false;
+    for (const check of await this.checkAll()) {
+      let { status, problem } = check;
+      if (check.manifest !== undefined) {
+        const vouched = JSON.stringify(check.manifest);
+        const fileProblem = this.verified.get(check.name) === vouched ? undefined : await checkFiles(this.dir, check.name, check.manifest, { quick: !verify });
+        if (fileProblem !== undefined) [status, problem] = ["damaged", fileProblem];
+        else if (verify) this.verified.set(check.name, vouched);
       }
+      if (status === "damaged") this.warn(`Skipped ${problem ?? check.name}`, { once: true });
       infos.push({
-        name,
-        complete,
-        bytes: await folderBytes(folder),
-        ...(manifest === undefined ? {} : { createdAt: manifest.createdAt, schemaVersion: manifest.schemaVersion }),
+        name: check.name,
+        complete: status === "complete",
+        status,
+        ...(problem === undefined ? {} : { problem }),
+        bytes: await folderBytes(path.join(this.dir, check.name)),
+        ...(check.manifest === undefined ? {} : { createdAt: check.manifest.createdAt, schemaVersion: check.manifest.schemaVersion }),
       });
     }
     return infos;
   }
 
+  /** What the runs' manifests remember of the audit log (the last record each save wrote), for {@link AuditLog.verify}. */
+  async auditAnchors(): Promise<AuditAnchor[]> {
+    const anchors: AuditAnchor[] = [];
+    for (const check of await this.checkAll()) {
+      const manifest: Manifest | undefined = check.manifest;
+      if (manifest?.manifestVersion !== 2) continue;
+      const last = manifest.audit.at(-1);
+      if (last === undefined || manifest.auditLog === null) continue;
+      anchors.push({ source: `run ${check.name}`, log: manifest.auditLog, seq: last.seq, hash: last.hash });
+    }
+    return anchors;
+  }
+
   /**
-   * A LangGraph checkpointer keeping graph checkpoints in this process's run folder (which the
-   * next save completes); threads not found there are looked up in earlier runs, so an episode
-   * interrupted by a crash resumes where it stopped.
+   * A LangGraph checkpointer keeping graph checkpoints in a folder of this process's own
+   * (`checkpoints/<process>/`, encrypted like the runs), never inside a run folder. It takes
+   * over the checkpoints of processes that ended (see `adopted`), so an episode interrupted by
+   * a crash resumes where it stopped; folders of live processes are left alone.
    */
   async checkpointer(): Promise<VaultCheckpointer> {
-    if (this.workRun === undefined) {
-      const release = await acquireLock(this.dir, this.lockOptions);
-      try {
-        this.workRun = await this.createRunFolder();
-      } finally {
-        await release();
-      }
-    }
-    const work = this.workRun;
-    const earlier = (await this.runNames()).filter((name) => name !== work).map((name) => path.join(this.dir, name, "checkpoints"));
-    return VaultCheckpointer.open({ dir: path.join(this.dir, work, "checkpoints"), fallbackDirs: earlier });
+    return this.locked(async (checks) => {
+      const work = await createWorkFolder(this.dir);
+      const adopt = await endedCheckpointFolders(this.dir, { except: work.dir, runs: checks.map((check) => check.name) });
+      return VaultCheckpointer.open({
+        dir: work.dir,
+        key: this.codec.key,
+        adopt,
+        release: work.release,
+        ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }),
+      });
+    });
+  }
+
+  /**
+   * Takes the folder's writer lease for a learning run (see {@link acquireWriterLease}).
+   * Returns its release.
+   */
+  async acquireWriter({ onBusy }: { onBusy: ConcurrentWriters }): Promise<() => Promise<void>> {
+    return acquireWriterLease(this.dir, { onBusy, onWarning: this.onWarning, lock: this.lockOptions });
   }
 
   /**
@@ -467,71 +496,44 @@ export class Vault {
    * whole; {@link Vault.restoreBackup} checks both before writing anything.
    */
   async backup(file: string): Promise<{ runs: number; bytes: number }> {
-    const runs: Array<{ name: string; files: Array<{ path: string; sha256: string; data: string }> }> = [];
-    for (const info of await this.runs()) {
-      if (!info.complete) continue;
-      const folder = path.join(this.dir, info.name);
-      const files: Array<{ path: string; sha256: string; data: string }> = [];
-      for (const entry of await fsp.readdir(folder, { withFileTypes: true, recursive: true })) {
-        if (!entry.isFile() || entry.name.endsWith(".tmp")) continue;
-        const full = path.join(entry.parentPath, entry.name);
-        const bytes = await fsp.readFile(full);
-        files.push({ path: path.relative(folder, full).split(path.sep).join("/"), sha256: await sha256(bytes), data: bytes.toString("base64") });
-      }
-      runs.push({ name: info.name, files });
-    }
-    const body = JSON.stringify({ latest: (await this.latestName()) ?? null, runs });
-    const archive = JSON.stringify({ format: "jotty-backup", version: 1, createdAt: new Date(this.clock.now()).toISOString(), sha256: await sha256(Buffer.from(body)), body });
-    const bytes = await gzipAsync(Buffer.from(archive));
-    await writeFileAtomic(path.resolve(file), bytes);
-    await this.locked(() => this.record({ action: "backup", ids: runs.map((run) => run.name), details: { file: path.resolve(file), bytes: bytes.length } }));
-    return { runs: runs.length, bytes: bytes.length };
+    const runs = (await this.runs()).filter((run) => run.complete);
+    const manifests = (await this.checkAll()).filter((check) => check.manifest !== undefined && runs.some((run) => run.name === check.name));
+    const written = await writeBackup({
+      dir: this.dir,
+      runs: manifests.map((check) => ({ name: check.name, manifest: check.manifest as Manifest })),
+      latest: runs[0]?.name ?? null,
+      file,
+      createdAt: new Date(this.clock.now()).toISOString(),
+    });
+    await this.audited({ action: "backup", ids: manifests.map((check) => check.name), details: { file: path.resolve(file), bytes: written.bytes } });
+    return written;
   }
 
   /**
    * Restores an archive made by {@link Vault.backup} into a folder, after checking every
-   * checksum; runs already present are left as they are.
+   * checksum. Each run is placed atomically, so an interrupted restore leaves only complete runs
+   * and running it again finishes it; runs already complete there are left as they are.
+   * Returns the runs written.
    *
    * @throws JottyError `backup_invalid` when the archive is damaged (nothing is written).
    */
-  static async restoreBackup(file: string, dir: string): Promise<{ runs: string[] }> {
-    const invalid = (reason: string, cause?: unknown): JottyError =>
-      new JottyError({ code: "backup_invalid", message: `${file} is not a usable Jotty backup: ${reason}. Nothing was restored.`, cause });
-    let archive: { format?: unknown; version?: unknown; sha256?: unknown; body?: unknown };
-    try {
-      archive = JSON.parse((await gunzipAsync(await fsp.readFile(file))).toString("utf8")) as typeof archive;
-    } catch (error) {
-      throw invalid("it does not decompress into JSON", error);
-    }
-    if (archive.format !== "jotty-backup" || archive.version !== 1 || typeof archive.body !== "string") throw invalid("unknown format");
-    if ((await sha256(Buffer.from(archive.body))) !== archive.sha256) throw invalid("its checksum does not match");
-    const body = JSON.parse(archive.body) as { latest: string | null; runs: Array<{ name: string; files: Array<{ path: string; sha256: string; data: string }> }> };
-    for (const run of body.runs) {
-      if (!isRunName(run.name)) throw invalid(`it names an invalid run "${run.name}"`);
-      for (const entry of run.files) {
-        if (entry.path.split("/").includes("..") || path.isAbsolute(entry.path)) throw invalid(`it holds an unsafe path "${entry.path}"`);
-        if ((await sha256(Buffer.from(entry.data, "base64"))) !== entry.sha256) throw invalid(`${run.name}/${entry.path} does not match its checksum`);
-      }
-    }
-    const target = path.resolve(dir);
-    const release = await acquireLock(target);
-    const restored: string[] = [];
-    try {
-      for (const run of body.runs) {
-        const folder = path.join(target, run.name);
-        if (await fsp.stat(folder).then(() => true, () => false)) continue;
-        // The manifest goes last, so an interrupted restore leaves an incomplete (skipped) run.
-        const ordered = [...run.files].sort((a, b) => Number(a.path === MANIFEST) - Number(b.path === MANIFEST));
-        for (const entry of ordered) await writeFileAtomic(path.join(folder, entry.path), Buffer.from(entry.data, "base64"));
-        restored.push(run.name);
-      }
-      if (body.latest !== null && restored.includes(body.latest)) await writeFileAtomic(path.join(target, LATEST), `${body.latest}\n`);
-      // As for every audit entry, a log that cannot be written does not undo the restore.
-      await new AuditLog(path.join(target, AUDIT_LOG), systemClock).append({ action: "restore", ids: restored, details: { file: path.resolve(file) } }).catch(() => undefined);
-    } finally {
-      await release();
-    }
-    return { runs: restored };
+  static async restoreBackup(file: string, dir: string, options: Omit<VaultOptions, "dir"> = {}): Promise<{ runs: string[] }> {
+    const body = await readBackup(file);
+    const vault = await Vault.open({ ...options, dir });
+    return vault.locked(async () => {
+      const runs = await placeRuns({
+        dir: vault.dir,
+        body,
+        isComplete: async (run) => {
+          const check = await readManifest(vault.dir, run, undefined);
+          return check.manifest !== undefined && (await checkFiles(vault.dir, run, check.manifest)) === undefined;
+        },
+      });
+      const newest = (await vault.checkAll()).find((check) => check.status === "complete");
+      if (newest !== undefined) await writeFileAtomic(path.join(vault.dir, LATEST), `${newest.name}\n`);
+      await vault.record({ action: "restore", ids: runs, details: { file: path.resolve(file) } });
+      return { runs };
+    });
   }
 
   /**
@@ -544,7 +546,7 @@ export class Vault {
     if (loaded === null) {
       throw new JottyError({ code: "vault_no_valid_state", message: `Nothing to export: ${this.dir} holds no run yet.` });
     }
-    await this.locked(() => this.record({ action: "export", ids: [loaded.run] }));
+    await this.audited({ action: "export", ids: [loaded.run] });
     return { format: "jotty-export", version: 1, exportedAt: new Date(this.clock.now()).toISOString(), run: loaded.run, state: loaded.state };
   }
 
@@ -552,30 +554,20 @@ export class Vault {
    * Appends to the audit log. A log that cannot be written (damaged by hand, disk full) must
    * not cost learned state, so the failure is a warning; `jotty audit verify` shows the gap.
    */
-  private async record(entry: Parameters<AuditLog["append"]>[0]): Promise<void> {
+  private async record(entry: AuditEntry): Promise<void> {
     try {
       await this.audit.append(entry);
     } catch (error) {
-      this.onWarning?.(`audit log not written: ${describe(error)}`);
+      this.warn(`audit log not written: ${describe(error)}`);
     }
   }
 
   /**
    * Appends an entry to the audit log, holding the folder's lock: for operations on learned
-   * state made outside the Vault, such as pruning memories.
+   * state made outside the Vault.
    */
-  async audited(entry: Parameters<AuditLog["append"]>[0]): Promise<void> {
+  async audited(entry: AuditEntry): Promise<void> {
     await this.locked(() => this.record(entry));
-  }
-
-  /** Runs `work` holding the folder's lock. */
-  private async locked<T>(work: () => Promise<T>): Promise<T> {
-    const release = await acquireLock(this.dir, this.lockOptions);
-    try {
-      return await work();
-    } finally {
-      await release();
-    }
   }
 
   /**
@@ -590,16 +582,14 @@ export class Vault {
         message: `reset() deletes all learned state in ${this.dir}; call reset({ confirm: true }) to do it.`,
       });
     }
-    const release = await acquireLock(this.dir, this.lockOptions);
-    try {
-      const names = await this.runNames();
-      for (const name of names) await fsp.rm(path.join(this.dir, name), { recursive: true, force: true });
+    return this.locked(async (checks) => {
+      const names = checks.map((check) => check.name);
+      for (const name of names) await this.removeRun(name);
       await fsp.rm(path.join(this.dir, LATEST), { force: true });
-      this.workRun = undefined;
+      // Checkpoints of processes that ended go too; a live process's own folder stays its own.
+      for (const folder of await endedCheckpointFolders(this.dir, { runs: [] })) await fsp.rm(folder, { recursive: true, force: true });
       await this.record({ action: "reset", ids: names });
       return { deleted: names.length };
-    } finally {
-      await release();
-    }
+    });
   }
 }

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import fs from "fs-extra";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { meanAndInterval } from "../../src/cli/commands.js";
+import { meanAndInterval } from "../../src/cli/benchmark-command.js";
 import { runCli } from "../../src/cli/index.js";
 import { trainRun } from "../../src/cli/training.js";
 import { parseConfig } from "../../src/index.js";
@@ -172,22 +172,24 @@ describe("jotty benchmark modes", () => {
     expect(report.savedTo).toMatch(/^run_/);
   });
 
-  it("on Ctrl-C, finishes the episode, saves and says so", async () => {
-    const child = spawn(process.execPath, ["bin/jotty.js", "train", "--config", config, "--output", path.join(dir, "interrupted"), "--episodes", "1000"], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let interrupted = false;
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (!interrupted && stdout.includes("episode 10/1000")) interrupted = child.kill("SIGINT");
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`on ${signal}, finishes the episode, saves and says so`, async () => {
+      const child = spawn(process.execPath, ["bin/jotty.js", "train", "--config", config, "--output", path.join(dir, "interrupted"), "--episodes", "1000"], { stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      let interrupted = false;
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (!interrupted && stdout.includes("episode 10/1000")) interrupted = child.kill(signal);
+      });
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      expect(stderr).toContain(`${signal}: stopping after this episode and saving what was learned`);
+      expect(stdout).toMatch(/Run 1 stopped after \d+ of 1000 episodes\./);
+      expect(stdout).toMatch(/saved to .*interrupted.run_\d{8}_\d{6}/);
+      expect(code).toBe(0);
     });
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect(stderr).toContain("Stopping after this episode and saving what was learned");
-    expect(stdout).toMatch(/Run 1 stopped after \d+ of 1000 episodes\./);
-    expect(stdout).toMatch(/saved to .*interrupted.run_\d{8}_\d{6}/);
-    expect(code).toBe(0);
-  });
+  }
 
   it("gives 95% intervals over seeds with Student's t", () => {
     // sd of [0, 1, 1] is 0.577; t(2) = 4.303; 4.303 · 0.577 / √3 = 1.434

@@ -100,13 +100,17 @@ describe("the audit log", () => {
     expect(cli.stderr).toMatch(/audit\.jsonl line 2: its hash does not match its content \(the line was edited\)\. The 1 records before it are intact\./);
   });
 
-  it("drops a line a crash cut short and carries on the chain", async () => {
+  it("removes a line a crash cut short, records that it did, and carries on the chain", async () => {
     const vault = await Vault.open({ dir, clock });
     await vault.save(state(1));
     await fsp.appendFile(path.join(dir, "audit.jsonl"), '{"seq":2,"time":"2026-03-');
+    expect(await AuditLog.verify(path.join(dir, "audit.jsonl"))).toMatchObject({ ok: false, line: 2, problem: expect.stringMatching(/cut short/) });
     clock.advance(1000);
     await vault.save(state(2));
-    expect(await AuditLog.verify(path.join(dir, "audit.jsonl"))).toEqual({ ok: true, records: 2 });
+    const log = await records(path.join(dir, "audit.jsonl"));
+    expect(log.map((record) => record.action)).toEqual(["save", "repair", "save"]);
+    expect(log[1]?.details).toMatchObject({ droppedBytes: 25 });
+    expect(await AuditLog.verify(path.join(dir, "audit.jsonl"))).toEqual({ ok: true, records: 3 });
   });
 
   it("never costs a save: a log damaged by hand becomes a warning", async () => {

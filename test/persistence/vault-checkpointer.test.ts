@@ -1,10 +1,11 @@
 import os from "node:os";
 import path from "node:path";
 import { validate } from "@langchain/langgraph-checkpoint-validation";
-import { Annotation, StateGraph } from "@langchain/langgraph";
+import { spawn } from "node:child_process";
 import fs from "fs-extra";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Vault, VaultCheckpointer } from "../../src/index.js";
+import { twoStepGraph } from "../support/two-step-graph.js";
 
 // The conformance suite calls Jest-style globals; this project keeps vitest's globals off.
 Object.assign(globalThis, { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it });
@@ -24,48 +25,80 @@ validate({
   },
 });
 
-function graph(calls: { first: number; second: number }, failOnce: { armed: boolean }) {
-  const State = Annotation.Root({ steps: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }) });
-  return new StateGraph(State)
-    .addNode("first", () => {
-      calls.first += 1;
-      return { steps: ["first"] };
-    })
-    .addNode("second", () => {
-      calls.second += 1;
-      if (failOnce.armed) {
-        failOnce.armed = false;
-        throw new Error("the process died here");
-      }
-      return { steps: ["second"] };
-    })
-    .addEdge("__start__", "first")
-    .addEdge("first", "second")
-    .addEdge("second", "__end__");
+const CRASHER = path.resolve("test/support/checkpoint-crasher.ts");
+
+/** Runs the crasher in a child process; resolves once the child has died in the graph's second node. */
+async function crashIn(dir: string, thread: string, passphrase?: string): Promise<void> {
+  const child = spawn(process.execPath, ["--import", "tsx", CRASHER, dir, thread, ...(passphrase === undefined ? [] : [passphrase])], { stdio: ["ignore", "ignore", "pipe"] });
+  let errors = "";
+  child.stderr?.on("data", (chunk: Buffer) => (errors += chunk.toString()));
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, killed) => resolve(killed)));
+  if (signal !== "SIGKILL") throw new Error(`the crasher did not die in its graph: ${errors}`);
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
 }
 
 describe("VaultCheckpointer", () => {
-  it("survives a restart: a new process resumes the interrupted episode where it stopped", async () => {
+  it("survives a crash: a new process takes over the dead one's checkpoints and resumes the episode where it stopped", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "jotty-resume-"));
     try {
+      await crashIn(dir, "episode-7");
       const calls = { first: 0, second: 0 };
-      const config = { configurable: { thread_id: "episode-7" } };
-      const before = await Vault.open({ dir });
-      const crashed = graph(calls, { armed: true }).compile({ checkpointer: await before.checkpointer() });
-      await expect(crashed.invoke({ steps: [] }, config)).rejects.toThrow("the process died here");
-      // A new process: a new Vault, which finds the thread in the earlier run's checkpoints.
-      const after = await Vault.open({ dir });
-      const resumed = graph(calls, { armed: false }).compile({ checkpointer: await after.checkpointer() });
-      const result = await resumed.invoke(null, config);
+      const vault = await Vault.open({ dir });
+      const checkpointer = await vault.checkpointer();
+      expect(checkpointer.adopted).toEqual(["episode-7"]);
+      const result = await twoStepGraph(calls).compile({ checkpointer }).invoke(null, { configurable: { thread_id: "episode-7" } });
       expect(result.steps).toEqual(["first", "second"]);
-      expect(calls).toEqual({ first: 1, second: 2 });
-      // The state saved next completes the run folder the checkpoints were written in.
-      const run = await after.save({ schemaVersion: 1, summary: { episodes: 1 } });
-      const files = await fs.readdir(path.join(dir, run));
-      expect(files).toEqual(expect.arrayContaining(["checkpoints", "jotty_state", "run_summary.json"]));
+      expect(calls).toEqual({ first: 0, second: 1 }); // the first node is not run again
+      // Checkpoints live in this process's own folder, never in a run folder.
+      const run = await vault.save({ schemaVersion: 1, summary: { episodes: 1 } });
+      expect((await filesUnder(path.join(dir, run))).some((file) => file.includes("checkpoint"))).toBe(false);
+      const folders = await fs.readdir(path.join(dir, "checkpoints"));
+      expect(folders).toEqual([path.basename(checkpointer.dir)]);
+      await checkpointer.deleteThread("episode-7");
+      await checkpointer.close();
+      expect(await fs.readdir(path.join(dir, "checkpoints"))).toEqual([]);
     } finally {
       await fs.remove(dir);
       for (const folder of folders) await fs.remove(folder);
+    }
+  });
+
+  it("leaves a live process's checkpoints alone", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "jotty-live-"));
+    try {
+      const first = await (await Vault.open({ dir })).checkpointer();
+      await twoStepGraph({ first: 0, second: 0 }).compile({ checkpointer: first }).invoke({ steps: [] }, { configurable: { thread_id: "mine" } });
+      const second = await (await Vault.open({ dir })).checkpointer();
+      expect(second.adopted).toEqual([]);
+      expect(await fs.readdir(first.dir)).toContain("mine.jsonl");
+    } finally {
+      await fs.remove(dir);
+    }
+  });
+
+  it("encrypts every line and hides thread names in an encrypted folder, and still resumes", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "jotty-sealed-"));
+    const passphrase = "a long enough passphrase";
+    try {
+      await crashIn(dir, "question: revenue by merchant last week", passphrase);
+      for (const file of await filesUnder(dir)) {
+        const text = await fs.readFile(path.join(dir, file), "utf8");
+        expect(`${file}\n${text}`).not.toMatch(/revenue|first|steps/);
+      }
+      const checkpointer = await (await Vault.open({ dir, encryptionKey: passphrase })).checkpointer();
+      expect(checkpointer.adopted).toEqual(["question: revenue by merchant last week"]);
+      const result = await twoStepGraph({ first: 0, second: 0 }).compile({ checkpointer }).invoke(null, { configurable: { thread_id: "question: revenue by merchant last week" } });
+      expect(result.steps).toEqual(["first", "second"]);
+      // Without the key, nothing is read.
+      const blind = await VaultCheckpointer.open({ dir: checkpointer.dir });
+      expect(blind.threads()).toEqual([]);
+      expect(blind.skippedLines).toBeGreaterThan(0);
+    } finally {
+      await fs.remove(dir);
     }
   });
 });

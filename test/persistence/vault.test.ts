@@ -197,7 +197,7 @@ describe("Vault on damaged runs", () => {
     const { vault: reader, warnings } = await open({ encryptionKey: "the first passphrase" });
     const loaded = await reader.loadLatest();
     expect(loaded?.run).toBe(good);
-    expect(warnings[0]).toMatch(/key is wrong or the file was altered/);
+    expect(warnings[0]).toMatch(/key is wrong or the manifest was altered/);
   });
 
   it("throws a clear error listing every reason when no run is valid", async () => {

@@ -1,0 +1,127 @@
+import type { JottyConfig } from "../config/index.js";
+import type { Embedder } from "../embeddings/index.js";
+import { JottyError } from "../errors/index.js";
+import { Experience, ExperienceSnapshotSchema, type ExperienceOptions } from "../experience/index.js";
+import { QPredictor, QPredictorSnapshotSchema, Q_PREDICTOR_SNAPSHOT_VERSION } from "../learning/index.js";
+import { HierarchicalMemory, MEMORY_SNAPSHOT_VERSION, MemoryLearner, MemorySnapshotSchema, type HierarchicalMemoryOptions } from "../memory/index.js";
+import type { JottyState } from "../persistence/index.js";
+import { parseSnapshot, type Clock } from "../util/index.js";
+import type { Telemetry } from "../telemetry/index.js";
+import { TodoList, TodoSnapshotSchema } from "./todo-list.js";
+import { TraceLibrary, TraceLibrarySnapshotSchema } from "./trace-library.js";
+
+/** What the components of a Conductor are built with. */
+export interface LearnedStateParts {
+  config: JottyConfig;
+  embedder: Embedder;
+  memoryOptions: HierarchicalMemoryOptions;
+  /** An actor's memory settings (the team's with its overrides). */
+  localSettings: (name: string) => JottyConfig["memory"];
+  /** The actors of this run: local memories of others are carried as they are. */
+  actorNames: ReadonlySet<string>;
+  qOptions: { embedder?: Embedder; clock: Clock; telemetry: Telemetry };
+  experienceOptions: ExperienceOptions;
+}
+
+/** Components restored from a saved state; each absent one starts fresh. */
+export interface RestoredState {
+  sharedMemory?: HierarchicalMemory;
+  localMemories: Map<string, HierarchicalMemory>;
+  /** Local memories of actors left out of this run, carried over unchanged. */
+  dormant: Record<string, Record<string, unknown>>;
+  q?: QPredictor;
+  learner: MemoryLearner;
+  traces: TraceLibrary;
+  experience?: Experience;
+  todoState?: unknown;
+  episodes: number;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Builds every component from a saved state, into new objects only, so a state that fails
+ * part-way changes nothing and the Vault can fall back to the run before it.
+ *
+ * @throws JottyError naming the component that does not restore.
+ */
+export async function restoreLearnedState(state: JottyState, parts: LearnedStateParts): Promise<RestoredState> {
+  const { config, memoryOptions } = parts;
+  const part = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw new JottyError({ code: JottyError.is(error) ? error.code : "snapshot_invalid", message: `${name}: ${describe(error)}`, cause: error });
+    }
+  };
+  const restored: RestoredState = {
+    localMemories: new Map(),
+    dormant: {},
+    learner: MemoryLearner.fromConfig(config),
+    traces: new TraceLibrary(parts.embedder, config.conductor.executionModes),
+    episodes: 0,
+  };
+  if (state.sharedMemory !== undefined) {
+    const snapshot = state.sharedMemory;
+    restored.sharedMemory = await part("the shared memory", () => HierarchicalMemory.restore(snapshot, { ...memoryOptions, name: "shared", settings: config.memory }));
+  }
+  for (const [name, snapshot] of Object.entries(state.localMemories ?? {})) {
+    if (!parts.actorNames.has(name)) {
+      // An actor left out of this run keeps what it learned for the runs it is back in.
+      restored.dormant[name] = snapshot;
+      continue;
+    }
+    restored.localMemories.set(name, await part(`the local memory of ${name}`, () => HierarchicalMemory.restore(snapshot, { ...memoryOptions, name, settings: parts.localSettings(name) })));
+  }
+  if (state.qPredictor !== undefined) {
+    const snapshot = state.qPredictor;
+    restored.q = await part("the Q-predictor", () => QPredictor.restore(snapshot, parts.qOptions));
+  }
+  const brain = state.brainState ?? {};
+  if (brain.memory_learner !== undefined) await part("the memory learner", () => restored.learner.restoreState(brain.memory_learner));
+  if (brain.execution_traces !== undefined) await part("the execution traces", () => restored.traces.restoreState(brain.execution_traces));
+  const episodes = Number((brain.conductor as { episodes?: unknown } | undefined)?.episodes ?? 0);
+  restored.episodes = Number.isInteger(episodes) && episodes >= 0 ? episodes : 0;
+  const loops = state.experience?.experience;
+  if (config.experience.enabled && loops !== undefined) restored.experience = await part("the learning loops", () => Experience.restore(loops, parts.experienceOptions));
+  if (state.todos !== undefined) {
+    const snapshot = state.todos;
+    // Checked here against a throwaway list, so the Conductor's own is only touched once all is well.
+    await part("the todo state", () => new TodoList([{ name: "check", dependsOn: [] }]).restoreState(snapshot));
+    restored.todoState = snapshot;
+  }
+  return restored;
+}
+
+/**
+ * Checks every component of a state against its own snapshot schema before it is saved, so a
+ * NaN value or a malformed component is refused with its place instead of written and loaded
+ * wrongly next time.
+ *
+ * @throws JottyError `snapshot_invalid` naming the component and its first problems.
+ */
+export function checkLearnedState(state: JottyState): void {
+  const check = (name: string, work: () => unknown): void => {
+    try {
+      work();
+    } catch (error) {
+      throw new JottyError({ code: "snapshot_invalid", message: `Cannot save ${name}: ${describe(error)}`, cause: error });
+    }
+  };
+  const memory = (snapshot: unknown) => parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory" });
+  if (state.sharedMemory !== undefined) check("the shared memory", () => memory(state.sharedMemory));
+  for (const [name, snapshot] of Object.entries(state.localMemories ?? {})) check(`the local memory of ${name}`, () => memory(snapshot));
+  if (state.qPredictor !== undefined) {
+    check("the Q-predictor", () => parseSnapshot({ schema: QPredictorSnapshotSchema, snapshot: state.qPredictor, version: Q_PREDICTOR_SNAPSHOT_VERSION, what: "Q-predictor" }));
+  }
+  const brain = state.brainState ?? {};
+  if (brain.memory_learner !== undefined) check("the memory learner", () => new MemoryLearner().restoreState(brain.memory_learner));
+  if (brain.execution_traces !== undefined) {
+    check("the execution traces", () => parseSnapshot({ schema: TraceLibrarySnapshotSchema, snapshot: brain.execution_traces, version: 1, what: "execution-trace" }));
+  }
+  if (state.todos !== undefined) check("the todo state", () => parseSnapshot({ schema: TodoSnapshotSchema, snapshot: state.todos, version: 1, what: "todo" }));
+  const loops = state.experience?.experience;
+  if (loops !== undefined) check("the learning loops", () => parseSnapshot({ schema: ExperienceSnapshotSchema, snapshot: loops, version: 1, what: "experience" }));
+}
