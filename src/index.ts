@@ -143,13 +143,31 @@ export {
   AUDIT_ACTIONS,
   AuditLog,
   AuditRecordSchema,
+  deriveKey,
+  firstUnsafeValue,
   JottyStateSchema,
   migrateState,
   STATE_SCHEMA_VERSION,
   Vault,
   VaultCheckpointer,
 } from "./persistence/index.js";
-export type { AuditAction, AuditRecord, JottyState, LoadedState, Migration, RunInfo, VaultCheckpointerOptions, VaultOptions, VaultUsage } from "./persistence/index.js";
+export type {
+  AuditAction,
+  AuditAnchor,
+  AuditEntry,
+  AuditRecord,
+  AuditVerification,
+  ConcurrentWriters,
+  JottyState,
+  LoadedState,
+  Migration,
+  RunInfo,
+  RunStatus,
+  SaveOptions,
+  VaultCheckpointerOptions,
+  VaultOptions,
+  VaultUsage,
+} from "./persistence/index.js";
 
 export { affinity, effectiveScore, Experience, PlaybookStore, ruleReflection, trendOf } from "./experience/index.js";
 export type {

@@ -27,7 +27,8 @@ function formatPath(segments: readonly PropertyKey[]): string {
 
 function describeInput(input: unknown): string {
   if (input === undefined || (typeof input === "object" && input !== null)) return "";
-  return ` (got ${JSON.stringify(input)})`;
+  // JSON would show Infinity and NaN (which YAML can write) as null.
+  return ` (got ${typeof input === "number" && !Number.isFinite(input) ? String(input) : JSON.stringify(input)})`;
 }
 
 function toIssues(error: z.ZodError): ConfigIssue[] {

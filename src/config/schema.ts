@@ -345,6 +345,26 @@ export const ActorsSchema = z
         }
       });
     });
+    // The same check the team's todo order makes, so `jotty config validate` refuses what `train` would.
+    const placed = new Set<string>();
+    let progress = true;
+    while (progress) {
+      progress = false;
+      for (const actor of actors) {
+        if (!placed.has(actor.name) && actor.dependsOn.every((dependency) => placed.has(dependency) || !names.has(dependency))) {
+          placed.add(actor.name);
+          progress = true;
+        }
+      }
+    }
+    const stuck = actors.filter((actor) => !placed.has(actor.name)).map((actor) => actor.name);
+    if (stuck.length > 0) {
+      context.addIssue({
+        code: "custom",
+        path: [actors.findIndex((actor) => !placed.has(actor.name)), "dependsOn"],
+        message: `actors ${stuck.join(", ")} depend on each other in a cycle; break the cycle`,
+      });
+    }
   });
 
 /** LRU caches in front of the embedder and of memory searches. */

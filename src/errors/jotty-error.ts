@@ -36,7 +36,8 @@ export type JottyErrorCode =
   | "vault_run_not_found"
   | "backup_invalid"
   | "confirmation_required"
-  | "audit_invalid";
+  | "audit_invalid"
+  | "sql_timeout";
 
 /** Options of {@link JottyError}. */
 export interface JottyErrorOptions {

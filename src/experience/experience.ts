@@ -10,6 +10,7 @@ import { parseSnapshot, systemClock, type Clock } from "../util/index.js";
 import { PlaybookStore, type CurationResult } from "./playbook-store.js";
 import { ruleReflection } from "./rule-reflection.js";
 import {
+  EXPERIENCE_SNAPSHOT_VERSION,
   ExperienceSnapshotSchema,
   type ErrorSolution,
   type ExperienceSnapshot,
@@ -234,6 +235,8 @@ export class Experience {
     const completed = [...this.trajectories.values()].filter((trajectory) => trajectory.status !== "running");
     if (completed.length <= this.maxTrajectories) return;
     const dropped = completed.sort((a, b) => a.startedAt - b.startedAt || a.id.localeCompare(b.id)).slice(0, completed.length - this.maxTrajectories);
+    // What cannot be curated any more need not be remembered as counted.
+    this.playbooks.forget(dropped.map((trajectory) => trajectory.id));
     for (const trajectory of dropped) {
       this.trajectories.delete(trajectory.id);
       if (trajectory.reflectionId !== undefined) this.reflections.delete(trajectory.reflectionId);
@@ -789,7 +792,7 @@ export class Experience {
   /** Everything, as versioned JSON for the Vault. */
   snapshot(): ExperienceSnapshot {
     return {
-      schemaVersion: 1,
+      schemaVersion: EXPERIENCE_SNAPSHOT_VERSION,
       counter: this.counter,
       trajectories: [...this.trajectories.values()].map((trajectory) => structuredClone(trajectory)),
       traces: Object.fromEntries(this.traces),
@@ -806,7 +809,7 @@ export class Experience {
    * @throws JottyError `snapshot_version_unsupported` or `snapshot_invalid`.
    */
   static restore(snapshot: unknown, options: ExperienceOptions = {}): Experience {
-    const data = parseSnapshot({ schema: ExperienceSnapshotSchema, snapshot, version: 1, what: "experience" });
+    const data = parseSnapshot({ schema: ExperienceSnapshotSchema, snapshot, version: EXPERIENCE_SNAPSHOT_VERSION, what: "experience" });
     const experience = new Experience(options);
     experience.counter = data.counter;
     for (const trajectory of data.trajectories) experience.trajectories.set(trajectory.id, trajectory);

@@ -5,11 +5,13 @@ export type { CurationResult, PlaybookDiff, PlaybookStoreOptions } from "./playb
 export { ruleReflection } from "./rule-reflection.js";
 export { affinity, effectiveScore, trendOf } from "./scores.js";
 export type { ScoreStrategy } from "./scores.js";
-export { ExperienceSnapshotSchema } from "./schemas.js";
+export { EXPERIENCE_SNAPSHOT_VERSION, ExperienceSnapshotSchema } from "./schemas.js";
 export type {
   ErrorSolution,
   ExperienceSnapshot,
   Feedback,
+  PlaybookChange,
+  PlaybookHistory,
   PlaybookScope,
   PlaybookVersion,
   Reflection,

@@ -3,7 +3,19 @@ import { cosineSimilarity, VectorCache, type Embedder } from "../embeddings/inde
 import { JottyError } from "../errors/index.js";
 import { normalizeText } from "../learning/index.js";
 import type { Clock } from "../util/index.js";
-import type { PlaybookScope, PlaybookVersion, Reflection, Strategy } from "./schemas.js";
+import { decodeHistory, encodeHistory } from "./playbook-history.js";
+import type { PlaybookHistory, PlaybookScope, PlaybookVersion, Reflection, Strategy } from "./schemas.js";
+
+/** Evidence texts a strategy keeps (the newest): its counts carry the rest. */
+export const MAX_EVIDENCE = 5;
+/** Source trajectories a strategy names (the newest); which were counted is kept per playbook. */
+export const MAX_SOURCES = 20;
+
+/** Appends to a list and keeps only its newest `limit` items. */
+function pushCapped(list: string[], item: string, limit: number): void {
+  list.push(item);
+  if (list.length > limit) list.splice(0, list.length - limit);
+}
 
 /** Options of {@link PlaybookStore}. */
 export interface PlaybookStoreOptions {
@@ -50,6 +62,8 @@ function strength(strategy: Strategy): number {
  */
 export class PlaybookStore {
   private readonly versions = new Map<string, PlaybookVersion[]>();
+  /** Playbook → trajectory → strategies whose counts that trajectory's evidence is in. */
+  private readonly counted = new Map<string, Map<string, Set<string>>>();
   private readonly vectors: VectorCache;
   private readonly clock: Clock;
   private readonly mergeSimilarity: number;
@@ -144,6 +158,7 @@ export class PlaybookStore {
           const id = strategyId(finding.type, finding.description);
           const retiredTwin = strategies.find((strategy) => strategy.id === id);
           if (retiredTwin !== undefined) continue; // retired on purpose; not brought back by the same finding
+          this.count(name, reflection.trajectoryId, id);
           strategies.push({
             id,
             type: finding.type,
@@ -160,9 +175,10 @@ export class PlaybookStore {
           continue;
         }
         // Counted once per trajectory: curating the same reflection again changes nothing.
-        if (match.sourceTrajectories.includes(reflection.trajectoryId)) continue;
-        match.sourceTrajectories.push(reflection.trajectoryId);
-        if (!match.evidence.includes(finding.evidence)) match.evidence.push(finding.evidence);
+        if (this.counted.get(name)?.get(reflection.trajectoryId)?.has(match.id) === true) continue;
+        this.count(name, reflection.trajectoryId, match.id);
+        pushCapped(match.sourceTrajectories, reflection.trajectoryId, MAX_SOURCES);
+        if (!match.evidence.includes(finding.evidence)) pushCapped(match.evidence, finding.evidence, MAX_EVIDENCE);
         match.confidence = Math.max(match.confidence, finding.confidence);
         if (finding.type === "helpful") match.helpfulCount += 1;
         else match.harmfulCount += 1;
@@ -244,14 +260,51 @@ export class PlaybookStore {
     return this.write(name, { ...current, strategies: target.strategies, note: `rolled back to version ${version}` });
   }
 
-  /** Every version of every playbook, for snapshots. */
-  snapshot(): Record<string, PlaybookVersion[]> {
-    return Object.fromEntries([...this.versions].map(([name, history]) => [name, structuredClone(history)]));
+  private count(name: string, trajectory: string, strategy: string): void {
+    const byTrajectory = this.counted.get(name) ?? new Map<string, Set<string>>();
+    this.counted.set(name, byTrajectory);
+    const strategies = byTrajectory.get(trajectory) ?? new Set<string>();
+    byTrajectory.set(trajectory, strategies);
+    strategies.add(strategy);
   }
 
-  /** Replaces the contents with a snapshot's. */
-  load(snapshot: Record<string, PlaybookVersion[]>): void {
+  /**
+   * Forgets trajectories that can no longer be curated (the Experience module dropped them), so
+   * what is kept to count each trajectory once stays as small as the trajectories kept.
+   */
+  forget(trajectories: Iterable<string>): void {
+    const ids = [...trajectories];
+    for (const byTrajectory of this.counted.values()) for (const id of ids) byTrajectory.delete(id);
+  }
+
+  /** Every version of every playbook, for snapshots: the oldest kept version whole, each later one as a change. */
+  snapshot(): Record<string, PlaybookHistory> {
+    return Object.fromEntries([...this.versions].map(([name, history]) => [name, encodeHistory(history, this.counted.get(name) ?? new Map())]));
+  }
+
+  /**
+   * Replaces the contents with a snapshot's: histories of changes, or (as older Jottys wrote
+   * them) lists of whole versions, whose evidence and sources are then capped.
+   */
+  load(snapshot: Record<string, PlaybookHistory | PlaybookVersion[]>): void {
     this.versions.clear();
-    for (const [name, history] of Object.entries(snapshot)) this.versions.set(name, structuredClone(history));
+    this.counted.clear();
+    for (const [name, stored] of Object.entries(snapshot)) {
+      if (Array.isArray(stored)) {
+        const history = structuredClone(stored);
+        // Every source a strategy named was counted; the lists themselves are capped from now on.
+        for (const strategy of history.at(-1)?.strategies ?? []) for (const trajectory of strategy.sourceTrajectories) this.count(name, trajectory, strategy.id);
+        for (const version of history) {
+          for (const strategy of version.strategies) {
+            strategy.evidence = strategy.evidence.slice(-MAX_EVIDENCE);
+            strategy.sourceTrajectories = strategy.sourceTrajectories.slice(-MAX_SOURCES);
+          }
+        }
+        this.versions.set(name, history);
+        continue;
+      }
+      this.versions.set(name, decodeHistory(stored));
+      this.counted.set(name, new Map(Object.entries(stored.counted).map(([trajectory, strategies]) => [trajectory, new Set(strategies)])));
+    }
   }
 }

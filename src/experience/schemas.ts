@@ -102,6 +102,29 @@ export const PlaybookVersionSchema = z.strictObject({
   note: z.string(),
 });
 
+/** One version of a playbook as the change from the version before it. */
+export const PlaybookChangeSchema = z.strictObject({
+  version: z.int().positive(),
+  at: z.number(),
+  note: z.string(),
+  scope: PlaybookVersionSchema.shape.scope.optional(),
+  usage: PlaybookVersionSchema.shape.usage,
+  /** Strategies added or changed, whole. */
+  set: z.array(StrategySchema),
+  /** Ids of strategies gone. */
+  removed: z.array(z.string()),
+  /** The strategies' order, by id. */
+  order: z.array(z.string()),
+});
+
+/** A playbook's kept versions, stored as the oldest in full and each later one as a change. */
+export const PlaybookHistorySchema = z.strictObject({
+  base: PlaybookVersionSchema,
+  changes: z.array(PlaybookChangeSchema),
+  /** Trajectory id → the strategies its evidence was counted for (so curating it again counts nothing twice). */
+  counted: z.record(z.string(), z.array(z.string())),
+});
+
 /** A known way out of an error. */
 export const ErrorSolutionSchema = z.strictObject({
   id: z.string(),
@@ -115,16 +138,22 @@ export const ErrorSolutionSchema = z.strictObject({
   at: z.number(),
 });
 
-/** Everything the Experience module holds, schema version 1. */
+/** The Experience snapshot version this Jotty writes. */
+export const EXPERIENCE_SNAPSHOT_VERSION = 2;
+
+/**
+ * Everything the Experience module holds. Version 2 stores each playbook as a history of
+ * changes; version 1 (lists of whole versions) still loads.
+ */
 export const ExperienceSnapshotSchema = z.strictObject({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.union([z.literal(1), z.literal(2)]),
   counter: z.int().min(0),
   trajectories: z.array(TrajectorySchema),
   /** sha256 → the JSON of a completed trace. */
   traces: z.record(z.string(), z.string()),
   reflections: z.array(ReflectionSchema),
   reflectionMemories: z.array(ReflectionMemorySchema),
-  playbooks: z.record(z.string(), z.array(PlaybookVersionSchema)),
+  playbooks: z.record(z.string(), z.union([PlaybookHistorySchema, z.array(PlaybookVersionSchema)])),
   solutions: z.array(ErrorSolutionSchema),
 });
 
@@ -136,5 +165,7 @@ export type ReflectionMemory = z.infer<typeof ReflectionMemorySchema>;
 export type Strategy = z.infer<typeof StrategySchema>;
 export type PlaybookScope = z.infer<typeof ScopeSchema>;
 export type PlaybookVersion = z.infer<typeof PlaybookVersionSchema>;
+export type PlaybookChange = z.infer<typeof PlaybookChangeSchema>;
+export type PlaybookHistory = z.infer<typeof PlaybookHistorySchema>;
 export type ErrorSolution = z.infer<typeof ErrorSolutionSchema>;
 export type ExperienceSnapshot = z.infer<typeof ExperienceSnapshotSchema>;

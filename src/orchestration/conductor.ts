@@ -368,6 +368,15 @@ export class Conductor {
     if (actors.length === 0) throw new JottyError({ code: "config_invalid", message: "A Conductor needs at least one actor." });
     const names = new Set(actors.map((actor) => actor.name));
     if (names.size !== actors.length) throw new JottyError({ code: "config_invalid", message: "Actor names must be unique." });
+    // An actor's name names its memory's file in every saved run: it must be a plain file name.
+    for (const actor of actors) {
+      if (typeof actor.name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(actor.name) || actor.name.length > 100) {
+        throw new JottyError({
+          code: "config_invalid",
+          message: `Actor name ${JSON.stringify(actor.name)} cannot be used: names are letters, digits, '.', '_' and '-' (starting with a letter or digit, at most 100), since each actor's memory is saved under its name.`,
+        });
+      }
+    }
 
     const memoryOptions = { embedder, clock, telemetry, retrievalCache: config.cache.retrieval, ...(llm === undefined ? {} : { llm }) };
     /** An actor's memory settings: the team's, with the actor's capacity overrides. */

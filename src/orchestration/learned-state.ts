@@ -1,7 +1,7 @@
 import type { JottyConfig } from "../config/index.js";
 import type { Embedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
-import { Experience, ExperienceSnapshotSchema, type ExperienceOptions } from "../experience/index.js";
+import { Experience, EXPERIENCE_SNAPSHOT_VERSION, ExperienceSnapshotSchema, type ExperienceOptions } from "../experience/index.js";
 import { QPredictor, QPredictorSnapshotSchema, Q_PREDICTOR_SNAPSHOT_VERSION } from "../learning/index.js";
 import { HierarchicalMemory, MEMORY_SNAPSHOT_VERSION, MemoryLearner, MemorySnapshotSchema, type HierarchicalMemoryOptions } from "../memory/index.js";
 import type { JottyState } from "../persistence/index.js";
@@ -123,5 +123,5 @@ export function checkLearnedState(state: JottyState): void {
   }
   if (state.todos !== undefined) check("the todo state", () => parseSnapshot({ schema: TodoSnapshotSchema, snapshot: state.todos, version: 1, what: "todo" }));
   const loops = state.experience?.experience;
-  if (loops !== undefined) check("the learning loops", () => parseSnapshot({ schema: ExperienceSnapshotSchema, snapshot: loops, version: 1, what: "experience" }));
+  if (loops !== undefined) check("the learning loops", () => parseSnapshot({ schema: ExperienceSnapshotSchema, snapshot: loops, version: EXPERIENCE_SNAPSHOT_VERSION, what: "experience" }));
 }

@@ -188,6 +188,49 @@ describe("sql-analyst", () => {
   });
 });
 
+describe("sql-analyst input and time limits (issue 13)", () => {
+  const quick = new SqlAnalyst({ acceptSql: true, statementTimeoutMs: 300 });
+  const [task] = quick.tasks("heldOut");
+  const answerWith = (sql: string) => (actions: string[], observation: string) => (observation.includes("What shape") ? sql : (actions[0] as string));
+
+  it("stops a statement that runs too long: the episode fails, the process lives, the next query works (13)", async () => {
+    const started = Date.now();
+    const endless = await playOn(quick, task, answerWith("WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT COUNT(*) AS grp FROM r"));
+    expect(endless).toMatchObject({ reward: -0.1, info: { success: false } });
+    expect(endless.observation).toMatch(/ran longer than 300 ms and was stopped/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const crossed = await playOn(quick, task, answerWith("SELECT COUNT(*) AS grp FROM transactions a, transactions b, transactions c"));
+    expect(crossed.observation).toMatch(/ran longer than 300 ms/);
+    expect((await quick.query("SELECT COUNT(*) FROM users"))[0]?.[0]).toBeGreaterThan(0);
+  });
+
+  it("refuses a tasks file whose gold SQL hangs or writes, and accepts a ';' inside a string (13, 20)", async () => {
+    const line = (id: string, goldSql: string) => JSON.stringify({ id, question: `Q ${id}`, intent: (task as SqlTask).intent, goldSql });
+    const tasks = parseTasksJsonl(
+      [
+        line("hangs", "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT COUNT(*) FROM r"),
+        line("writes", "DELETE FROM transactions WHERE 0"),
+        line("semicolon", "SELECT COUNT(*) FROM transactions WHERE status <> 'a;b'"),
+      ].join("\n"),
+    );
+    const environment = new SqlAnalyst({ tasks, statementTimeoutMs: 300 });
+    const error = await environment.checkTasks().catch((caught: unknown) => caught as JottyError);
+    expect(error).toBeInstanceOf(JottyError);
+    expect((error as JottyError).message).toMatch(/2 tasks' gold SQL fails/);
+    expect((error as JottyError).message).toMatch(/"Q hangs": the statement ran longer than 300 ms/);
+    expect((error as JottyError).message).toMatch(/"Q writes": the statement writes; only queries that read are allowed/);
+    expect((error as JottyError).message).not.toContain("Q semicolon");
+  });
+
+  it("refuses duplicate task ids, impossible dates and oversized task counts (14, 20)", () => {
+    const base = { question: "How many?", template: "custom", intent: (task as SqlTask).intent, goldSql: "SELECT 1" };
+    expect(() => parseTasksJsonl([JSON.stringify({ ...base, id: "a" }), JSON.stringify({ ...base, id: "a" })].join("\n"))).toThrow(/line 2 repeats the id "a"/);
+    expect(() => new SqlAnalyst({ tasks: [{ ...base, id: "b" }, { ...base, id: "b", question: "Another?" }] })).toThrow(/unique ids; repeated: b/);
+    expect(() => new SqlAnalyst({ today: "2026-13-45" })).toThrow(/today: must be a date that exists/);
+    expect(() => new SqlAnalyst({ tasksPerTemplate: 1_000_000 })).toThrow(/tasksPerTemplate/);
+  });
+});
+
 async function playOn(environment: SqlAnalyst, task: SqlTask | undefined, choose: (actions: string[], observation: string) => string) {
   let state = await environment.reset(new Rng(1), { task });
   for (;;) {

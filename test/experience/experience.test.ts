@@ -132,6 +132,43 @@ describe("playbooks", () => {
     expect(experience.playbooks.get("analysts")).toEqual(after);
   });
 
+  it("caps evidence and sources, still counts each trajectory once, and stores versions as changes (issue 13)", async () => {
+    const experience = new Experience();
+    const reflection = (trajectoryId: string): Reflection => ({
+      id: `r-${trajectoryId}`,
+      trajectoryId,
+      helpfulStrategies: [{ description: "filter dates on the dt column", evidence: `${trajectoryId}: filter dates on dt → right`, confidence: 0.5 }],
+      harmfulPatterns: [],
+      observations: [],
+      score: 1,
+      source: "rules",
+      at: 0,
+    });
+    for (let index = 0; index < 200; index += 1) await experience.playbooks.curate("team", [reflection(`t${index}`)]);
+    const [strategy] = experience.playbooks.get("team").strategies;
+    expect(strategy?.helpfulCount).toBe(200);
+    expect(strategy?.evidence).toHaveLength(5);
+    expect(strategy?.evidence.at(-1)).toContain("t199");
+    expect(strategy?.sourceTrajectories).toHaveLength(20);
+    // An old trajectory, out of the capped list, is still known as counted.
+    expect(await experience.playbooks.curate("team", [reflection("t3")])).toMatchObject({ updated: [] });
+    expect(experience.playbooks.get("team").strategies[0]?.helpfulCount).toBe(200);
+    const snapshot = experience.playbooks.snapshot();
+    const history = snapshot.team as { changes: Array<{ set: unknown[] }> };
+    expect(history.changes.length).toBe(49);
+    expect(history.changes.every((change) => change.set.length === 1)).toBe(true);
+    expect(JSON.stringify(snapshot).length).toBeLessThan(100_000);
+    const restored = new Experience();
+    restored.playbooks.load(JSON.parse(JSON.stringify(snapshot)));
+    expect(restored.playbooks.history("team")).toEqual(experience.playbooks.history("team"));
+    expect(restored.playbooks.snapshot()).toEqual(snapshot);
+    // What an older Jotty wrote, whole versions with long lists, loads and is capped.
+    const legacy = new Experience();
+    const versions = experience.playbooks.history("team").map((version) => ({ ...version, strategies: version.strategies.map((item) => ({ ...item, evidence: Array.from({ length: 50 }, (_, index) => `e${index}`) })) }));
+    legacy.playbooks.load({ team: versions });
+    expect(legacy.playbooks.get("team").strategies[0]?.evidence).toHaveLength(5);
+  });
+
   it("merges a similar finding of the same type, keeps other types apart, and caps the size", async () => {
     const experience = new Experience({ maxStrategies: 3 });
     const reflection = (trajectoryId: string, helpful: string[], harmful: string[] = []): Reflection => ({
@@ -344,7 +381,8 @@ describe("consolidation and exports", () => {
     const restored = Experience.restore(snapshot, { clock });
     expect(restored.snapshot()).toEqual(experience.snapshot());
     expect(restored.steps(id)).toEqual(experience.steps(id));
-    expect(() => Experience.restore({ ...snapshot, schemaVersion: 2 })).toThrow(expect.objectContaining({ code: "snapshot_version_unsupported" }));
+    expect(snapshot.schemaVersion).toBe(2);
+    expect(() => Experience.restore({ ...snapshot, schemaVersion: 3 })).toThrow(expect.objectContaining({ code: "snapshot_version_unsupported" }));
   });
 });
 

@@ -5,18 +5,19 @@ import type { Rng } from "../../util/index.js";
 import { parseEnvironmentOptions, type Environment, type EnvironmentReset, type EnvironmentStep, type ResetOptions } from "../environment.js";
 import { composeSql, goldDecisions, type Decisions } from "./compose-sql.js";
 import { populate } from "./data.js";
-import { builtInTasks, SqlTaskSchema, type SqlTask } from "./tasks.js";
+import { SqlSandbox, type SqlResult } from "./sql-sandbox.js";
+import { builtInTasks, CalendarDateSchema, SqlTaskSchema, type SqlTask } from "./tasks.js";
 
 /** Options of {@link SqlAnalyst}. */
 export const SqlAnalystOptionsSchema = z.strictObject({
   /** The fixed "today" questions are relative to. @default 2026-03-15 */
-  today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD").default("2026-03-15"),
+  today: CalendarDateSchema.default("2026-03-15"),
   /** Seed of the generated data and of the built-in tasks. @default 7 */
   seed: z.int().min(0).default(7),
   /** Transactions a day, about; enough that a wrong reading rarely gives the right number by chance. @default 200 */
   perDay: z.int().positive().max(2000).default(200),
-  /** Parameter draws of each built-in template. @default 3 */
-  tasksPerTemplate: z.int().positive().default(3),
+  /** Parameter draws of each built-in template (42 templates × 4 paraphrases each). @default 3 */
+  tasksPerTemplate: z.int().positive().max(20).default(3),
   /** Tasks to use instead of the built-in ones (e.g. from a JSONL file); `heldOut` marks the evaluation split. */
   tasks: z.array(SqlTaskSchema).min(1).optional(),
   /** Reward of an accepted answer whose SQL failed. @default -0.1 */
@@ -27,6 +28,8 @@ export const SqlAnalystOptionsSchema = z.strictObject({
    * can never change the data. @default false
    */
   acceptSql: z.boolean().default(false),
+  /** The longest one SQL statement (an answer's or a task's gold SQL) may run; a slower one fails. @default 2000 */
+  statementTimeoutMs: z.int().positive().max(600_000).default(2000),
 });
 
 /** Options a user writes for {@link SqlAnalyst}. */
@@ -92,6 +95,7 @@ export class SqlAnalyst implements Environment {
   private readonly trainTasks: SqlTask[];
   private readonly heldOutTasks: SqlTask[];
   private databasePromise: Promise<Database> | undefined;
+  private sandboxPromise: Promise<SqlSandbox> | undefined;
   private readonly goldResults = new Map<string, string>();
   private episode: Episode | undefined;
 
@@ -110,6 +114,17 @@ export class SqlAnalyst implements Environment {
       this.trainTasks = builtIn.train;
       this.heldOutTasks = builtIn.heldOut;
     } else {
+      const seen = new Set<string>();
+      const repeated = new Set<string>();
+      for (const task of tasks) {
+        if (seen.has(task.id)) repeated.add(task.id);
+        seen.add(task.id);
+      }
+      if (repeated.size > 0) {
+        // Gold answers are kept by id: two tasks with one id would be graded against one answer.
+        const ids = [...repeated];
+        throw new JottyError({ code: "invalid_argument", message: `sql-analyst tasks must have unique ids; repeated: ${ids.slice(0, 5).join(", ")}. Give each task its own id.`, details: { repeated: ids } });
+      }
       this.trainTasks = tasks.filter((task) => !task.heldOut);
       this.heldOutTasks = tasks.filter((task) => task.heldOut);
       if (this.trainTasks.length === 0) this.trainTasks = tasks;
@@ -133,15 +148,14 @@ export class SqlAnalyst implements Environment {
     return this.databasePromise;
   }
 
-  /** Runs a query; returns its rows, or throws the database's error. */
+  /** Runs a query (read-only, within the time limit); returns its rows, or throws the database's error. */
   async query(sql: string): Promise<unknown[][]> {
     return (await this.queryWithColumns(sql)).values;
   }
 
-  /** Runs a query; returns its column names and rows, or throws the database's error. */
-  async queryWithColumns(sql: string): Promise<{ columns: string[]; values: unknown[][] }> {
-    const [result] = (await this.database()).exec(sql);
-    return { columns: result?.columns ?? [], values: result?.values ?? [] };
+  /** Runs a query (read-only, within the time limit); returns its column names and rows, or throws the database's error. */
+  async queryWithColumns(sql: string): Promise<SqlResult> {
+    return this.readOnly(sql);
   }
 
   private async goldKey(task: SqlTask): Promise<string> {
@@ -376,18 +390,13 @@ export class SqlAnalyst implements Environment {
     }
   }
 
-  /** One statement, inside a savepoint that is always rolled back: whatever it tries, the data stays. */
-  private async readOnly(sql: string): Promise<{ columns: string[]; values: unknown[][] }> {
-    const statement = sql.trim().replace(/;\s*$/, "");
-    if (statement.includes(";")) throw new Error("only one SQL statement is allowed");
-    const db = await this.database();
-    db.exec("SAVEPOINT jotty_answer");
-    try {
-      const [result] = db.exec(statement);
-      return { columns: result?.columns ?? [], values: result?.values ?? [] };
-    } finally {
-      db.exec("ROLLBACK TO jotty_answer; RELEASE jotty_answer");
-    }
+  /**
+   * One statement that reads, in a worker over a copy of the data, stopped at
+   * `statementTimeoutMs`: whatever it tries, the data stays and the process lives.
+   */
+  private async readOnly(sql: string): Promise<SqlResult> {
+    this.sandboxPromise ??= this.database().then((db) => new SqlSandbox(db.export(), this.options.statementTimeoutMs));
+    return (await this.sandboxPromise).run(sql);
   }
 
   private completed(episode: Episode): Decisions {

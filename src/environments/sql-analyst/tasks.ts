@@ -3,11 +3,20 @@ import { issueList, JottyError } from "../../errors/index.js";
 import { Rng } from "../../util/index.js";
 import { CATEGORIES, type Category } from "./data.js";
 
+/** A real calendar date, YYYY-MM-DD. */
+export const CalendarDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+  .refine((text) => {
+    const time = Date.parse(`${text}T00:00:00Z`);
+    return Number.isFinite(time) && new Date(time).toISOString().slice(0, 10) === text;
+  }, "must be a date that exists (month 01–12, a day the month has)");
+
 /** The structured reading of a question: what offline actors work from. */
 export const IntentSchema = z.strictObject({
   aggregate: z.enum(["count", "sum", "avg"]),
   category: z.enum(CATEGORIES).optional(),
-  period: z.strictObject({ label: z.string(), from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+  period: z.strictObject({ label: z.string(), from: CalendarDateSchema, to: CalendarDateSchema }),
   groupBy: z.enum(["day", "channel", "category"]).optional(),
   /** A status the question names; without one, only settled transactions count. */
   status: z.enum(["pending", "failed"]).optional(),
@@ -189,6 +198,10 @@ export function parseTasksJsonl(text: string, source = "tasks file"): SqlTask[] 
         code: "invalid_argument",
         message: `${source} line ${index + 1} is not a task: ${issueList(parsed.error).join("; ")}.`,
       });
+    }
+    const earlier = tasks.findIndex((task) => task.id === parsed.data.id);
+    if (earlier >= 0) {
+      throw new JottyError({ code: "invalid_argument", message: `${source} line ${index + 1} repeats the id "${parsed.data.id}" of an earlier task; give each task its own id.` });
     }
     tasks.push(parsed.data);
   });
