@@ -1,6 +1,5 @@
+export { ActorSchema, ActorsSchema } from "./actor-schema.js";
 export {
-  ActorSchema,
-  ActorsSchema,
   ConductorSchema,
   ExperienceSchema,
   ConsolidationSchema,

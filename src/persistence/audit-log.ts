@@ -234,14 +234,16 @@ export class AuditLog {
   }
 
   /**
-   * Appends the records a save prepared that a crash kept from the log: those after the log's
-   * head, when they continue it. Returns how many were appended (0 when the log already holds
-   * them) or null when the log does not continue into them (it was damaged or replaced).
+   * Appends the records a save prepared (for the log `log`) that a crash kept from this log:
+   * those after its head, when they continue it. Returns how many were appended (0 when the
+   * log holds them, or they were written to another log, as a restored run's were), or null
+   * when this log does not continue into them (it was damaged, cut or replaced).
    */
-  async reconcile(records: readonly AuditRecord[]): Promise<number | null> {
+  async reconcile(records: readonly AuditRecord[], log: string | null): Promise<number | null> {
     const last = records.at(-1);
-    if (last === undefined) return 0;
+    if (last === undefined || log === null) return 0;
     const head = await this.head();
+    if (head !== undefined && head.log !== log) return 0;
     if (head !== undefined && head.seq >= last.seq) return 0;
     const missing = records.filter((record) => record.seq > (head?.seq ?? 0));
     if ((missing[0]?.prev ?? "") !== (head?.hash ?? GENESIS)) return null;

@@ -1,5 +1,6 @@
 export { Vault } from "./vault.js";
-export type { LoadedState, RunInfo, SaveOptions, VaultOptions, VaultUsage } from "./vault.js";
+export type { LoadedState, SaveOptions, VaultOptions } from "./vault-options.js";
+export type { RunInfo, VaultUsage } from "./run-listing.js";
 export { AUDIT_ACTIONS, AuditLog, AuditRecordSchema } from "./audit-log.js";
 export type { AuditAction, AuditAnchor, AuditEntry, AuditHead, AuditRecord, AuditVerification } from "./audit-log.js";
 export { VaultCheckpointer } from "./vault-checkpointer.js";

@@ -1,100 +1,26 @@
-import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { JottyConfig, LearningMode } from "../config/index.js";
-import { issueList, JottyError } from "../errors/index.js";
+import { JottyError } from "../errors/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
-import { writeFileAtomic } from "./atomic-write.js";
 import { AuditLog, type AuditAnchor, type AuditEntry, type AuditHead, type AuditRecord } from "./audit-log.js";
 import { placeRuns, readBackup, writeBackup } from "./backup.js";
 import { createWorkFolder, endedCheckpointFolders } from "./checkpoint-folders.js";
-import { codecSuffix, deriveKey, encodeText, encryptBytes, type Codec } from "./codec.js";
-import { JottyStateSchema, splitState, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
-import { firstUnsafeValue } from "./json-safety.js";
-import { DELETING_PREFIX, removeLeftovers } from "./leftovers.js";
-import { MANIFEST, MANIFEST_VERSION, manifestMac, runFileAad, type Manifest, type ManifestV2 } from "./manifest.js";
-import { isRunName, newestFirst, nextRunName } from "./run-name.js";
-import { checkFiles, readManifest, readRunState, sha256Hex, type RunCheck, type RunStatus } from "./run-reader.js";
+import { deriveKey, type Codec } from "./codec.js";
+import type { JottyState } from "./jotty-state.js";
+import type { Manifest } from "./manifest.js";
+import { OutputFolder, type NamedRunCheck } from "./output-folder.js";
+import { auditAnchorsOf, describeRuns, usageOf, type RunInfo, type VaultUsage } from "./run-listing.js";
+import { isRunName } from "./run-name.js";
+import { checkFiles, readManifest, readRunState } from "./run-reader.js";
+import { encodeState, writeFiles, writeManifest } from "./run-writer.js";
 import { VaultCheckpointer } from "./vault-checkpointer.js";
-import { acquireLock, type LockOptions } from "./vault-lock.js";
+import type { LockOptions } from "./vault-lock.js";
+import { vaultOptionsFromConfig, type LoadedState, type SaveOptions, type VaultOptions } from "./vault-options.js";
 import { acquireWriterLease, type ConcurrentWriters } from "./writer-lease.js";
 
-const LATEST = "LATEST";
 const AUDIT_LOG = "audit.jsonl";
-/** The newest run name ever issued in the folder, so names keep increasing whatever is deleted. */
-const LAST_RUN = ".last-run";
-
-/** Options of {@link Vault.open}. */
-export interface VaultOptions {
-  /** The output folder holding run folders and `LATEST`. */
-  dir: string;
-  /** Complete runs kept; older ones go (never the newest). @default 10 */
-  keepRuns?: number;
-  /** gzip every state file. @default false */
-  compress?: boolean;
-  /** Passphrase for AES-256-GCM encryption of every state file and checkpoint. */
-  encryptionKey?: string;
-  /** Waiting for another process's save. @default wait up to 30 s */
-  lock?: LockOptions;
-  /** Told about every run skipped, every crash leftover cleaned, every audit problem. */
-  onWarning?: (warning: string) => void;
-  /** Where time is read for run names and timestamps (lock waits use real time). @default systemClock */
-  clock?: Clock;
-  /** Who the audit log names for this vault's operations. @default the operating-system user */
-  auditBy?: string;
-  /** Where `save` and `load` latencies are recorded. */
-  telemetry?: Telemetry;
-}
-
-/** A run folder and what it holds. */
-export interface RunInfo {
-  name: string;
-  /** Its manifest is valid and every file matches it (checksums, unless listed with `verify: false`). */
-  complete: boolean;
-  /** `incomplete`: its save never finished; `damaged`: its manifest or a file is wrong (see `problem`). */
-  status: RunStatus;
-  problem?: string;
-  /** Bytes on disk, all files included. */
-  bytes: number;
-  /** From the manifest, when it is readable. */
-  createdAt?: string;
-  schemaVersion?: number;
-}
-
-/** Learned state on disk: what {@link Vault.usage} returns. */
-export interface VaultUsage {
-  /** Bytes of the complete runs kept plus the audit log. */
-  bytes: number;
-  /** Complete runs, oldest first, with their size and growth over the run before (null for the first). */
-  runs: Array<{ run: string; bytes: number; growth: number | null }>;
-  /** Mean growth per run over the runs kept (null with fewer than two). */
-  growthPerRun: number | null;
-}
-
-/** A state loaded from a run. */
-export interface LoadedState {
-  state: JottyState;
-  run: string;
-  /** Runs skipped before this one, and why. */
-  warnings: string[];
-}
-
-/** Options of {@link Vault.save}. */
-export interface SaveOptions {
-  /** More audit records written with the save (each gets the run in its details). */
-  audit?: readonly AuditEntry[];
-  /** The run this state grew from; another run saved meanwhile is reported (its learning is not in this state). */
-  base?: string | null;
-}
-
-async function folderBytes(folder: string): Promise<number> {
-  let total = 0;
-  for (const entry of await fsp.readdir(folder, { withFileTypes: true, recursive: true }).catch(() => [])) {
-    if (entry.isFile()) total += await fsp.stat(path.join(entry.parentPath, entry.name)).then((stat) => stat.size, () => 0);
-  }
-  return total;
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -126,6 +52,7 @@ export class Vault {
   private readonly onWarning: ((warning: string) => void) | undefined;
   private readonly clock: Clock;
   private readonly telemetry: Telemetry | undefined;
+  private readonly folder: OutputFolder;
   /** Runs whose checksums were verified, with the manifest that vouched for them (as JSON). */
   private readonly verified = new Map<string, string>();
   /** Warnings already told: a damaged run is reported once, not at every save. */
@@ -140,6 +67,7 @@ export class Vault {
     this.audit = new AuditLog(path.join(this.dir, AUDIT_LOG), this.clock, options.auditBy);
     this.lockOptions = { ...options.lock };
     this.onWarning = options.onWarning;
+    this.folder = new OutputFolder(this.dir, { key, lock: this.lockOptions, audit: this.audit, warn: (warning, flags) => this.warn(warning, flags) });
   }
 
   /**
@@ -174,25 +102,7 @@ export class Vault {
     config: Pick<JottyConfig, "outputDir" | "persistence">,
     { env = process.env, ...options }: { env?: Record<string, string | undefined> } & Partial<Pick<VaultOptions, "onWarning" | "clock" | "telemetry" | "auditBy">> = {},
   ): Promise<Vault> {
-    const { persistence } = config;
-    let encryptionKey: string | undefined;
-    if (persistence.encryptionKeyEnv !== undefined) {
-      encryptionKey = env[persistence.encryptionKeyEnv];
-      if (encryptionKey === undefined) {
-        throw new JottyError({
-          code: "config_invalid",
-          message: `persistence.encryptionKeyEnv names ${persistence.encryptionKeyEnv}, but that environment variable is not set. Set it to the vault's passphrase.`,
-        });
-      }
-    }
-    return Vault.open({
-      dir: config.outputDir,
-      keepRuns: persistence.keepRuns,
-      compress: persistence.compress,
-      lock: persistence.lock,
-      ...(encryptionKey === undefined ? {} : { encryptionKey }),
-      ...options,
-    });
+    return Vault.open({ ...vaultOptionsFromConfig(config, env), ...options });
   }
 
   /** Whether this vault encrypts (and reads only encrypted runs). */
@@ -208,50 +118,8 @@ export class Vault {
     this.onWarning?.(warning);
   }
 
-  private async runNames(): Promise<string[]> {
-    const entries = await fsp.readdir(this.dir, { withFileTypes: true }).catch(() => []);
-    return entries.filter((entry) => entry.isDirectory() && isRunName(entry.name)).map((entry) => entry.name).sort(newestFirst);
-  }
-
-  /** Every run's manifest check, newest first (no checksums). */
-  private async checkAll(): Promise<Array<{ name: string } & RunCheck>> {
-    return Promise.all((await this.runNames()).map(async (name) => ({ name, ...(await readManifest(this.dir, name, this.codec.key)) })));
-  }
-
-  /**
-   * Runs `work` holding the folder's lock, after mending what a crash may have left: run
-   * folders whose save never finished, temporary files, a stale `LATEST`, audit records a save
-   * wrote into its manifest but not yet into the log.
-   */
-  private async locked<T>(work: (checks: Array<{ name: string } & RunCheck>) => Promise<T>): Promise<T> {
-    const release = await acquireLock(this.dir, this.lockOptions);
-    try {
-      const checks = await this.checkAll();
-      const complete = checks.filter((check) => check.status === "complete").map((check) => check.name);
-      const removed = await removeLeftovers(this.dir, { incompleteRuns: checks.filter((check) => check.status === "incomplete").map((check) => check.name), completeRuns: complete });
-      if (removed.length > 0) this.warn(`Cleaned up after a crash in ${this.dir}: removed ${removed.join(", ")}`);
-      const remaining = checks.filter((check) => check.status !== "incomplete");
-      const newest = remaining.find((check) => check.status === "complete");
-      if (newest !== undefined && (await this.latestName()) !== newest.name) await writeFileAtomic(path.join(this.dir, LATEST), `${newest.name}\n`);
-      if (newest?.manifest?.manifestVersion === 2) await this.reconcileAudit(newest.name, newest.manifest.audit);
-      return await work(remaining);
-    } finally {
-      await release();
-    }
-  }
-
-  private async reconcileAudit(run: string, records: readonly AuditRecord[]): Promise<void> {
-    try {
-      const appended = await this.audit.reconcile(records);
-      if (appended === null) this.warn(`audit log not repaired: ${AUDIT_LOG} does not continue into the records ${run}'s save wrote`);
-    } catch (error) {
-      this.warn(`audit log not repaired: ${describe(error)}`);
-    }
-  }
-
-  private async latestName(): Promise<string | undefined> {
-    const text = await fsp.readFile(path.join(this.dir, LATEST), "utf8").catch(() => undefined);
-    return text?.trim() || undefined;
+  private async locked<T>(work: (checks: NamedRunCheck[]) => Promise<T>): Promise<T> {
+    return this.folder.locked(work);
   }
 
   /**
@@ -267,22 +135,7 @@ export class Vault {
   }
 
   private async saveUntimed(state: JottyState, { audit: extra = [], base }: SaveOptions): Promise<string> {
-    const parsed = JottyStateSchema.safeParse(state);
-    if (!parsed.success) {
-      throw new JottyError({ code: "snapshot_invalid", message: `Cannot save this state: ${issueList(parsed.error, { root: "(root)", limit: 5 }).join("; ")}.` });
-    }
-    const unsafe = firstUnsafeValue(state, "state");
-    if (unsafe !== undefined) throw new JottyError({ code: "snapshot_invalid", message: `Cannot save this state: ${unsafe}. Nothing was written.` });
-    const runId = randomBytes(16).toString("hex");
-    const suffix = codecSuffix(this.codec);
-    const files = await Promise.all(
-      splitState(parsed.data).map(async ({ stem, content }) => {
-        const file = `${stem}${suffix}`;
-        const plain = await encodeText(JSON.stringify(content), { compress: this.codec.compress });
-        const bytes = this.codec.key === undefined ? plain : encryptBytes(plain, this.codec.key, runFileAad(runId, file));
-        return { stem, path: file, bytes, sha256: sha256Hex(bytes) };
-      }),
-    );
+    const { runId, files } = await encodeState(state, this.codec);
     return this.locked(async (checks) => {
       const complete = checks.filter((check) => check.status === "complete").map((check) => check.name);
       if (base !== undefined && complete[0] !== undefined && complete[0] !== base) {
@@ -290,12 +143,9 @@ export class Vault {
           `${complete[0]} was saved in ${this.dir} by another writer after this state ${base === null ? "started empty" : `was loaded from ${base}`}; this save does not hold that learning (it stays in ${complete[0]}).`,
         );
       }
-      const lastIssued = (await fsp.readFile(path.join(this.dir, LAST_RUN), "utf8").catch(() => "")).trim();
-      const run = nextRunName(this.clock.now(), [...checks.map((check) => check.name), lastIssued, (await this.latestName()) ?? ""]);
-      await writeFileAtomic(path.join(this.dir, LAST_RUN), `${run}\n`);
+      const run = await this.folder.createRun(this.clock.now(), checks);
       const folder = path.join(this.dir, run);
-      await fsp.mkdir(folder);
-      await Promise.all(files.map((file) => writeFileAtomic(path.join(folder, file.path), file.bytes)));
+      await writeFiles(folder, files);
       const doomed = complete.slice(this.keepRuns - 1);
       const entries: AuditEntry[] = [
         { action: "save", ids: [run], details: { files: files.length, bytes: files.reduce((total, file) => total + file.bytes.length, 0) } },
@@ -310,31 +160,16 @@ export class Vault {
       } catch (error) {
         this.warn(`audit log not written: ${describe(error)}`);
       }
-      const body: Omit<ManifestV2, "mac"> = {
-        manifestVersion: MANIFEST_VERSION,
-        schemaVersion: STATE_SCHEMA_VERSION,
-        createdAt: new Date(this.clock.now()).toISOString(),
-        run,
-        runId,
-        codec: { compress: this.codec.compress, encrypted: this.codec.key !== undefined },
-        files: files.map(({ stem, path: file, bytes, sha256 }) => ({ path: file, stem, bytes: bytes.length, sha256 })),
-        audit: records,
-        auditLog: head?.log ?? records[0]?.hash ?? null,
-      };
-      const manifest: ManifestV2 = this.codec.key === undefined ? body : { ...body, mac: manifestMac(body, this.codec.key) };
-      await writeFileAtomic(path.join(folder, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-      await writeFileAtomic(path.join(this.dir, LATEST), `${run}\n`);
+      await writeManifest({ folder, run, runId, files, codec: this.codec, createdAt: new Date(this.clock.now()).toISOString(), records, auditLog: head?.log ?? records[0]?.hash ?? null });
+      await this.folder.setLatest(run);
       if (records.length > 0) await this.audit.appendRecords(records, head).catch((error: unknown) => this.warn(`audit log not written: ${describe(error)}`));
       for (const name of doomed) await this.removeRun(name);
       return run;
     });
   }
 
-  /** Deletes a run folder: renamed aside first, so a crash never leaves part of a run under its name. */
   private async removeRun(name: string): Promise<void> {
-    const aside = path.join(this.dir, `${DELETING_PREFIX}${name}-${randomBytes(4).toString("hex")}`);
-    await fsp.rename(path.join(this.dir, name), aside);
-    await fsp.rm(aside, { recursive: true, force: true });
+    await this.folder.removeRun(name);
     this.verified.delete(name);
   }
 
@@ -356,7 +191,7 @@ export class Vault {
   async loadLatest(): Promise<LoadedState | null>;
   async loadLatest<T>(options: { restore: (state: JottyState, run: string) => Promise<T> }): Promise<(LoadedState & { restored: T }) | null>;
   async loadLatest<T>(options: { restore?: (state: JottyState, run: string) => Promise<T> } = {}): Promise<(LoadedState & { restored?: T }) | null> {
-    const names = await this.runNames();
+    const names = await this.folder.runNames();
     if (names.length === 0) return null;
     const warnings: string[] = [];
     for (const name of names) {
@@ -388,7 +223,7 @@ export class Vault {
    * @throws JottyError `vault_run_not_found` for an unknown run; the run's own problem when it is damaged.
    */
   async load(run: string): Promise<LoadedState> {
-    if (!isRunName(run) || !(await this.runNames()).includes(run)) {
+    if (!isRunName(run) || !(await this.folder.runNames()).includes(run)) {
       throw new JottyError({
         code: "vault_run_not_found",
         message: `No run named "${run}" in ${this.dir}; \`jotty inspect\` or vault.runs() lists them.`,
@@ -412,14 +247,7 @@ export class Vault {
 
   /** Size on disk of the complete runs and the audit log, and how much each run grew over the one before. */
   async usage(): Promise<VaultUsage> {
-    const complete = (await this.runs({ verify: false })).filter((run) => run.complete).reverse();
-    const runs = complete.map((run, index) => ({ run: run.name, bytes: run.bytes, growth: index === 0 ? null : run.bytes - (complete[index - 1] as RunInfo).bytes }));
-    const growths = runs.flatMap((run) => (run.growth === null ? [] : [run.growth]));
-    return {
-      bytes: complete.reduce((total, run) => total + run.bytes, 0) + (await this.audit.size()),
-      runs,
-      growthPerRun: growths.length === 0 ? null : growths.reduce((total, growth) => total + growth, 0) / growths.length,
-    };
+    return usageOf(await this.runs({ verify: false }), await this.audit.size());
   }
 
   /**
@@ -428,39 +256,12 @@ export class Vault {
    * damaged runs are also told to `onWarning`.
    */
   async runs({ verify = true }: { verify?: boolean } = {}): Promise<RunInfo[]> {
-    const infos: RunInfo[] = [];
-    for (const check of await this.checkAll()) {
-      let { status, problem } = check;
-      if (check.manifest !== undefined) {
-        const vouched = JSON.stringify(check.manifest);
-        const fileProblem = this.verified.get(check.name) === vouched ? undefined : await checkFiles(this.dir, check.name, check.manifest, { quick: !verify });
-        if (fileProblem !== undefined) [status, problem] = ["damaged", fileProblem];
-        else if (verify) this.verified.set(check.name, vouched);
-      }
-      if (status === "damaged") this.warn(`Skipped ${problem ?? check.name}`, { once: true });
-      infos.push({
-        name: check.name,
-        complete: status === "complete",
-        status,
-        ...(problem === undefined ? {} : { problem }),
-        bytes: await folderBytes(path.join(this.dir, check.name)),
-        ...(check.manifest === undefined ? {} : { createdAt: check.manifest.createdAt, schemaVersion: check.manifest.schemaVersion }),
-      });
-    }
-    return infos;
+    return describeRuns(this.dir, await this.folder.checkAll(), { verify, verified: this.verified, warn: (warning) => this.warn(warning, { once: true }) });
   }
 
   /** What the runs' manifests remember of the audit log (the last record each save wrote), for {@link AuditLog.verify}. */
   async auditAnchors(): Promise<AuditAnchor[]> {
-    const anchors: AuditAnchor[] = [];
-    for (const check of await this.checkAll()) {
-      const manifest: Manifest | undefined = check.manifest;
-      if (manifest?.manifestVersion !== 2) continue;
-      const last = manifest.audit.at(-1);
-      if (last === undefined || manifest.auditLog === null) continue;
-      anchors.push({ source: `run ${check.name}`, log: manifest.auditLog, seq: last.seq, hash: last.hash });
-    }
-    return anchors;
+    return auditAnchorsOf(await this.folder.checkAll());
   }
 
   /**
@@ -497,7 +298,7 @@ export class Vault {
    */
   async backup(file: string): Promise<{ runs: number; bytes: number }> {
     const runs = (await this.runs()).filter((run) => run.complete);
-    const manifests = (await this.checkAll()).filter((check) => check.manifest !== undefined && runs.some((run) => run.name === check.name));
+    const manifests = (await this.folder.checkAll()).filter((check) => check.manifest !== undefined && runs.some((run) => run.name === check.name));
     const written = await writeBackup({
       dir: this.dir,
       runs: manifests.map((check) => ({ name: check.name, manifest: check.manifest as Manifest })),
@@ -529,8 +330,7 @@ export class Vault {
           return check.manifest !== undefined && (await checkFiles(vault.dir, run, check.manifest)) === undefined;
         },
       });
-      const newest = (await vault.checkAll()).find((check) => check.status === "complete");
-      if (newest !== undefined) await writeFileAtomic(path.join(vault.dir, LATEST), `${newest.name}\n`);
+      await vault.folder.setLatest((await vault.folder.checkAll()).find((check) => check.status === "complete")?.name);
       await vault.record({ action: "restore", ids: runs, details: { file: path.resolve(file) } });
       return { runs };
     });
@@ -585,7 +385,7 @@ export class Vault {
     return this.locked(async (checks) => {
       const names = checks.map((check) => check.name);
       for (const name of names) await this.removeRun(name);
-      await fsp.rm(path.join(this.dir, LATEST), { force: true });
+      await this.folder.setLatest(undefined);
       // Checkpoints of processes that ended go too; a live process's own folder stays its own.
       for (const folder of await endedCheckpointFolders(this.dir, { runs: [] })) await fsp.rm(folder, { recursive: true, force: true });
       await this.record({ action: "reset", ids: names });

@@ -6,7 +6,7 @@ import { parseEnvironmentOptions, type Environment, type EnvironmentReset, type 
 import { composeSql, goldDecisions, type Decisions } from "./compose-sql.js";
 import { populate } from "./data.js";
 import { SqlSandbox, type SqlResult } from "./sql-sandbox.js";
-import { builtInTasks, CalendarDateSchema, SqlTaskSchema, type SqlTask } from "./tasks.js";
+import { assertUniqueIds, builtInTasks, CalendarDateSchema, SqlTaskSchema, type SqlTask } from "./tasks.js";
 
 /** Options of {@link SqlAnalyst}. */
 export const SqlAnalystOptionsSchema = z.strictObject({
@@ -114,17 +114,8 @@ export class SqlAnalyst implements Environment {
       this.trainTasks = builtIn.train;
       this.heldOutTasks = builtIn.heldOut;
     } else {
-      const seen = new Set<string>();
-      const repeated = new Set<string>();
-      for (const task of tasks) {
-        if (seen.has(task.id)) repeated.add(task.id);
-        seen.add(task.id);
-      }
-      if (repeated.size > 0) {
-        // Gold answers are kept by id: two tasks with one id would be graded against one answer.
-        const ids = [...repeated];
-        throw new JottyError({ code: "invalid_argument", message: `sql-analyst tasks must have unique ids; repeated: ${ids.slice(0, 5).join(", ")}. Give each task its own id.`, details: { repeated: ids } });
-      }
+      // Gold answers are kept by id: two tasks with one id would be graded against one answer.
+      assertUniqueIds(tasks, "sql-analyst tasks");
       this.trainTasks = tasks.filter((task) => !task.heldOut);
       this.heldOutTasks = tasks.filter((task) => task.heldOut);
       if (this.trainTasks.length === 0) this.trainTasks = tasks;

@@ -176,6 +176,23 @@ export function builtInTasks({
 }
 
 /**
+ * Refuses tasks that share an id.
+ *
+ * @throws JottyError `invalid_argument` listing the repeated ids.
+ */
+export function assertUniqueIds(tasks: readonly SqlTask[], source: string): void {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const task of tasks) {
+    if (seen.has(task.id)) repeated.add(task.id);
+    seen.add(task.id);
+  }
+  if (repeated.size === 0) return;
+  const ids = [...repeated];
+  throw new JottyError({ code: "invalid_argument", message: `${source} must have unique ids; repeated: ${ids.slice(0, 5).join(", ")}. Give each task its own id.`, details: { repeated: ids } });
+}
+
+/**
  * Tasks from JSONL text, one `{ question, intent, goldSql }` a line (`id`, `template` and
  * `heldOut` optional).
  *
@@ -199,8 +216,7 @@ export function parseTasksJsonl(text: string, source = "tasks file"): SqlTask[] 
         message: `${source} line ${index + 1} is not a task: ${issueList(parsed.error).join("; ")}.`,
       });
     }
-    const earlier = tasks.findIndex((task) => task.id === parsed.data.id);
-    if (earlier >= 0) {
+    if (tasks.some((task) => task.id === parsed.data.id)) {
       throw new JottyError({ code: "invalid_argument", message: `${source} line ${index + 1} repeats the id "${parsed.data.id}" of an earlier task; give each task its own id.` });
     }
     tasks.push(parsed.data);

@@ -1,0 +1,88 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { issueList, JottyError } from "../errors/index.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import type { AuditRecord } from "./audit-log.js";
+import { codecSuffix, encodeText, encryptBytes, type Codec } from "./codec.js";
+import { JottyStateSchema, splitState, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
+import { firstUnsafeValue } from "./json-safety.js";
+import { MANIFEST, MANIFEST_VERSION, manifestMac, runFileAad, type ManifestV2 } from "./manifest.js";
+import { sha256Hex } from "./run-reader.js";
+
+/** One file of a run, encoded. */
+export interface EncodedFile {
+  stem: string;
+  path: string;
+  bytes: Buffer;
+  sha256: string;
+}
+
+/**
+ * Checks a state and encodes its files: its shape, and that every value survives JSON (no NaN,
+ * Infinity, cycles or class instances), then each file compressed and encrypted (bound to a
+ * fresh save id and its path) as the codec says.
+ *
+ * @throws JottyError `snapshot_invalid` naming the first problem.
+ */
+export async function encodeState(state: JottyState, codec: Codec): Promise<{ runId: string; files: EncodedFile[] }> {
+  const parsed = JottyStateSchema.safeParse(state);
+  if (!parsed.success) {
+    throw new JottyError({ code: "snapshot_invalid", message: `Cannot save this state: ${issueList(parsed.error, { root: "(root)", limit: 5 }).join("; ")}.` });
+  }
+  const unsafe = firstUnsafeValue(state, "state");
+  if (unsafe !== undefined) throw new JottyError({ code: "snapshot_invalid", message: `Cannot save this state: ${unsafe}. Nothing was written.` });
+  const runId = randomBytes(16).toString("hex");
+  const suffix = codecSuffix(codec);
+  const files = await Promise.all(
+    splitState(parsed.data).map(async ({ stem, content }) => {
+      const file = `${stem}${suffix}`;
+      const plain = await encodeText(JSON.stringify(content), { compress: codec.compress });
+      const bytes = codec.key === undefined ? plain : encryptBytes(plain, codec.key, runFileAad(runId, file));
+      return { stem, path: file, bytes, sha256: sha256Hex(bytes) };
+    }),
+  );
+  return { runId, files };
+}
+
+/** Writes a run's files, each atomically. */
+export async function writeFiles(folder: string, files: readonly EncodedFile[]): Promise<void> {
+  await Promise.all(files.map((file) => writeFileAtomic(path.join(folder, file.path), file.bytes)));
+}
+
+/**
+ * Writes a run's manifest, the save's commit point: each file's size and checksum, the save's
+ * id, the audit records it appends, and for an encrypted run a MAC over all of it.
+ */
+export async function writeManifest({
+  folder,
+  run,
+  runId,
+  files,
+  codec,
+  createdAt,
+  records,
+  auditLog,
+}: {
+  folder: string;
+  run: string;
+  runId: string;
+  files: readonly EncodedFile[];
+  codec: Codec;
+  createdAt: string;
+  records: AuditRecord[];
+  auditLog: string | null;
+}): Promise<void> {
+  const body: Omit<ManifestV2, "mac"> = {
+    manifestVersion: MANIFEST_VERSION,
+    schemaVersion: STATE_SCHEMA_VERSION,
+    createdAt,
+    run,
+    runId,
+    codec: { compress: codec.compress, encrypted: codec.key !== undefined },
+    files: files.map(({ stem, path: file, bytes, sha256 }) => ({ path: file, stem, bytes: bytes.length, sha256 })),
+    audit: records,
+    auditLog,
+  };
+  const manifest: ManifestV2 = codec.key === undefined ? body : { ...body, mac: manifestMac(body, codec.key) };
+  await writeFileAtomic(path.join(folder, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+}
