@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Rng, Vault, type JottyState } from "../src/index.js";
+import { checkLearnedState } from "../src/orchestration/learned-state.js";
 import { printTable, writeResult } from "./report.js";
 import { median, megabytes, syntheticQSnapshot, syntheticSnapshot, vocabulary } from "./synthetic.js";
 
@@ -44,6 +45,13 @@ for (const size of sizes) {
     qPredictor: qSnapshot,
     brainState: { memory_learner: { schemaVersion: 1, baselines: {} } },
   };
+  // What a Conductor adds before each save: every component checked against its snapshot schema.
+  const checks: number[] = [];
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    const begin = performance.now();
+    checkLearnedState(state);
+    checks.push(performance.now() - begin);
+  }
   for (const compress of [false, true]) {
     const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "jotty-vault-bench-"));
     try {
@@ -65,6 +73,7 @@ for (const size of sizes) {
         qEntries,
         codec: compress ? "gzip" : "plain",
         saveMs: Math.round(median(saves)),
+        schemaCheckMs: Math.round(median(checks)),
         loadMs: Math.round(median(loads)),
         diskMb: megabytes(latest?.bytes ?? 0),
       });
@@ -76,12 +85,12 @@ for (const size of sizes) {
 }
 
 printTable(
-  ["memories", "Q entries", "codec", "save ms", "load ms", "on disk MB"],
-  rows.map((row) => [String(row.memories), String(row.qEntries), String(row.codec), String(row.saveMs), String(row.loadMs), String(row.diskMb)]),
+  ["memories", "Q entries", "codec", "save ms", "load ms", "on disk MB", "Conductor's schema check ms"],
+  rows.map((row) => [String(row.memories), String(row.qEntries), String(row.codec), String(row.saveMs), String(row.loadMs), String(row.diskMb), String(row.schemaCheckMs)]),
 );
 await writeResult(values.out, "vault-io", {
   description:
-    "Vault.save and Vault.loadLatest (checksums verified, files decoded and parsed) for states holding a shared memory of the given size, a local memory a tenth of it, and a Q-table; median of repeats, on the machine's temporary folder",
+    "Vault.save and Vault.loadLatest (checksums verified, files decoded and parsed) for states holding a shared memory of the given size, a local memory a tenth of it, and a Q-table; median of repeats, on the machine's temporary folder; and the schema check a Conductor makes of every component before it saves",
   settings: { memories: sizes, qEntries, repeats, folder: os.tmpdir() },
   durationMs: Math.round(performance.now() - started),
   rows,

@@ -30,34 +30,41 @@ export function registerPrune(program: Command, io: CliIo): void {
       if (policies.length === 0) {
         throw new JottyError({ code: "invalid_argument", message: "Say what to prune: --max-idle-days, --value-floor, --min-uses-per-day or --keep." });
       }
-      const { loaded } = await latestState(io, dir, options.keyEnv);
-      // The run's own config: its memory settings and embedder (stored vectors are reused, nothing is
-      // re-embedded), and its codec and retention for the pruned run.
-      const config = parseConfig(loaded.state.config ?? {});
-      const vault = await openVault(io, dir, options.keyEnv, { compress: config.persistence.compress, keepRuns: config.persistence.keepRuns });
-      const embedder = createEmbedder(config.embeddings);
-      const pruned: Record<string, Record<string, unknown>> = {};
-      const removed: string[] = [];
+      // Pruning writes learned state: it waits for a process learning into the folder to finish,
+      // so neither drops the other's work. A dry run writes nothing and does not wait.
+      const releaseWriter = options.dryRun === true ? undefined : await (await openVault(io, dir, options.keyEnv)).acquireWriter({ onBusy: "wait" });
       const lines: string[] = [];
-      for (const [name, snapshot] of memorySnapshots(loaded.state)) {
-        if (snapshot === undefined) continue;
-        const memory = await HierarchicalMemory.restore(snapshot, { embedder, settings: config.memory });
-        const report = memory.prune({ policies, dryRun: options.dryRun === true });
-        removed.push(...report.removed.map((entry) => entry.id));
-        pruned[name] = memory.snapshot() as unknown as Record<string, unknown>;
-        lines.push(`memory ${name}: ${report.removed.length} ${options.dryRun === true ? "would go" : "removed"}, ${report.remaining} left`);
-        for (const entry of report.removed.slice(0, 5)) lines.push(`  [${entry.level}] ${entry.id}: ${entry.reasons.join("; ")}`);
-      }
-      if (options.dryRun !== true && removed.length > 0) {
-        const { shared, ...locals } = pruned;
-        // The prune is recorded with the save that persists it, in one step.
-        const run = await vault.save(
-          { ...loaded.state, ...(shared === undefined ? {} : { sharedMemory: shared }), ...(Object.keys(locals).length === 0 ? {} : { localMemories: locals }) },
-          { audit: [{ action: "prune", ids: removed, details: { from: loaded.run, policies: policies.map((policy) => policy.kind).join(",") } }], base: loaded.run },
-        );
-        lines.push(`saved to ${path.join(dir, run)} (from ${loaded.run})`);
-      } else {
-        lines.push(options.dryRun === true ? "dry run: nothing changed" : "nothing to prune");
+      try {
+        const { loaded } = await latestState(io, dir, options.keyEnv);
+        // The run's own config: its memory settings and embedder (stored vectors are reused, nothing is
+        // re-embedded), and its codec and retention for the pruned run.
+        const config = parseConfig(loaded.state.config ?? {});
+        const vault = await openVault(io, dir, options.keyEnv, { compress: config.persistence.compress, keepRuns: config.persistence.keepRuns });
+        const embedder = createEmbedder(config.embeddings);
+        const pruned: Record<string, Record<string, unknown>> = {};
+        const removed: string[] = [];
+        for (const [name, snapshot] of memorySnapshots(loaded.state)) {
+          if (snapshot === undefined) continue;
+          const memory = await HierarchicalMemory.restore(snapshot, { embedder, settings: config.memory });
+          const report = memory.prune({ policies, dryRun: options.dryRun === true });
+          removed.push(...report.removed.map((entry) => entry.id));
+          pruned[name] = memory.snapshot() as unknown as Record<string, unknown>;
+          lines.push(`memory ${name}: ${report.removed.length} ${options.dryRun === true ? "would go" : "removed"}, ${report.remaining} left`);
+          for (const entry of report.removed.slice(0, 5)) lines.push(`  [${entry.level}] ${entry.id}: ${entry.reasons.join("; ")}`);
+        }
+        if (options.dryRun !== true && removed.length > 0) {
+          const { shared, ...locals } = pruned;
+          // The prune is recorded with the save that persists it, in one step.
+          const run = await vault.save(
+            { ...loaded.state, ...(shared === undefined ? {} : { sharedMemory: shared }), ...(Object.keys(locals).length === 0 ? {} : { localMemories: locals }) },
+            { audit: [{ action: "prune", ids: removed, details: { from: loaded.run, policies: policies.map((policy) => policy.kind).join(",") } }], base: loaded.run },
+          );
+          lines.push(`saved to ${path.join(dir, run)} (from ${loaded.run})`);
+        } else {
+          lines.push(options.dryRun === true ? "dry run: nothing changed" : "nothing to prune");
+        }
+      } finally {
+        await releaseWriter?.();
       }
       io.stdout(`${lines.join("\n")}\n`);
     });

@@ -53,6 +53,8 @@ export interface Environment {
    *   `environment_not_ready` before `reset`, `episode_done` after the episode ended.
    */
   step(action: string): MaybePromise<EnvironmentStep>;
+  /** Frees what the environment holds (a worker, a connection); a Conductor calls it on close for an environment it built. */
+  close?(): MaybePromise<void>;
 }
 
 function normaliseAction(action: string): string {

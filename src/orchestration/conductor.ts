@@ -246,6 +246,8 @@ export class Conductor {
   /** The run this Conductor's state grew from: the one it loaded or last saved. */
   private lastRun: string | null;
   private closed = false;
+  /** Built from the config (not handed in), so the Conductor closes it. */
+  private readonly ownsEnvironment: boolean;
   /** Ids created, updated and removed since the last save, for the audit log. */
   private changes: Record<"create" | "update" | "delete" | "prune", Set<string>> = { create: new Set(), update: new Set(), delete: new Set(), prune: new Set() };
 
@@ -268,8 +270,10 @@ export class Conductor {
     embedder: Embedder;
     dormant: Record<string, Record<string, unknown>>;
     releaseWriter: (() => Promise<void>) | undefined;
+    ownsEnvironment: boolean;
   }) {
     this.releaseWriter = parts.releaseWriter;
+    this.ownsEnvironment = parts.ownsEnvironment;
     this.lastRun = parts.loadedFrom;
     this.onError = parts.onError;
     this.onWarning = parts.onWarning;
@@ -470,6 +474,7 @@ export class Conductor {
       embedder,
       dormant,
       releaseWriter,
+      ownsEnvironment: options.environment === undefined,
     });
     conductor.episodeCount = episodes;
     conductor.learnedEpisodes = conductor.episodeCount;
@@ -1088,8 +1093,9 @@ export class Conductor {
   }
 
   /**
-   * Saves what is unsaved (PERSISTENT mode) and ends the run: the checkpoint folder and the
-   * output folder's writer lease are given back, also when the save fails.
+   * Saves what is unsaved (PERSISTENT mode) and ends the run: the checkpoint folder, the
+   * environment it built and the output folder's writer lease are given back, also when the
+   * save fails.
    */
   async close(): Promise<void> {
     try {
@@ -1099,6 +1105,7 @@ export class Conductor {
         this.closed = true;
         await this.checkpointer?.close();
         this.checkpointer = undefined;
+        if (this.ownsEnvironment) await this.environment.close?.();
         await this.releaseWriter?.();
       }
     }

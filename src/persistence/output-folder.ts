@@ -5,6 +5,7 @@ import { writeFileAtomic } from "./atomic-write.js";
 import type { AuditLog } from "./audit-log.js";
 import { DELETING_PREFIX, removeLeftovers } from "./leftovers.js";
 import { isRunName, newestFirst, nextRunName } from "./run-name.js";
+import { MANIFEST } from "./manifest.js";
 import { readManifest, type RunCheck } from "./run-reader.js";
 import { acquireLock, type LockOptions } from "./vault-lock.js";
 
@@ -24,6 +25,9 @@ function describe(error: unknown): string {
  * mending what a crash left each time the lock is taken.
  */
 export class OutputFolder {
+  /** Manifest checks by run, with the manifest file's size, time and inode they were made for. */
+  private readonly checked = new Map<string, { stamp: string; check: RunCheck }>();
+
   constructor(
     readonly dir: string,
     private readonly options: {
@@ -42,7 +46,20 @@ export class OutputFolder {
 
   /** Every run's manifest check, newest first (no checksums). */
   async checkAll(): Promise<NamedRunCheck[]> {
-    return Promise.all((await this.runNames()).map(async (name) => ({ name, ...(await readManifest(this.dir, name, this.options.key)) })));
+    const names = await this.runNames();
+    for (const name of this.checked.keys()) if (!names.includes(name)) this.checked.delete(name);
+    return Promise.all(names.map(async (name) => ({ name, ...(await this.check(name)) })));
+  }
+
+  /** A run's manifest check, read again only when the manifest file changed (a complete run never does). */
+  private async check(name: string): Promise<RunCheck> {
+    const stat = await fsp.stat(path.join(this.dir, name, MANIFEST)).catch(() => undefined);
+    const stamp = stat === undefined ? "none" : `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+    const known = this.checked.get(name);
+    if (known !== undefined && known.stamp === stamp && stat !== undefined) return known.check;
+    const check = await readManifest(this.dir, name, this.options.key);
+    this.checked.set(name, { stamp, check });
+    return check;
   }
 
   /** The run `LATEST` names, if any. */

@@ -381,6 +381,13 @@ export class SqlAnalyst implements Environment {
     }
   }
 
+  /** Ends the worker that runs its SQL (a later query starts another). */
+  async close(): Promise<void> {
+    const sandbox = this.sandboxPromise;
+    this.sandboxPromise = undefined;
+    await (await sandbox)?.close();
+  }
+
   /**
    * One statement that reads, in a worker over a copy of the data, stopped at
    * `statementTimeoutMs`: whatever it tries, the data stays and the process lives.

@@ -152,9 +152,14 @@ export class SqlSandbox {
     });
   }
 
-  /** Ends the worker. */
+  /** Ends the worker; a statement still running fails. */
   async close(): Promise<void> {
     const worker = this.worker;
+    for (const [id, waiting] of this.pending) {
+      clearTimeout(waiting.timer);
+      waiting.reject(new JottyError({ code: "io_error", message: "The SQL sandbox was closed while a statement ran." }));
+      this.pending.delete(id);
+    }
     this.worker = undefined;
     this.ready = undefined;
     await worker?.terminate();
