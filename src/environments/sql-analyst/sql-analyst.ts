@@ -67,9 +67,7 @@ function isSql(action: string): boolean {
   return /^\s*(select|with)\b/i.test(action);
 }
 
-function normalise(action: string): string {
-  return action.trim().replace(/\s+/g, " ").toLowerCase();
-}
+const normalise = (action: string): string => action.trim().replace(/\s+/g, " ").toLowerCase();
 
 function rowsKey(values: unknown[][]): string {
   return JSON.stringify(values.map((row) => row.map((value) => (typeof value === "number" ? Math.round(value * 100) / 100 : value))));
@@ -385,13 +383,10 @@ export class SqlAnalyst implements Environment {
   async close(): Promise<void> {
     const sandbox = this.sandboxPromise;
     this.sandboxPromise = undefined;
-    await (await sandbox)?.close();
+    await sandbox?.then((started) => started.close());
   }
 
-  /**
-   * One statement that reads, in a worker over a copy of the data, stopped at
-   * `statementTimeoutMs`: whatever it tries, the data stays and the process lives.
-   */
+  /** One statement that reads, in a worker over a copy of the data, stopped at `statementTimeoutMs`. */
   private async readOnly(sql: string): Promise<SqlResult> {
     this.sandboxPromise ??= this.database().then((db) => new SqlSandbox(db.export(), this.options.statementTimeoutMs));
     return (await this.sandboxPromise).run(sql);
