@@ -36,7 +36,7 @@ ${formatMetrics(metrics).join("\n")}
 `);
         return;
       }
-      const lines = [`${dir}: ${(await vault.runs()).map((run) => `${run.name}${run.complete ? "" : " (incomplete)"} ${(run.bytes / 1024).toFixed(0)} KiB`).join(", ")}`, `newest complete run: ${loaded.run}`];
+      const lines = [`${dir}: ${(await vault.runs()).map((run) => `${run.name}${run.complete ? "" : ` (${run.status})`} ${(run.bytes / 1024).toFixed(0)} KiB`).join(", ")}`, `newest complete run: ${loaded.run}`];
       for (const [name, snapshot] of memorySnapshots(loaded.state)) {
         if (snapshot === undefined) continue;
         const memory = await HierarchicalMemory.restore(snapshot);

@@ -174,7 +174,7 @@ const EpisodeState = Annotation.Root({
 type State = typeof EpisodeState.State;
 type Update = typeof EpisodeState.Update;
 
-/** Thread ids of the Conductor's episodes start with this. */
+/** Thread ids of the Conductor's episodes start with this (older Jottys wrote `episode-<n>-<time>`). */
 const EPISODE_THREAD = "jotty-episode-";
 
 function describe(error: unknown): string {
@@ -844,7 +844,7 @@ export class Conductor {
     if (this.config.learningMode === "persistent" && this.checkpointer === undefined && this.vault !== undefined) {
       this.checkpointer = await this.vault.checkpointer();
       // Episodes of a process that ended mid-episode: the Conductor does not resume them, so they go.
-      const unfinished = this.checkpointer.adopted.filter((thread) => thread.startsWith(EPISODE_THREAD));
+      const unfinished = this.checkpointer.adopted.filter((thread) => thread.startsWith(EPISODE_THREAD) || /^episode-\d+-\d+$/.test(thread));
       for (const thread of unfinished) await this.checkpointer.deleteThread(thread);
       if (unfinished.length > 0) this.warn(`dropped the checkpoints of ${unfinished.length} unfinished episode(s) of a process that stopped; episodes are not resumed, what they learned before their last save is kept`);
       this.graph = this.buildGraph();
@@ -1033,6 +1033,12 @@ export class Conductor {
    */
   async save(): Promise<string | null> {
     if (this.vault === undefined || this.config.learningMode !== "persistent") return null;
+    if (this.closed) {
+      throw new JottyError({
+        code: "invalid_argument",
+        message: "This Conductor is closed: it saved what it had learned and gave the output folder back to other writers. Create a new Conductor to learn more.",
+      });
+    }
     const state = this.snapshot();
     state.summary = { ...state.summary, metrics: await this.metrics() };
     checkLearnedState(state);
@@ -1094,21 +1100,23 @@ export class Conductor {
 
   /**
    * Saves what is unsaved (PERSISTENT mode) and ends the run: the checkpoint folder, the
-   * environment it built and the output folder's writer lease are given back, also when the
-   * save fails.
+   * environment it built and the output folder's writer lease are given back. When the save
+   * fails, nothing is given back and the error is thrown: close again to retry. Once closed, the
+   * Conductor saves no more.
    */
   async close(): Promise<void> {
-    try {
+    // Episodes run after closing cannot be saved any more: saying so beats dropping them quietly.
+    if (this.closed) {
       if (this.unsaved > 0) await this.save();
-    } finally {
-      if (!this.closed) {
-        this.closed = true;
-        await this.checkpointer?.close();
-        this.checkpointer = undefined;
-        if (this.ownsEnvironment) await this.environment.close?.();
-        await this.releaseWriter?.();
-      }
+      return;
     }
+    // A save that fails keeps the lease: calling close again retries it, still the folder's only writer.
+    if (this.unsaved > 0) await this.save();
+    this.closed = true;
+    await this.checkpointer?.close();
+    this.checkpointer = undefined;
+    if (this.ownsEnvironment) await this.environment.close?.();
+    await this.releaseWriter?.();
   }
 
   private warn(warning: string): void {

@@ -45,7 +45,8 @@ function describe(error: unknown): string {
  * Builds every component from a saved state, into new objects only, so a state that fails
  * part-way changes nothing and the Vault can fall back to the run before it.
  *
- * @throws JottyError naming the component that does not restore.
+ * @throws JottyError `snapshot_invalid` (or `snapshot_version_unsupported`) naming the
+ *   component that does not restore; other failures (an embedder's) as they are.
  */
 export async function restoreLearnedState(state: JottyState, parts: LearnedStateParts): Promise<RestoredState> {
   const { config, memoryOptions } = parts;
@@ -53,7 +54,10 @@ export async function restoreLearnedState(state: JottyState, parts: LearnedState
     try {
       return await work();
     } catch (error) {
-      throw new JottyError({ code: JottyError.is(error) ? error.code : "snapshot_invalid", message: `${name}: ${describe(error)}`, cause: error });
+      // What the snapshot holds is named by component; a failure around it (an embedder or a
+      // model that does not answer) is not the state's fault and goes up as it is.
+      if (!JottyError.is(error) || error.code === "llm_error" || error.code === "io_error") throw error;
+      throw new JottyError({ code: error.code === "snapshot_version_unsupported" ? error.code : "snapshot_invalid", message: `${name}: ${describe(error)}`, cause: error });
     }
   };
   const restored: RestoredState = {

@@ -154,17 +154,18 @@ export class AuditLog {
   }
 
   /**
-   * The log's head after mending a crash: a last line cut short is completed when it is a
-   * whole record that continues the chain, and otherwise cut off and recorded as a `repair`.
+   * Mends a last line a crash cut short: completed when it is a whole record that continues
+   * the chain, else cut off. Returns the head after it, and the text cut off (if any).
    */
-  async head(): Promise<AuditHead | undefined> {
+  private async mendTail(): Promise<{ head: AuditHead | undefined; dropped: string | undefined }> {
     const { first, last, torn } = await this.ends();
-    if (torn === undefined) return last === undefined ? undefined : { seq: last.seq, hash: last.hash, log: (first ?? last).hash };
+    const headOf = (record: AuditRecord | undefined): AuditHead | undefined => (record === undefined ? undefined : { seq: record.seq, hash: record.hash, log: (first ?? record).hash });
+    if (torn === undefined) return { head: headOf(last), dropped: undefined };
     const whole = parseRecord(torn.text);
     if (whole !== undefined && whole.seq === (last?.seq ?? 0) + 1 && whole.prev === (last?.hash ?? GENESIS) && hashOf(whole) === whole.hash) {
       await this.write(`\n`);
       await this.writeHead(whole, (first ?? whole).hash);
-      return { seq: whole.seq, hash: whole.hash, log: (first ?? whole).hash };
+      return { head: { seq: whole.seq, hash: whole.hash, log: (first ?? whole).hash }, dropped: undefined };
     }
     const handle = await fsp.open(this.file, "r+");
     try {
@@ -173,12 +174,29 @@ export class AuditLog {
     } finally {
       await handle.close();
     }
-    const previous = last === undefined ? undefined : { seq: last.seq, hash: last.hash, log: (first ?? last).hash };
-    const [repair] = this.prepare(previous, [
-      { action: "repair", ids: [], details: { reason: "a line cut short by a crash was removed", droppedBytes: Buffer.byteLength(torn.text), droppedSha256: createHash("sha256").update(torn.text).digest("hex") } },
-    ]);
-    await this.appendRecords([repair as AuditRecord], previous);
-    return { seq: (repair as AuditRecord).seq, hash: (repair as AuditRecord).hash, log: previous?.log ?? (repair as AuditRecord).hash };
+    return { head: headOf(last), dropped: torn.text };
+  }
+
+  /** Records that a crash's cut-short line was removed; returns the head after it. */
+  private async recordRepair(head: AuditHead | undefined, dropped: string): Promise<AuditHead> {
+    const [repair] = this.prepare(head, [
+      {
+        action: "repair",
+        ids: [],
+        details: { reason: "a line cut short by a crash was removed", droppedBytes: Buffer.byteLength(dropped), droppedSha256: createHash("sha256").update(dropped).digest("hex") },
+      },
+    ]) as [AuditRecord];
+    await this.appendRecords([repair], head);
+    return { seq: repair.seq, hash: repair.hash, log: head?.log ?? repair.hash };
+  }
+
+  /**
+   * The log's head after mending a crash: a last line cut short is completed when it is a
+   * whole record that continues the chain, and otherwise cut off and recorded as a `repair`.
+   */
+  async head(): Promise<AuditHead | undefined> {
+    const { head, dropped } = await this.mendTail();
+    return dropped === undefined ? head : this.recordRepair(head, dropped);
   }
 
   /** The records `entries` become when appended after `head`, chained and hashed (nothing is written). */
@@ -240,15 +258,15 @@ export class AuditLog {
    * when this log does not continue into them (it was damaged, cut or replaced).
    */
   async reconcile(records: readonly AuditRecord[], log: string | null): Promise<number | null> {
+    const { head, dropped } = await this.mendTail();
     const last = records.at(-1);
-    if (last === undefined || log === null) return 0;
-    const head = await this.head();
-    if (head !== undefined && head.log !== log) return 0;
-    if (head !== undefined && head.seq >= last.seq) return 0;
-    const missing = records.filter((record) => record.seq > (head?.seq ?? 0));
-    if ((missing[0]?.prev ?? "") !== (head?.hash ?? GENESIS)) return null;
-    await this.appendRecords(missing, head);
-    return missing.length;
+    const missing = last === undefined || log === null || (head !== undefined && (head.log !== log || head.seq >= last.seq)) ? [] : records.filter((record) => record.seq > (head?.seq ?? 0));
+    const continues = missing.length === 0 || (missing[0] as AuditRecord).prev === (head?.hash ?? GENESIS);
+    if (continues && missing.length > 0) await this.appendRecords(missing, head);
+    // A line cut short that these records restore was not lost; any other is recorded as removed.
+    const restored = dropped !== undefined && continues && missing.some((record) => JSON.stringify(record).startsWith(dropped));
+    if (dropped !== undefined && !restored) await this.recordRepair(continues && missing.length > 0 ? { seq: (missing.at(-1) as AuditRecord).seq, hash: (missing.at(-1) as AuditRecord).hash, log: head?.log ?? (missing[0] as AuditRecord).hash } : head, dropped);
+    return continues ? missing.length : null;
   }
 
   /**

@@ -6,7 +6,7 @@ import { gunzip, gzip } from "node:zlib";
 import { JottyError } from "../errors/index.js";
 import { fsyncFolder, writeFileAtomic } from "./atomic-write.js";
 import { DELETING_PREFIX, RESTORE_PREFIX } from "./leftovers.js";
-import { MANIFEST, type Manifest } from "./manifest.js";
+import { checkManifest, MANIFEST, type Manifest } from "./manifest.js";
 import { isRunName } from "./run-name.js";
 import { sha256Hex } from "./run-reader.js";
 
@@ -19,7 +19,8 @@ interface ArchivedFile {
   data: string;
 }
 
-interface ArchiveBody {
+/** What a backup archive holds. */
+export interface ArchiveBody {
   latest: string | null;
   runs: Array<{ name: string; files: ArchivedFile[] }>;
 }
@@ -86,6 +87,33 @@ export async function readBackup(file: string): Promise<ArchiveBody> {
     }
   }
   return body;
+}
+
+/**
+ * Checks that every run of an archive would load in the folder it goes to: its manifest is
+ * valid for that folder's key (an encrypted folder takes only encrypted, authenticated runs,
+ * so a plaintext backup cannot put learned text in the clear into it), and every file the
+ * manifest lists is in the archive with the checksum the manifest records.
+ *
+ * @throws JottyError `backup_invalid` naming the first run that would not (nothing is written).
+ */
+export function checkArchivedRuns(file: string, body: ArchiveBody, key: Buffer | undefined): void {
+  for (const run of body.runs) {
+    const refuse = (reason: string): JottyError =>
+      new JottyError({ code: "backup_invalid", message: `${file} cannot be restored here: ${run.name} ${reason}. Nothing was restored.` });
+    const manifestEntry = run.files.find((entry) => entry.path === MANIFEST);
+    if (manifestEntry === undefined) throw refuse("has no manifest");
+    let manifest: Manifest;
+    try {
+      manifest = checkManifest(Buffer.from(manifestEntry.data, "base64").toString("utf8"), { run: run.name, key });
+    } catch (error) {
+      throw refuse(`does not fit this folder (${error instanceof Error ? error.message : String(error)})`);
+    }
+    for (const listed of manifest.files) {
+      const archived = run.files.find((entry) => entry.path === listed.path);
+      if (archived === undefined || archived.sha256 !== listed.sha256) throw refuse(`lacks ${listed.path} as its manifest records it`);
+    }
+  }
 }
 
 /**

@@ -26,14 +26,23 @@ async function deadTemporaryFiles(folder: string, recursive: boolean): Promise<s
  * Removes what crashed processes left in an output folder once it is provably dead: run
  * folders whose save never wrote a manifest (saves hold the folder's lock, so the caller, which
  * holds it now, knows no save is running), folders half-deleted or half-restored, temporary
- * files of processes that have ended, and their empty checkpoint folders. Returns what went,
- * relative to the folder. Call it holding the folder's lock.
+ * files of processes that have ended, and their empty checkpoint folders. Returns what went
+ * and what could not be removed (left for the next time), relative to the folder. Call it
+ * holding the folder's lock.
  */
-export async function removeLeftovers(dir: string, { incompleteRuns, completeRuns }: { incompleteRuns: readonly string[]; completeRuns: readonly string[] }): Promise<string[]> {
+export async function removeLeftovers(
+  dir: string,
+  { incompleteRuns, completeRuns }: { incompleteRuns: readonly string[]; completeRuns: readonly string[] },
+): Promise<{ removed: string[]; failed: string[] }> {
   const removed: string[] = [];
+  const failed: string[] = [];
   const remove = async (target: string): Promise<void> => {
-    await fsp.rm(target, { recursive: true, force: true });
-    removed.push(path.relative(dir, target));
+    try {
+      await fsp.rm(target, { recursive: true, force: true });
+      removed.push(path.relative(dir, target));
+    } catch (error) {
+      failed.push(`${path.relative(dir, target)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
   };
   for (const run of incompleteRuns) await remove(path.join(dir, run));
   for (const entry of await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])) {
@@ -44,6 +53,10 @@ export async function removeLeftovers(dir: string, { incompleteRuns, completeRun
   }
   for (const file of await deadTemporaryFiles(dir, false)) await remove(file);
   for (const run of completeRuns) for (const file of await deadTemporaryFiles(path.join(dir, run), true)) await remove(file);
-  removed.push(...(await removeEmptyEndedFolders(dir)));
-  return removed;
+  try {
+    removed.push(...(await removeEmptyEndedFolders(dir)));
+  } catch (error) {
+    failed.push(`checkpoint folders (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return { removed, failed };
 }

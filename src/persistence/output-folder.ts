@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { JottyError } from "../errors/index.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { AuditLog } from "./audit-log.js";
 import { DELETING_PREFIX, removeLeftovers } from "./leftovers.js";
 import { isRunName, newestFirst, nextRunName } from "./run-name.js";
 import { MANIFEST } from "./manifest.js";
 import { readManifest, type RunCheck } from "./run-reader.js";
-import { acquireLock, type LockOptions } from "./vault-lock.js";
+import { acquireLock, type HeldLock, type LockOptions } from "./vault-lock.js";
 
 const LATEST = "LATEST";
 /** The newest run name ever issued in the folder, so names keep increasing whatever is deleted. */
@@ -27,6 +28,8 @@ function describe(error: unknown): string {
 export class OutputFolder {
   /** Manifest checks by run, with the manifest file's size, time and inode they were made for. */
   private readonly checked = new Map<string, { stamp: string; check: RunCheck }>();
+  /** The lock while `locked` runs. */
+  private lock: HeldLock | undefined;
 
   constructor(
     readonly dir: string,
@@ -80,21 +83,38 @@ export class OutputFolder {
    * wrote into its manifest but not yet into the log. `work` gets the runs left, newest first.
    */
   async locked<T>(work: (checks: NamedRunCheck[]) => Promise<T>): Promise<T> {
-    const release = await acquireLock(this.dir, this.options.lock);
+    const lock = await acquireLock(this.dir, this.options.lock);
+    this.lock = lock;
     try {
       const checks = await this.checkAll();
       const complete = checks.filter((check) => check.status === "complete").map((check) => check.name);
       const incomplete = checks.filter((check) => check.status === "incomplete").map((check) => check.name);
-      const removed = await removeLeftovers(this.dir, { incompleteRuns: incomplete, completeRuns: complete });
+      const { removed, failed } = await removeLeftovers(this.dir, { incompleteRuns: incomplete, completeRuns: complete });
       if (removed.length > 0) this.options.warn(`Cleaned up after a crash in ${this.dir}: removed ${removed.join(", ")}`);
+      if (failed.length > 0) this.options.warn(`Could not remove what a crash left in ${this.dir}: ${failed.join(", ")}; it is tried again next time`, { once: true });
       const remaining = checks.filter((check) => check.status !== "incomplete");
       const newest = remaining.find((check) => check.status === "complete");
       if (newest !== undefined && (await this.latest()) !== newest.name) await this.setLatest(newest.name);
       if (newest?.manifest?.manifestVersion === 2) await this.reconcileAudit(newest.name, newest.manifest);
       return await work(remaining);
     } finally {
-      await release();
+      this.lock = undefined;
+      await lock.release();
     }
+  }
+
+  /**
+   * Checks, before a commit, that the lock taken for it is still this process's: a process
+   * paused longer than a lock may go unrenewed could have been taken for dead meanwhile.
+   *
+   * @throws JottyError `vault_locked` when it was taken over (nothing is committed).
+   */
+  async assertLocked(): Promise<void> {
+    if (this.lock !== undefined && (await this.lock.held())) return;
+    throw new JottyError({
+      code: "vault_locked",
+      message: `The lock of ${this.dir} was taken over while this process was saving (it went unrenewed too long, or was judged stale); nothing was committed. Save again.`,
+    });
   }
 
   private async reconcileAudit(run: string, manifest: { audit: Parameters<AuditLog["reconcile"]>[0]; auditLog: string | null }): Promise<void> {
@@ -107,12 +127,20 @@ export class OutputFolder {
   }
 
   /** Names and creates the folder of a new run; call it holding the lock. */
-  async createRun(now: number, checks: readonly NamedRunCheck[]): Promise<string> {
-    const lastIssued = (await fsp.readFile(path.join(this.dir, LAST_RUN), "utf8").catch(() => "")).trim();
-    const run = nextRunName(now, [...checks.map((check) => check.name), lastIssued, (await this.latest()) ?? ""]);
-    await writeFileAtomic(path.join(this.dir, LAST_RUN), `${run}\n`);
-    await fsp.mkdir(path.join(this.dir, run));
-    return run;
+  async createRun(now: number): Promise<string> {
+    const issued = [...(await this.runNames()), (await fsp.readFile(path.join(this.dir, LAST_RUN), "utf8").catch(() => "")).trim(), (await this.latest()) ?? ""];
+    for (;;) {
+      const run = nextRunName(now, issued);
+      await writeFileAtomic(path.join(this.dir, LAST_RUN), `${run}\n`);
+      try {
+        await fsp.mkdir(path.join(this.dir, run));
+        return run;
+      } catch (error) {
+        // Only a folder left behind that could not be removed holds the name: take the next.
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        issued.push(run);
+      }
+    }
   }
 
   /** Deletes a run folder: renamed aside first, so a crash never leaves part of a run under its name. */

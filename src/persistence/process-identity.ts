@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import os from "node:os";
 
 /** Who holds a lock, a lease or a checkpoint folder: enough to tell later whether it still runs. */
@@ -11,6 +11,21 @@ export interface ProcessIdentity {
    * system does not tell.
    */
   startTicks: number | null;
+  /**
+   * The kernel's boot id and the process's pid namespace (Linux), so that a process of another
+   * container or another boot that happens to share the hostname is not judged by pids it
+   * cannot see. Null where the system does not tell.
+   */
+  bootId?: string | null;
+  pidNamespace?: string | null;
+}
+
+function readOr<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
 }
 
 /** The start time of a process in clock ticks since boot, or null where `/proc` does not say. */
@@ -31,7 +46,13 @@ let self: ProcessIdentity | undefined;
 
 /** This process. */
 export function currentProcess(): ProcessIdentity {
-  self ??= { pid: process.pid, hostname: os.hostname(), startTicks: processStartTicks("self") };
+  self ??= {
+    pid: process.pid,
+    hostname: os.hostname(),
+    startTicks: processStartTicks("self"),
+    bootId: readOr(() => readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()),
+    pidNamespace: readOr(() => readlinkSync("/proc/self/ns/pid")),
+  };
   return self;
 }
 
@@ -46,10 +67,15 @@ function pidAlive(pid: number): boolean {
 
 /**
  * What can be known of an owner from this machine: `alive` or `dead` for a process of this
- * host (its pid runs, and started when the owner did), `unknown` for another host's.
+ * host, boot and pid namespace (its pid runs, and started when the owner did), `unknown` for
+ * any other's.
  */
 export function ownerStatus(owner: Partial<ProcessIdentity>): "alive" | "dead" | "unknown" {
   if (typeof owner.pid !== "number" || owner.hostname !== os.hostname()) return "unknown";
+  const me = currentProcess();
+  // Same name, but another boot or another pid namespace: its pids are not ours to check.
+  if (typeof owner.bootId === "string" && typeof me.bootId === "string" && owner.bootId !== me.bootId) return "unknown";
+  if (typeof owner.pidNamespace === "string" && typeof me.pidNamespace === "string" && owner.pidNamespace !== me.pidNamespace) return "unknown";
   if (!pidAlive(owner.pid)) return "dead";
   if (typeof owner.startTicks === "number") {
     const now = processStartTicks(owner.pid);

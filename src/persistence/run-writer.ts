@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { issueList, JottyError } from "../errors/index.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import { fsyncFolder, writeFileAtomic } from "./atomic-write.js";
 import type { AuditRecord } from "./audit-log.js";
 import { codecSuffix, encodeText, encryptBytes, type Codec } from "./codec.js";
 import { JottyStateSchema, splitState, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
@@ -44,9 +44,19 @@ export async function encodeState(state: JottyState, codec: Codec): Promise<{ ru
   return { runId, files };
 }
 
-/** Writes a run's files, each atomically. */
+/**
+ * Writes a run's files, each atomically, then flushes every folder of the run and the run's
+ * own entry in the output folder, so a power cut after the manifest cannot lose a folder the
+ * manifest names.
+ */
 export async function writeFiles(folder: string, files: readonly EncodedFile[]): Promise<void> {
   await Promise.all(files.map((file) => writeFileAtomic(path.join(folder, file.path), file.bytes)));
+  const folders = new Set<string>();
+  for (const file of files) {
+    for (let current = path.dirname(path.join(folder, file.path)); current.startsWith(folder); current = path.dirname(current)) folders.add(current);
+  }
+  for (const inner of [...folders].sort((a, b) => b.length - a.length)) await fsyncFolder(inner);
+  await fsyncFolder(path.dirname(folder));
 }
 
 /**

@@ -15,7 +15,7 @@ export interface LockOptions {
   clock?: Clock;
   /**
    * A lock held on another machine (whose process cannot be checked from here) is stale when
-   * its holder has not renewed it for this long. @default 30000
+   * its holder has not renewed it for this long (clocks of machines differ by a few seconds at most). @default 60000
    */
   staleAfterMs?: number;
   /** How often the holder renews its lock. @default 5000 */
@@ -35,6 +35,8 @@ export interface LockOwner extends ProcessIdentity {
 export interface HeldLock {
   /** Releases it (only if it is still this holder's). */
   release: () => Promise<void>;
+  /** Whether the lock file is still this holder's (another process may have judged it stale). */
+  held: () => Promise<boolean>;
 }
 
 /** Reads a lock file: its owner, or undefined while it is being written or when it is damaged. */
@@ -91,7 +93,7 @@ const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => 
  */
 export async function acquireLockFile(
   file: string,
-  { wait = true, timeoutMs = 30_000, clock = systemClock, staleAfterMs = 30_000, heartbeatMs = 5_000, purpose }: LockOptions & { purpose?: string } = {},
+  { wait = true, timeoutMs = 30_000, clock = systemClock, staleAfterMs = 60_000, heartbeatMs = 5_000, purpose }: LockOptions & { purpose?: string } = {},
 ): Promise<HeldLock> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const me: LockOwner = {
@@ -156,15 +158,15 @@ function hold(file: string, me: LockOwner, heartbeatMs: number): HeldLock {
       clearInterval(timer);
       if (await mine()) await fsp.rm(file, { force: true });
     },
+    held: mine,
   };
 }
 
 /**
- * Takes the exclusive lock of an output folder (`.jotty.lock`). Returns the release function.
+ * Takes the exclusive lock of an output folder (`.jotty.lock`).
  *
  * @throws JottyError `vault_locked` (see {@link acquireLockFile}).
  */
-export async function acquireLock(folder: string, options: LockOptions = {}): Promise<() => Promise<void>> {
-  const held = await acquireLockFile(path.join(folder, ".jotty.lock"), { ...options, purpose: "saving learned state" });
-  return held.release;
+export async function acquireLock(folder: string, options: LockOptions = {}): Promise<HeldLock> {
+  return acquireLockFile(path.join(folder, ".jotty.lock"), { ...options, purpose: "saving learned state" });
 }

@@ -5,13 +5,14 @@ import { JottyError } from "../errors/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { AuditLog, type AuditAnchor, type AuditEntry, type AuditHead, type AuditRecord } from "./audit-log.js";
-import { placeRuns, readBackup, writeBackup } from "./backup.js";
+import { checkArchivedRuns, placeRuns, readBackup, writeBackup } from "./backup.js";
 import { createWorkFolder, endedCheckpointFolders } from "./checkpoint-folders.js";
 import { deriveKey, type Codec } from "./codec.js";
 import type { JottyState } from "./jotty-state.js";
 import type { Manifest } from "./manifest.js";
 import { OutputFolder, type NamedRunCheck } from "./output-folder.js";
 import { auditAnchorsOf, describeRuns, usageOf, type RunInfo, type VaultUsage } from "./run-listing.js";
+import { loadNewest } from "./load-newest.js";
 import { isRunName } from "./run-name.js";
 import { checkFiles, readManifest, readRunState } from "./run-reader.js";
 import { encodeState, writeFiles, writeManifest } from "./run-writer.js";
@@ -143,7 +144,7 @@ export class Vault {
           `${complete[0]} was saved in ${this.dir} by another writer after this state ${base === null ? "started empty" : `was loaded from ${base}`}; this save does not hold that learning (it stays in ${complete[0]}).`,
         );
       }
-      const run = await this.folder.createRun(this.clock.now(), checks);
+      const run = await this.folder.createRun(this.clock.now());
       const folder = path.join(this.dir, run);
       await writeFiles(folder, files);
       const doomed = complete.slice(this.keepRuns - 1);
@@ -160,10 +161,16 @@ export class Vault {
       } catch (error) {
         this.warn(`audit log not written: ${describe(error)}`);
       }
+      await this.folder.assertLocked();
       await writeManifest({ folder, run, runId, files, codec: this.codec, createdAt: new Date(this.clock.now()).toISOString(), records, auditLog: head?.log ?? records[0]?.hash ?? null });
-      await this.folder.setLatest(run);
-      if (records.length > 0) await this.audit.appendRecords(records, head).catch((error: unknown) => this.warn(`audit log not written: ${describe(error)}`));
-      for (const name of doomed) await this.removeRun(name);
+      // Committed: what follows is tidying that the next locked operation would redo, so a
+      // failure here is told, and the save stands.
+      const tidy = async (what: string, step: () => Promise<unknown>): Promise<void> => {
+        await step().catch((error: unknown) => this.warn(`${run} is saved, but ${what} failed: ${describe(error)} (the next save retries it)`));
+      };
+      await tidy("pointing LATEST at it", () => this.folder.setLatest(run));
+      if (records.length > 0) await tidy("writing the audit log", () => this.audit.appendRecords(records, head));
+      for (const name of doomed) await tidy(`deleting ${name} (retention)`, () => this.removeRun(name));
       return run;
     });
   }
@@ -191,29 +198,13 @@ export class Vault {
   async loadLatest(): Promise<LoadedState | null>;
   async loadLatest<T>(options: { restore: (state: JottyState, run: string) => Promise<T> }): Promise<(LoadedState & { restored: T }) | null>;
   async loadLatest<T>(options: { restore?: (state: JottyState, run: string) => Promise<T> } = {}): Promise<(LoadedState & { restored?: T }) | null> {
-    const names = await this.folder.runNames();
-    if (names.length === 0) return null;
-    const warnings: string[] = [];
-    for (const name of names) {
-      try {
-        const state = await this.readRun(name);
-        if (options.restore === undefined) return { state, run: name, warnings };
-        try {
-          return { state, run: name, warnings, restored: await options.restore(state, name) };
-        } catch (error) {
-          throw new JottyError({ code: "snapshot_invalid", message: `${name}: its state does not restore (${describe(error)})`, cause: error });
-        }
-      } catch (error) {
-        const warning = `Skipped ${describe(error)}`;
-        warnings.push(warning);
-        this.warn(warning);
-      }
-    }
-    const decryption = warnings.some((warning) => warning.includes("key is wrong") || warning.includes("no key was given"));
-    throw new JottyError({
-      code: decryption ? "vault_decrypt_failed" : "vault_no_valid_state",
-      message: `No run in ${this.dir} can be loaded:\n${warnings.map((warning) => `  - ${warning}`).join("\n")}${decryption ? "\nCheck the encryption key." : ""}`,
-      details: { warnings },
+    return loadNewest({
+      dir: this.dir,
+      checks: await this.folder.checkAll(),
+      encrypted: this.codec.key !== undefined,
+      read: (run) => this.readRun(run),
+      warn: (warning) => this.warn(warning),
+      ...(options.restore === undefined ? {} : { restore: options.restore }),
     });
   }
 
@@ -297,17 +288,14 @@ export class Vault {
    * whole; {@link Vault.restoreBackup} checks both before writing anything.
    */
   async backup(file: string): Promise<{ runs: number; bytes: number }> {
-    const runs = (await this.runs()).filter((run) => run.complete);
-    const manifests = (await this.folder.checkAll()).filter((check) => check.manifest !== undefined && runs.some((run) => run.name === check.name));
-    const written = await writeBackup({
-      dir: this.dir,
-      runs: manifests.map((check) => ({ name: check.name, manifest: check.manifest as Manifest })),
-      latest: runs[0]?.name ?? null,
-      file,
-      createdAt: new Date(this.clock.now()).toISOString(),
+    // Under the lock, so retention cannot delete a run while it is copied.
+    return this.locked(async (checks) => {
+      const complete = new Set((await this.runs()).filter((run) => run.complete).map((run) => run.name));
+      const runs = checks.filter((check) => check.manifest !== undefined && complete.has(check.name)).map((check) => ({ name: check.name, manifest: check.manifest as Manifest }));
+      const written = await writeBackup({ dir: this.dir, runs, latest: runs[0]?.name ?? null, file, createdAt: new Date(this.clock.now()).toISOString() });
+      await this.record({ action: "backup", ids: runs.map((run) => run.name), details: { file: path.resolve(file), bytes: written.bytes } });
+      return written;
     });
-    await this.audited({ action: "backup", ids: manifests.map((check) => check.name), details: { file: path.resolve(file), bytes: written.bytes } });
-    return written;
   }
 
   /**
@@ -316,10 +304,13 @@ export class Vault {
    * and running it again finishes it; runs already complete there are left as they are.
    * Returns the runs written.
    *
-   * @throws JottyError `backup_invalid` when the archive is damaged (nothing is written).
+   * @throws JottyError `backup_invalid` when the archive is damaged, or a run would not load in
+   *   the folder (plaintext into an encrypted one, a manifest that does not authenticate);
+   *   nothing is written.
    */
   static async restoreBackup(file: string, dir: string, options: Omit<VaultOptions, "dir"> = {}): Promise<{ runs: string[] }> {
     const body = await readBackup(file);
+    checkArchivedRuns(file, body, options.encryptionKey === undefined ? undefined : deriveKey(options.encryptionKey));
     const vault = await Vault.open({ ...options, dir });
     return vault.locked(async () => {
       const runs = await placeRuns({

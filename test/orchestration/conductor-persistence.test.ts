@@ -79,6 +79,17 @@ describe("Conductor persistence", () => {
     await second.close();
   });
 
+  it("saves nothing more once closed, and says so instead of dropping episodes run after closing", async () => {
+    const conductor = await Conductor.create({ config: cliff({ training: { maxStepsPerEpisode: 30, saveEvery: 100 } }) });
+    await conductor.run();
+    await conductor.close();
+    expect(await fs.pathExists(path.join(dir, ".jotty.writer"))).toBe(false);
+    await expect(conductor.save()).rejects.toMatchObject({ code: "invalid_argument", message: expect.stringContaining("This Conductor is closed") });
+    await conductor.run();
+    await expect(conductor.close()).rejects.toMatchObject({ message: expect.stringContaining("This Conductor is closed") });
+    expect(await (await Vault.open({ dir })).runs()).toHaveLength(1);
+  });
+
   it("refuses actor names that cannot name a file (18)", async () => {
     for (const name of ["a/b", "..", "../escape", ""]) {
       const actor = new RunnableActor({ name, run: (context) => context.actions[0] as string });

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import fs from "fs-extra";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AuditLog, deriveKey, ManualClock, Vault, VaultCheckpointer, type JottyState } from "../../src/index.js";
+import { AuditLog, deriveKey, JottyError, ManualClock, Vault, VaultCheckpointer, type JottyState } from "../../src/index.js";
 import { runCli } from "../../src/cli/index.js";
 import { twoStepGraph } from "../support/two-step-graph.js";
 
@@ -170,6 +170,56 @@ describe("encrypted runs (11)", () => {
   });
 });
 
+describe("more that must not load or be lost (7, 8, 10)", () => {
+  const key = "correct horse battery staple";
+
+  it("a plaintext backup is not restored into an encrypted folder", async () => {
+    const plain = await Vault.open({ dir: path.join(dir, "plain"), clock });
+    await plain.save(state(1));
+    const archive = path.join(dir, "plain.gz");
+    await plain.backup(archive);
+    const target = path.join(dir, "sealed");
+    await expect(Vault.restoreBackup(archive, target, { encryptionKey: key })).rejects.toMatchObject({ code: "backup_invalid", message: expect.stringMatching(/is not encrypted, but this folder's runs are/) });
+    expect(await fs.pathExists(target)).toBe(false);
+  });
+
+  it("in an encrypted folder, a run in the old format newer than one in the new is not loaded (copied in)", async () => {
+    const { encodeText } = await import("../../src/persistence/index.js");
+    const vault = await Vault.open({ dir, clock, encryptionKey: key });
+    const saved = await vault.save(state(1));
+    // A run as the previous manifest version wrote it, under a newer name.
+    const planted = "run_20300101_000000";
+    const bytes = await encodeText(JSON.stringify({ generation: 666 }), { compress: false, key: deriveKey(key) });
+    await fsp.mkdir(path.join(dir, planted, "jotty_state"), { recursive: true });
+    await fsp.writeFile(path.join(dir, planted, "config_snapshot.json.enc"), bytes);
+    const { createHash } = await import("node:crypto");
+    const manifest = {
+      manifestVersion: 1,
+      schemaVersion: 1,
+      createdAt: "2030-01-01T00:00:00.000Z",
+      run: planted,
+      codec: { compress: false, encrypted: true },
+      files: [{ path: "config_snapshot.json.enc", stem: "config_snapshot", bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") }],
+    };
+    await fsp.writeFile(path.join(dir, planted, "jotty_state/manifest.json"), JSON.stringify(manifest));
+    const warnings: string[] = [];
+    const reader = await Vault.open({ dir, clock, encryptionKey: key, onWarning: (warning) => warnings.push(warning) });
+    expect((await reader.loadLatest())?.run).toBe(saved);
+    expect(warnings[0]).toMatch(/old manifest format, newer than runs in the new one/);
+  });
+
+  it("two leases asked for at once in one process are one lease, held until both are given back", async () => {
+    const vault = await Vault.open({ dir, clock });
+    const [first, second] = await Promise.all([vault.acquireWriter({ onBusy: "refuse" }), vault.acquireWriter({ onBusy: "refuse" })]);
+    const lease = path.join(dir, ".jotty.writer");
+    expect(JSON.parse(await fsp.readFile(lease, "utf8"))).toMatchObject({ pid: process.pid });
+    await first();
+    expect(await fs.pathExists(lease)).toBe(true);
+    await second();
+    expect(await fs.pathExists(lease)).toBe(false);
+  });
+});
+
 describe("the audit log (12)", () => {
   async function savedTwice(): Promise<{ vault: Vault; file: string; lines: string[] }> {
     const vault = await Vault.open({ dir, clock, keepRuns: 10 });
@@ -208,6 +258,24 @@ describe("the audit log (12)", () => {
     expect(records[1]?.length).toBeGreaterThan(65_536);
     expect(records.map((line) => (JSON.parse(line) as { action: string }).action)).toEqual(["save", "create", "save"]);
     expect(await AuditLog.verify(path.join(dir, "audit.jsonl"), { anchors: await vault.auditAnchors() })).toEqual({ ok: true, records: 3 });
+  });
+
+  it("a save whose process died part-way through appending its records gets them whole, not a repair", async () => {
+    const vault = await Vault.open({ dir, clock });
+    await vault.save(state(1));
+    const file = path.join(dir, "audit.jsonl");
+    const head = await fsp.readFile(`${file}.head`);
+    clock.advance(1000);
+    await vault.save(state(2), { audit: [{ action: "create", ids: ["shared/a", "shared/b"] }] });
+    const lines = (await fsp.readFile(file, "utf8")).split("\n");
+    // Killed in the middle of the second save's second record.
+    const cut = `${lines.slice(0, 2).join("\n")}\n${(lines[2] as string).slice(0, 40)}`;
+    await fsp.writeFile(file, cut);
+    await fsp.writeFile(`${file}.head`, head);
+    await vault.export();
+    const actions = (await fsp.readFile(file, "utf8")).trim().split("\n").map((line) => (JSON.parse(line) as { action: string }).action);
+    expect(actions).toEqual(["save", "save", "create", "export"]);
+    expect(await AuditLog.verify(file, { anchors: await vault.auditAnchors() })).toEqual({ ok: true, records: 4 });
   });
 
   it("a save whose process died before its records reached the log is recorded by the next operation", async () => {
@@ -264,12 +332,14 @@ describe("what a state may hold (8)", () => {
     await vault.save(state(2));
     const loaded = await vault.loadLatest({
       restore: async (loadedState) => {
-        if ((loadedState.config as { generation: number }).generation === 2) throw new Error("the Q-predictor snapshot is not valid");
+        if ((loadedState.config as { generation: number }).generation === 2) throw new JottyError({ code: "snapshot_invalid", message: "the Q-predictor snapshot is not valid" });
         return "restored";
       },
     });
     expect(loaded).toMatchObject({ restored: "restored", state: { config: { generation: 1 } } });
     expect(warnings[0]).toMatch(/its state does not restore \(the Q-predictor snapshot is not valid\)/);
+    // A failure that is not the state's (an embeddings endpoint down) is thrown, and no older run loads in its place.
+    await expect(vault.loadLatest({ restore: async () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:8000")) })).rejects.toThrow("ECONNREFUSED");
   });
 });
 

@@ -203,12 +203,23 @@ describe("Vault on damaged runs", () => {
   it("throws a clear error listing every reason when no run is valid", async () => {
     const { vault } = await open();
     const run = await vault.save(state(1));
-    await fsp.rm(path.join(dir, run, "jotty_state/manifest.json"));
+    await fsp.writeFile(path.join(dir, run, "jotty_state/q_tables/q_predictor_buffer.json"), "{}");
     await expect(vault.loadLatest()).rejects.toMatchObject({
       code: "vault_no_valid_state",
-      message: expect.stringContaining(`${run}: missing jotty_state/manifest.json`),
+      message: expect.stringContaining(`${run}: jotty_state/q_tables/q_predictor_buffer.json does not match its checksum`),
     });
     expect(await fsp.stat(path.join(dir, run)).then(() => true)).toBe(true);
+  });
+
+  it("takes a folder whose only run never finished its save for an empty one, and the next save cleans it", async () => {
+    const { vault, warnings } = await open();
+    const run = await vault.save(state(1));
+    await fsp.rm(path.join(dir, run, "jotty_state/manifest.json"));
+    expect(await vault.loadLatest()).toBeNull();
+    expect(warnings[0]).toContain(`${run}: missing jotty_state/manifest.json`);
+    clock.advance(1000);
+    const next = await vault.save(state(2));
+    expect((await vault.runs()).map((info) => info.name)).toEqual([next]);
   });
 });
 

@@ -37,10 +37,16 @@ initSqlJs().then((SQL) => {
         if (WRITES.has(row[opcode]) || (row[opcode] === "Transaction" && row[p2] !== 0)) throw new Error("the statement writes; only queries that read are allowed");
       }
       db.exec("SAVEPOINT jotty_answer");
+      const statement = db.prepare(text);
       try {
-        const [result] = db.exec(text);
-        parentPort.postMessage({ id, columns: result ? result.columns : [], values: result ? result.values : [] });
+        const values = [];
+        while (statement.step()) {
+          if (values.length >= workerData.maxRows) throw new Error("the statement returned more than " + workerData.maxRows + " rows");
+          values.push(statement.get());
+        }
+        parentPort.postMessage({ id, columns: statement.getColumnNames(), values });
       } finally {
+        statement.free();
         db.exec("ROLLBACK TO jotty_answer; RELEASE jotty_answer");
       }
     } catch (error) {
@@ -50,6 +56,9 @@ initSqlJs().then((SQL) => {
   parentPort.postMessage({ ready: true });
 }, (error) => parentPort.postMessage({ fatal: String(error) }));
 `;
+
+/** Rows a statement may return: an answer that large is no answer, and copying it would cost the process. */
+const MAX_ROWS = 100_000;
 
 interface Pending {
   resolve: (result: SqlResult) => void;
@@ -67,6 +76,7 @@ export class SqlSandbox {
   private worker: Worker | undefined;
   private ready: Promise<void> | undefined;
   private readonly pending = new Map<number, Pending>();
+  private rejectStart: ((error: Error) => void) | undefined;
   private next = 0;
   private queue: Promise<unknown> = Promise.resolve();
   /** Statements stopped at the time limit. */
@@ -83,11 +93,13 @@ export class SqlSandbox {
 
   private start(): Promise<void> {
     if (this.ready !== undefined) return this.ready;
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlJs: createRequire(import.meta.url).resolve("sql.js"), bytes: this.image } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlJs: createRequire(import.meta.url).resolve("sql.js"), bytes: this.image, maxRows: MAX_ROWS } });
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
+      this.rejectStart = reject;
       worker.on("message", (message: { id?: number; ready?: boolean; fatal?: string; error?: string; columns?: string[]; values?: unknown[][] }) => {
         if (message.ready === true) {
+          this.rejectStart = undefined;
           // Idle, the worker does not keep the process alive; a statement waiting for it does.
           if (this.pending.size === 0) worker.unref();
           return resolve();
@@ -101,15 +113,18 @@ export class SqlSandbox {
         if (message.error !== undefined) waiting.reject(new Error(message.error));
         else waiting.resolve({ columns: message.columns ?? [], values: message.values ?? [] });
       });
-      worker.on("error", (error) => {
-        reject(error);
-        this.fail(error);
+      worker.on("error", (error) => this.fail(error));
+      worker.on("exit", (code) => {
+        // An exit this sandbox did not ask for (the worker ran out of memory, say).
+        if (this.worker === worker) this.fail(new JottyError({ code: "io_error", message: `The SQL worker stopped unexpectedly (exit code ${code}).` }));
       });
     });
     return this.ready;
   }
 
   private fail(error: Error): void {
+    this.rejectStart?.(error);
+    this.rejectStart = undefined;
     for (const [id, waiting] of this.pending) {
       clearTimeout(waiting.timer);
       waiting.reject(error);
@@ -152,16 +167,10 @@ export class SqlSandbox {
     });
   }
 
-  /** Ends the worker; a statement still running fails. */
+  /** Ends the worker; a statement still running (or waiting for the worker to start) fails. */
   async close(): Promise<void> {
     const worker = this.worker;
-    for (const [id, waiting] of this.pending) {
-      clearTimeout(waiting.timer);
-      waiting.reject(new JottyError({ code: "io_error", message: "The SQL sandbox was closed while a statement ran." }));
-      this.pending.delete(id);
-    }
-    this.worker = undefined;
-    this.ready = undefined;
+    this.fail(new JottyError({ code: "io_error", message: "The SQL sandbox was closed while a statement ran." }));
     await worker?.terminate();
   }
 }
