@@ -203,7 +203,7 @@ export class Vault {
       checks: await this.folder.checkAll(),
       encrypted: this.codec.key !== undefined,
       read: (run) => this.readRun(run),
-      warn: (warning) => this.warn(warning),
+      warn: (warning) => this.warn(warning, { once: true }),
       ...(options.restore === undefined ? {} : { restore: options.restore }),
     });
   }
