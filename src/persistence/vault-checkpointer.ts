@@ -82,6 +82,8 @@ export class VaultCheckpointer extends MemorySaver {
   readonly dir: string;
   private readonly blobs: Blobs = Object.create(null) as Blobs;
   private readonly key: Buffer | undefined;
+  /** Hashes thread ids into file names when encrypted. */
+  private readonly nameKey: Buffer | undefined;
   private skipped = 0;
   private readonly adoptedThreads = new Set<string>();
 
@@ -93,6 +95,7 @@ export class VaultCheckpointer extends MemorySaver {
     super();
     this.dir = dir;
     this.key = key;
+    this.nameKey = key === undefined ? undefined : macKeyOf(key);
   }
 
   /** Done with this saver: a folder a Vault handed out is given back (removed when no thread is left in it). */
@@ -107,7 +110,7 @@ export class VaultCheckpointer extends MemorySaver {
 
   /** The log file of a thread: its id, or a keyed hash of it when encrypted. */
   private fileOf(thread: string): string {
-    const name = this.key === undefined ? encodeURIComponent(thread) : `t_${hmacHex(macKeyOf(this.key), `thread:${thread}`).slice(0, 40)}`;
+    const name = this.nameKey === undefined ? encodeURIComponent(thread) : `t_${hmacHex(this.nameKey, `thread:${thread}`).slice(0, 40)}`;
     return path.join(this.dir, `${name}.jsonl`);
   }
 
