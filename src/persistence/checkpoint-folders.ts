@@ -5,7 +5,7 @@ import { writeFileAtomic } from "./atomic-write.js";
 import { currentProcess, ownerStatus, type ProcessIdentity } from "./process-identity.js";
 
 /** The folder, under an output folder, holding one folder of graph checkpoints per process. */
-export const CHECKPOINTS = "checkpoints";
+const CHECKPOINTS = "checkpoints";
 const OWNER = "owner.json";
 /** Another machine's process is taken for dead when it has not renewed its owner file for this long. */
 const REMOTE_STALE_MS = 60_000;

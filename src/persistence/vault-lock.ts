@@ -56,7 +56,7 @@ export async function readLockOwner(file: string): Promise<{ owner: LockOwner | 
  * runs a later process), another machine's holder stopped renewing it, or it was left
  * half-written by a crash.
  */
-export async function lockIsStale(file: string, owner: LockOwner | undefined, staleAfterMs: number): Promise<boolean> {
+async function lockIsStale(file: string, owner: LockOwner | undefined, staleAfterMs: number): Promise<boolean> {
   const modified = await fsp.stat(file).then((stat) => stat.mtimeMs, () => undefined);
   if (modified === undefined) return false; // gone: nothing to take over, the next attempt creates it
   const age = Date.now() - modified;

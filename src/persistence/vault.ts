@@ -106,11 +106,6 @@ export class Vault {
     return Vault.open({ ...vaultOptionsFromConfig(config, env), ...options });
   }
 
-  /** Whether this vault encrypts (and reads only encrypted runs). */
-  get encrypted(): boolean {
-    return this.codec.key !== undefined;
-  }
-
   private warn(warning: string, { once = false }: { once?: boolean } = {}): void {
     if (once) {
       if (this.told.has(warning)) return;

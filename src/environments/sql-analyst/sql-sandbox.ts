@@ -79,8 +79,6 @@ export class SqlSandbox {
   private rejectStart: ((error: Error) => void) | undefined;
   private next = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Statements stopped at the time limit. */
-  timeouts = 0;
 
   /**
    * @param image - the database, as `Database.export()` gives it.
@@ -153,7 +151,6 @@ export class SqlSandbox {
     worker.ref();
     return new Promise<SqlResult>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.timeouts += 1;
         this.fail(
           new JottyError({
             code: "sql_timeout",
