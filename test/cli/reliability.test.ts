@@ -5,8 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import fs from "fs-extra";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/index.js";
 import { Vault } from "../../src/index.js";
+import { cli } from "../support/cli.js";
 
 let dir: string;
 let base: Record<string, unknown>;
@@ -19,13 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fs.remove(dir);
 });
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), tty: false });
-  return { code, stdout, stderr };
-}
 
 async function configFile(name: string, overrides: Record<string, unknown>): Promise<string> {
   const file = path.join(dir, `${name}.json`);

@@ -4,9 +4,9 @@ import path from "node:path";
 import fs from "fs-extra";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { meanAndInterval } from "../../src/cli/benchmark-command.js";
-import { runCli } from "../../src/cli/index.js";
 import { trainRun } from "../../src/cli/training.js";
 import { parseConfig } from "../../src/index.js";
+import { cli } from "../support/cli.js";
 
 let dir: string;
 let config: string;
@@ -21,13 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fs.remove(dir);
 });
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), tty: false });
-  return { code, stdout, stderr };
-}
 
 describe("jotty train", () => {
   it("trains run after run, each starting from what the previous one saved", async () => {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import fs from "fs-extra";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/index.js";
+import { cli } from "../support/cli.js";
 import { AuditLog, ManualClock, Vault, type AuditRecord, type JottyState } from "../../src/index.js";
 
 let dir: string;
@@ -37,10 +37,7 @@ async function records(file: string): Promise<AuditRecord[]> {
 }
 
 async function verify(folder: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(["audit", "verify", folder], { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), tty: false });
-  return { code, stdout, stderr };
+  return cli("audit", "verify", folder);
 }
 
 describe("the audit log", () => {

@@ -5,7 +5,7 @@ import path from "node:path";
 import fs from "fs-extra";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuditLog, deriveKey, JottyError, ManualClock, Vault, VaultCheckpointer, type JottyState } from "../../src/index.js";
-import { runCli } from "../../src/cli/index.js";
+import { cli } from "../support/cli.js";
 import { twoStepGraph } from "../support/two-step-graph.js";
 
 let dir: string;
@@ -238,8 +238,7 @@ describe("the audit log (12)", () => {
     for (const kept of [2, 1]) {
       await fsp.writeFile(file, `${lines.slice(0, kept).join("\n")}\n`);
       expect(await AuditLog.verify(file, { anchors })).toMatchObject({ ok: false, problem: expect.stringMatching(/records were removed from its end/) });
-      let stderr = "";
-      const code = await runCli(["audit", "verify", dir], { stdout: () => undefined, stderr: (text) => (stderr += text), tty: false });
+      const { code, stderr } = await cli("audit", "verify", dir);
       expect(code).toBe(1);
       expect(stderr).toMatch(/the log ends at record \d, but .* records that record \d was written/);
     }
