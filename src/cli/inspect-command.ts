@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
+import { DecisionEvidence } from "../knowledge/index.js";
 import { QPredictor } from "../learning/index.js";
 import { HierarchicalMemory } from "../memory/index.js";
 import type { ConductorMetrics } from "../orchestration/index.js";
@@ -37,6 +38,18 @@ ${formatMetrics(metrics).join("\n")}
         return;
       }
       const lines = [`${dir}: ${(await vault.runs()).map((run) => `${run.name}${run.complete ? "" : ` (${run.status})`} ${(run.bytes / 1024).toFixed(0)} KiB`).join(", ")}`, `newest complete run: ${loaded.run}`];
+      // The rules first, as the team's prompts show them: the lessons of the decision evidence, most confident first.
+      const recorded = (loaded.state.brainState as Record<string, unknown> | undefined)?.decision_evidence;
+      if (recorded !== undefined) {
+        const evidence = new DecisionEvidence();
+        evidence.restoreState(recorded);
+        const { lessons, procedures, causes } = evidence.knowledge();
+        const stats = evidence.stats();
+        lines.push(`lessons: ${lessons.length} from ${stats.episodes} episodes at ${stats.points} decision points (${stats.retractions} retracted so far)`);
+        for (const lesson of lessons.slice(0, 8)) lines.push(`  ${lesson.text}`);
+        lines.push(`procedures: ${procedures.length}; causes: ${causes.length}`);
+        for (const cause of causes.slice(0, 3)) lines.push(`  cause: ${cause.text}`);
+      }
       for (const [name, snapshot] of memorySnapshots(loaded.state)) {
         if (snapshot === undefined) continue;
         const memory = await HierarchicalMemory.restore(snapshot);
@@ -50,9 +63,7 @@ ${formatMetrics(metrics).join("\n")}
       }
       if (loaded.state.qPredictor !== undefined) {
         const q = await QPredictor.restore(loaded.state.qPredictor);
-        const lessons = q.list().flatMap((entry) => entry.lessons).sort((a, b) => b.count - a.count);
-        lines.push(`Q entries: ${q.size}; lessons: ${lessons.length}`);
-        for (const lesson of lessons.slice(0, 5)) lines.push(`  ×${lesson.count} ${lesson.text.slice(0, 120)}`);
+        lines.push(`Q entries: ${q.size}`);
         const calibration = await q.calibration();
         if (calibration.samples > 0) lines.push(`calibration: Brier ${calibration.brierScore.toFixed(3)}, ECE ${calibration.expectedCalibrationError.toFixed(3)} over ${calibration.samples} predictions`);
       }

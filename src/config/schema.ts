@@ -196,7 +196,11 @@ export const QPredictorSchema = z.strictObject({
   minSimilarity: z.number().min(0).max(1).default(0.2).describe("state and action similarity an estimate needs"),
   bufferCapacity: z.int().positive().default(1000),
   replayBatch: z.int().positive().default(32),
-  lessonsPerEntry: z.int().positive().default(5),
+  lessonsPerEntry: z
+    .int()
+    .min(0)
+    .default(0)
+    .describe("TD-error lessons kept with each Q entry; 0 keeps none, since a team's lessons come from its decision evidence"),
   tiers: z
     .strictObject({
       tier1: z.int().min(0).default(50).describe("entries always in context"),
@@ -245,6 +249,22 @@ export const ConductorSchema = z.strictObject({
     })
     .default({ enabled: true, follower: 0.92, mixed: 0.75, mixedBonus: 0.5, adaptAfter: 5, exploration: "policy" }),
   consolidateEvery: z.int().min(0).default(10).describe("episodes between memory consolidations; 0 never"),
+  knowledge: z
+    .strictObject({
+      explore: unit
+        .default(0.3)
+        .describe("while learning, the share of an LLM actor's decisions at points without a confident rule that the Conductor takes by Thompson sampling over the evidence instead (never in evaluate)"),
+      followRules: z
+        .boolean()
+        .default(true)
+        .describe("while learning, an LLM actor's decision at a point with a confident rule takes the rule without a model call (never in evaluate)"),
+      probe: unit
+        .default(0.2)
+        .describe("while learning, the chance at each eligible decision of probing one untested alternative (once an episode, when every decision so far was proven), for minimal pairs"),
+      maxTokens: z.int().positive().default(400).describe("token budget of the learned context shown for one decision"),
+    })
+    .default({ explore: 0.3, followRules: true, probe: 0.2, maxTokens: 400 })
+    .describe("what the team learns from contrastive evidence and how it reaches LLM actors"),
 });
 
 /** Conductor settings, parsed. */

@@ -25,7 +25,7 @@ export {
   MemoryLevelSchema,
 } from "./memory-level.js";
 export type { MemoryKind } from "./memory-level.js";
-export { CausalLinkSchema, GoalValueSchema, MemoryEntrySchema, memoryId } from "./memory-entry.js";
+export { CausalLinkSchema, GoalValueSchema, itemId, MemoryEntrySchema, memoryId } from "./memory-entry.js";
 export type { CausalLink, MemoryEntry } from "./memory-entry.js";
 export { MEMORY_SNAPSHOT_VERSION, MemorySnapshotSchema } from "./memory-snapshot.js";
 export type { MemorySnapshot } from "./memory-snapshot.js";

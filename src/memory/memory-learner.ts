@@ -248,7 +248,17 @@ export class MemoryLearner {
    * @throws JottyError `invalid_reward` for a non-finite reward (the episode stays open, nothing changes),
    *   `no_active_episode` outside an episode.
    */
-  async endEpisode({ reward }: { reward: number }): Promise<EpisodeCredit> {
+  async endEpisode({
+    reward,
+    target,
+  }: {
+    reward: number;
+    /**
+     * Per memory, the outcome to credit it with instead of the episode's (in [0, 1]), or null to
+     * leave it alone: for credit only where a memory could have changed a decision.
+     */
+    target?: (memory: HierarchicalMemory, id: string) => number | null;
+  }): Promise<EpisodeCredit> {
     const final = checkReward(reward, "MemoryLearner.endEpisode");
     const episode = this.requireEpisode();
     const { alpha, gamma, baseline: useBaseline, baselineRate, rewardRange, goalTransferThreshold } = this.options;
@@ -263,7 +273,10 @@ export class MemoryLearner {
     for (const { memory, id, trace } of traced) {
       const before = memory.cachedValue(id, episode.goal);
       if (before === undefined) continue; // evicted since it was used
-      const delta = baseline === undefined ? normalizedReturn - before : normalizedReturn - baseline;
+      const own = target === undefined ? normalizedReturn : target(memory, id);
+      if (own === null) continue;
+      const outcome = Math.min(1, Math.max(0, own));
+      const delta = baseline === undefined ? outcome - before : outcome - baseline;
       const after = Math.min(1, Math.max(0, before + (this.alphas.get(memory) ?? alpha) * delta * trace));
       memory.setValue({ id, goal: episode.goal, value: after, visit: true });
       changes.push({ memory: memory.name, id, goal: episode.goal, before, after, trace });

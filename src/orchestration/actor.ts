@@ -16,7 +16,7 @@ export interface ActorContext {
   step: number;
   /** Episode number, from 0. */
   episode: number;
-  /** What the team has learned that bears on this goal: memories, patterns, lessons. */
+  /** What the team has learned that bears on this decision: rules with their evidence, procedures, causes, examples. */
   learnedContext: string;
   /** This actor's own memories for the goal. */
   localMemories: readonly RetrievedMemory[];
@@ -59,6 +59,12 @@ export interface Actor {
   readonly capabilities: readonly string[];
   /** Names of actors whose turn comes first in each round. */
   readonly dependsOn: readonly string[];
+  /**
+   * True for an actor that decides from the learned context (an LLM actor): while learning, the
+   * Conductor may decide on its behalf (a confident rule, or exploration), and memories shown to
+   * it are credited with its decisions. Absent or false: the context does not sway it.
+   */
+  readonly readsLearnedContext?: boolean;
   act(context: ActorContext): Promise<ActorDecision>;
 }
 

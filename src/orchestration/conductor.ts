@@ -6,6 +6,7 @@ import { CachedEmbedder, cacheStats, createEmbedder, type CacheStats, type Embed
 import { createEnvironment, type Environment } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
+import { DecisionEvidence, decisionPointOf, type ContextExample, type ContextStrategy, type DecisionPoint } from "../knowledge/index.js";
 import { normalizeText, QPredictor } from "../learning/index.js";
 import { epsilonAt } from "../learning/math/index.js";
 import { createChatModel } from "../llm/index.js";
@@ -22,6 +23,9 @@ import { PolicyActor } from "./policy-actor.js";
 import { TodoList } from "./todo-list.js";
 import { TraceLibrary } from "./trace-library.js";
 import { checkLearnedState, restoreLearnedState, type LearnedStateParts, type RestoredState } from "./learned-state.js";
+import { decisionContext, decisionOnBehalf } from "./decision-knowledge.js";
+import { writeKnowledgeMemories } from "./knowledge-memories.js";
+import { memoryTargets } from "./memory-credit.js";
 
 /** One step of an episode. */
 export interface TrajectoryStep {
@@ -31,9 +35,17 @@ export interface TrajectoryStep {
   /** null when the actor failed to decide. */
   action: string | null;
   reward: number;
-  /** Where the action came from. */
-  source: "actor" | "trace" | "fallback" | "failed";
+  /**
+   * Where the action came from: the actor, a replayed trace, the value policy after the actor
+   * failed, a failure, or — while learning — a probe for a minimal pair, and for an LLM actor the
+   * team's confident rule or an exploration taken on its behalf.
+   */
+  source: "actor" | "trace" | "fallback" | "failed" | "rule" | "explore" | "probe";
   reasoning?: string;
+  /** The decision point (situation and options) the action was chosen at, when there was a choice. */
+  point?: string;
+  /** Memories shown to the actor for this decision (`<memory>/<id>`), when it reads the learned context. */
+  memories?: string[];
 }
 
 /** What one episode did. */
@@ -79,7 +91,10 @@ export interface ConductorMetrics {
     byActor: Record<string, number>;
   };
   qEntries: number;
+  /** Lessons in force: drawn from the decision evidence. */
   lessons: number;
+  /** What the decision evidence holds: episodes, decision points, procedures, causes, meta statements, retractions. */
+  knowledge: { episodes: number; points: number; procedures: number; causes: number; meta: number; retractions: number; retractedThisRun: number };
   /** Model calls, tokens and cost (tokens × `llm.costPer1kTokens` / 1000) per execution mode, over every run. */
   llm: {
     byMode: Record<ExecutionMode, { episodes: number; calls: number; tokens: number; cost: number }>;
@@ -120,6 +135,7 @@ interface Decision extends ActorDecision {
   actor: string;
   source: TrajectoryStep["source"];
   action: string;
+  memories?: string[];
 }
 
 interface Transition {
@@ -162,7 +178,12 @@ const EpisodeState = Annotation.Root({
   transition: Annotation<Transition | null>,
   /** SARSA learns from a transition once the next action is known. */
   pending: Annotation<Transition | null>,
-  learnedContext: Annotation<string>,
+  /** The decision point of this step (null where there is nothing to choose). */
+  point: Annotation<DecisionPoint | null>,
+  /** Shared memories recalled for the episode: the learned context's examples. */
+  examples: Annotation<ContextExample[]>,
+  /** Playbook strategies recalled for the episode. */
+  strategies: Annotation<ContextStrategy[]>,
   /** The episode's trajectory in the Experience module, when it records one. */
   experienceId: Annotation<string>,
   trajectory: Annotation<TrajectoryStep[]>({ reducer: concat, default: () => [] }),
@@ -179,14 +200,6 @@ const EPISODE_THREAD = "jotty-episode-";
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function renderContext(memories: readonly RetrievedMemory[], knowledge: string, lessons: string): string {
-  const sections: string[] = [];
-  if (knowledge !== "") sections.push(knowledge);
-  if (memories.length > 0) sections.push(memories.map((memory) => `Memory: ${memory.content} (V=${memory.value.toFixed(2)})`).join("\n"));
-  if (lessons !== "") sections.push(lessons);
-  return sections.join("\n");
 }
 
 /**
@@ -215,6 +228,8 @@ export class Conductor {
   readonly learner: MemoryLearner;
   readonly q: QPredictor;
   readonly traces: TraceLibrary;
+  /** Per decision point, the outcomes of each option: where lessons, procedures, causes and meta statements come from. */
+  readonly evidence: DecisionEvidence;
   readonly todos: TodoList;
   /** The learning loops (trajectories, reflection, the team's playbook), when enabled. */
   readonly experience: Experience | undefined;
@@ -235,6 +250,10 @@ export class Conductor {
   private unsaved = 0;
   private summary: Array<Record<string, unknown>> = [];
   private localRecall = new Map<string, RetrievedMemory[]>();
+  /** Lessons retracted since this process started, when their evidence turned. */
+  private retracted: string[] = [];
+  /** The decision points of the running episode, by key. */
+  private episodePoints = new Map<string, DecisionPoint>();
   private readonly onError: ((error: string, episode: number) => void) | undefined;
   private readonly onWarning: ((warning: string) => void) | undefined;
   private readonly telemetry: Telemetry;
@@ -260,6 +279,7 @@ export class Conductor {
     learner: MemoryLearner;
     q: QPredictor;
     traces: TraceLibrary;
+    evidence: DecisionEvidence;
     experience: Experience | undefined;
     vault: Vault | undefined;
     loadedFrom: string | null;
@@ -288,6 +308,7 @@ export class Conductor {
     this.learner = parts.learner;
     this.q = parts.q;
     this.traces = parts.traces;
+    this.evidence = parts.evidence;
     this.experience = parts.experience;
     this.playbook = `team:${parts.config.name}`;
     this.vault = parts.vault;
@@ -442,13 +463,14 @@ export class Conductor {
     let dormant: Record<string, Record<string, unknown>> = {};
     let learner = MemoryLearner.fromConfig(config);
     let traces = new TraceLibrary(embedder, config.conductor.executionModes);
+    let evidence = new DecisionEvidence();
     if (loaded !== null) {
       const { restored } = loaded;
       if (restored.sharedMemory !== undefined) sharedMemory = restored.sharedMemory;
       for (const [name, memory] of restored.localMemories) localMemories.set(name, memory);
       if (restored.q !== undefined) q = restored.q;
       if (restored.experience !== undefined) experience = restored.experience;
-      ({ learner, traces, episodes, todoState, dormant } = restored);
+      ({ learner, traces, evidence, episodes, todoState, dormant } = restored);
     }
     learner.attach(sharedMemory);
     for (const [name, memory] of localMemories) {
@@ -464,6 +486,7 @@ export class Conductor {
       learner,
       q,
       traces,
+      evidence,
       experience,
       vault,
       loadedFrom: loaded?.run ?? null,
@@ -511,18 +534,24 @@ export class Conductor {
       await this.learner.startEpisode({ goal: state.goal, taskType: state.taskType });
     }
     const { k, maxTokens } = this.config.conductor.recall;
-    // The team's context goes to every actor: it holds no memory an actor owns.
-    const memories = await this.sharedMemory.retrieve({ goal: state.goal, query: `${state.goal}\n${state.observation}`, k, maxTokens, record, visibleTo: null });
-    const knowledge = await this.sharedMemory.getConsolidatedKnowledge({ goal: state.goal, maxItems: 5, record, visibleTo: null });
-    const lessons = await this.q.getLearnedContext({ state: state.observation, goal: state.goal, maxTokens: 200 });
+    // The team's context goes to every actor: it holds no memory an actor owns. Episodes are
+    // its examples; rules, procedures and causes come from the decision evidence at each step.
+    const memories = await this.sharedMemory.retrieve({
+      goal: state.goal,
+      query: `${state.goal}\n${state.observation}`,
+      k,
+      maxTokens,
+      record,
+      visibleTo: null,
+      levels: ["episodic", "semantic"],
+    });
+    const examples: ContextExample[] = memories.map((memory) => ({ id: `${this.sharedMemory.name}/${memory.id}`, kind: memory.kind, content: memory.content, value: memory.value }));
     this.localRecall = new Map();
-    let strategies = "";
+    let strategies: ContextStrategy[] = [];
     let experienceId = "";
     if (this.experience !== undefined) {
       const relevant = await this.experience.playbooks.relevantStrategies({ name: this.playbook, task: state.goal, k: this.config.experience.strategies });
-      strategies = relevant
-        .map((strategy) => `${strategy.type === "harmful" ? "Avoid" : "Strategy"}: ${strategy.description} (confidence ${strategy.confidence.toFixed(2)})`)
-        .join("\n");
+      strategies = relevant.map((strategy) => ({ type: strategy.type, description: strategy.description, helpful: strategy.helpfulCount, harmful: strategy.harmfulCount }));
       if (record) {
         experienceId = this.experience.startTrajectory({
           task: state.goal,
@@ -533,8 +562,7 @@ export class Conductor {
         });
       }
     }
-    const learnedLessons = lessons.replace(`Goal: ${state.goal}\n`, "").replace(`Goal: ${state.goal}`, "");
-    return { learnedContext: renderContext(memories, knowledge, [learnedLessons, strategies].filter((part) => part !== "").join("\n")), experienceId };
+    return { examples, strategies, experienceId };
   }
 
   private async plan(state: State): Promise<Update> {
@@ -583,6 +611,22 @@ export class Conductor {
     }
     const hint =
       mode === ExecutionMode.MIXED && expected !== undefined ? { action: expected, similarity: state.traceSimilarity } : undefined;
+    const reads = actor.readsLearnedContext === true;
+    if (this.learning) {
+      const canProbe = state.trajectory.every((step) => step.source !== "probe" && (step.point === undefined || (step.action !== null && this.evidence.proven(step.point, step.action))));
+      const taken = decisionOnBehalf({ evidence: this.evidence, point: state.point, actions: state.actions, settings: this.config.conductor.knowledge, rng: this.rng, readsContext: reads, canProbe });
+      if (taken !== undefined) return { mode, decision: { actor: actor.name, ...taken } };
+    }
+    const context = decisionContext({
+      evidence: this.evidence,
+      point: state.point,
+      taskType: state.taskType,
+      examples: state.examples,
+      strategies: state.strategies,
+      maxTokens: this.config.conductor.knowledge.maxTokens,
+    });
+    // What was in the actor's view: only these memories can be credited with its decision.
+    const memories = reads ? [...context.memories, ...localMemories.map((memory) => `${localMemory.name}/${memory.id}`)] : undefined;
     try {
       const decision = await actor.act({
         goal: state.goal,
@@ -590,7 +634,7 @@ export class Conductor {
         actions: state.actions,
         step: state.step,
         episode: state.episode,
-        learnedContext: state.learnedContext,
+        learnedContext: context.text,
         localMemories,
         localMemory,
         memory: new ActorMemory(actor.name, localMemory, this.sharedMemory, this.config.owner, this.learning),
@@ -602,7 +646,7 @@ export class Conductor {
       });
       return {
         mode,
-        decision: { ...decision, actor: actor.name, source: decision.fallback === undefined ? "actor" : "fallback" },
+        decision: { ...decision, actor: actor.name, source: decision.fallback === undefined ? "actor" : "fallback", ...(memories === undefined ? {} : { memories }) },
         llmCalls: decision.llmCalls ?? 0,
         tokens: decision.tokens ?? 0,
         errors: decision.fallback === undefined ? [] : [`step ${state.step}: ${actor.name} fell back to the value policy: ${decision.fallback}`],
@@ -636,6 +680,7 @@ export class Conductor {
       trajectory: [{ step: state.step, actor: decision.actor, observation: state.observation, action: null, reward, source: "failed", reasoning: error }],
     });
     if (decision.source === "failed") return failure(actorErrorReward, decision.reasoning ?? "", onActorError === "stop");
+    if (state.point !== null) this.episodePoints.set(state.point.key, state.point);
     let result: Awaited<ReturnType<Environment["step"]>>;
     try {
       result = await this.environment.step(decision.action);
@@ -660,6 +705,7 @@ export class Conductor {
       observation: result.observation,
       actions: result.actions,
       capability: typeof result.info.capability === "string" ? result.info.capability : "",
+      point: result.done ? null : (decisionPointOf({ observation: result.observation, actions: result.actions, info: result.info }) ?? null),
       done: result.done,
       success: result.done && result.info.success === true,
       step: state.step + 1,
@@ -673,6 +719,8 @@ export class Conductor {
           reward: result.reward,
           source: decision.source,
           ...(decision.reasoning === undefined ? {} : { reasoning: decision.reasoning }),
+          ...(state.point === null ? {} : { point: state.point.key }),
+          ...(decision.memories === undefined ? {} : { memories: decision.memories }),
         },
       ],
     };
@@ -739,8 +787,21 @@ export class Conductor {
     const used = [...new Set(state.trajectory.map((step) => step.actor))];
     if (this.learning) {
       try {
-        // Memory values are probabilities of success, whatever the environment's reward scale.
-        if (this.learner.active) await this.learner.endEpisode({ reward: state.success ? 1 : 0 });
+        const { blamed, decisions } = await this.recordEvidence(state);
+        // Memory values are probabilities of success, whatever the environment's reward scale; a
+        // memory is credited only for the decisions it was shown for (see memoryTargets).
+        if (this.learner.active) {
+          await this.learner.endEpisode({
+            reward: state.success ? 1 : 0,
+            target: memoryTargets({
+              steps: state.trajectory,
+              success: state.success,
+              blamed,
+              optionsOf: (point) => this.episodePoints.get(point)?.options,
+            }),
+          });
+        }
+        await writeKnowledgeMemories({ memory: this.sharedMemory, evidence: this.evidence, taskType: state.taskType, decisions, success: state.success, blamed });
         const actions = state.trajectory.filter((step) => step.action !== null).map((step) => step.action as string);
         const outcome = state.success ? "succeeded" : "did not succeed";
         const path = actions.length <= 12 ? actions.join(" → ") : `${actions.slice(0, 6).join(" → ")} … ${actions.slice(-5).join(" → ")}`;
@@ -782,8 +843,10 @@ export class Conductor {
           this.experience.playbooks.recordUsage(this.playbook, { success: state.success });
         }
         if (this.q.method === "monte-carlo") {
+          // A probe episode is the probe's outcome alone: the proven decisions around it are not blamed for it.
+          const probe = state.trajectory.find((step) => step.source === "probe");
           await this.q.learnEpisode(
-            state.trajectory
+            (probe === undefined ? state.trajectory : [{ ...probe, reward: state.totalReward }])
               .filter((step) => step.action !== null)
               .map((step) => ({
                 state: step.observation,
@@ -813,6 +876,25 @@ export class Conductor {
     return { errors };
   }
 
+  /** Adds the episode to the decision evidence; returns its decisions and what its failure is blamed on. */
+  private async recordEvidence(state: State): Promise<{ blamed: string[]; decisions: Array<{ point: string; chosen: string }> }> {
+    const decisions = state.trajectory.flatMap((step) => {
+      const point = step.point === undefined ? undefined : this.episodePoints.get(step.point);
+      return point === undefined || step.action === null ? [] : [{ point, chosen: step.action }];
+    });
+    const outcome = state.done ? (state.observation.split(/(?<=[.!?])\s/)[0] ?? "").slice(0, 200) : state.stopped ? "stopped" : "ran out of steps";
+    const { retracted, blamed } = this.evidence.record({
+      episode: state.episode,
+      taskType: state.taskType,
+      success: state.success,
+      return: state.totalReward,
+      outcome,
+      decisions,
+    });
+    this.retracted.push(...retracted);
+    return { blamed, decisions: decisions.map(({ point, chosen }) => ({ point: point.key, chosen })) };
+  }
+
   private input(goal: string, taskType: string, start: { observation: string; actions: string[]; info: Record<string, unknown> }): Update {
     return {
       episode: this.episodeCount,
@@ -835,7 +917,9 @@ export class Conductor {
       decision: null,
       transition: null,
       pending: null,
-      learnedContext: "",
+      point: decisionPointOf({ observation: start.observation, actions: start.actions, info: start.info }) ?? null,
+      examples: [],
+      strategies: [],
       experienceId: "",
     };
   }
@@ -851,6 +935,7 @@ export class Conductor {
     }
     const start = await this.environment.reset(this.rng.fork(), task === undefined ? {} : { task });
     this.todos.reset();
+    this.episodePoints = new Map();
     const episodeGoal = goal ?? this.config.conductor.goal ?? this.environment.description;
     const threadId = `${EPISODE_THREAD}${this.episodeCount}-${this.clock.now()}`;
     const config = {
@@ -1020,6 +1105,7 @@ export class Conductor {
       brainState: {
         memory_learner: this.learner.snapshot(),
         execution_traces: this.traces.snapshot(),
+        decision_evidence: this.evidence.snapshot(),
         conductor: { schemaVersion: 1, episodes: this.learnedEpisodes },
       },
       todos: this.todos.snapshot(),
@@ -1091,7 +1177,8 @@ export class Conductor {
         byActor: Object.fromEntries(memories.map((memory) => [memory.name, memory.size()])),
       },
       qEntries: this.q.size,
-      lessons: this.q.lessonCount,
+      lessons: this.evidence.knowledge().lessons.length,
+      knowledge: { ...this.knowledgeCounts(), retractedThisRun: this.retracted.length },
       llm: { byMode, qPredictor, total: { calls, tokens, cost: tokens * price } },
       cache: { embeddings, retrieval, hitRate: lookups === 0 ? 0 : (embeddings.hits + retrieval.hits) / lookups },
       disk: this.vault === undefined ? null : await this.vault.usage(),
@@ -1119,6 +1206,12 @@ export class Conductor {
     await this.releaseWriter?.();
   }
 
+  private knowledgeCounts(): Omit<ConductorMetrics["knowledge"], "retractedThisRun"> {
+    const view = this.evidence.knowledge();
+    const stats = this.evidence.stats();
+    return { episodes: stats.episodes, points: stats.points, procedures: view.procedures.length, causes: view.causes.length, meta: view.meta.length, retractions: stats.retractions };
+  }
+
   private warn(warning: string): void {
     this.onWarning?.(warning);
   }
@@ -1141,7 +1234,7 @@ export class Conductor {
         local: Object.fromEntries([...this.localMemories].map(([name, memory]) => [name, memory.counts()])),
       },
       qEntries: this.q.size,
-      lessons: this.q.lessonCount,
+      lessons: this.evidence.knowledge().lessons.length,
       traces: this.traces.size,
       modes: this.traces.modeStats(),
       trajectories: this.experience?.queryTrajectories({ limit: Number.MAX_SAFE_INTEGER }).length ?? 0,

@@ -2,6 +2,7 @@ import type { JottyConfig } from "../config/index.js";
 import type { Embedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience, EXPERIENCE_SNAPSHOT_VERSION, ExperienceSnapshotSchema, type ExperienceOptions } from "../experience/index.js";
+import { DecisionEvidence, DecisionEvidenceSnapshotSchema } from "../knowledge/index.js";
 import { QPredictor, QPredictorSnapshotSchema, Q_PREDICTOR_SNAPSHOT_VERSION } from "../learning/index.js";
 import { HierarchicalMemory, MEMORY_SNAPSHOT_VERSION, MemoryLearner, MemorySnapshotSchema, type HierarchicalMemoryOptions } from "../memory/index.js";
 import type { JottyState } from "../persistence/index.js";
@@ -32,6 +33,7 @@ export interface RestoredState {
   q?: QPredictor;
   learner: MemoryLearner;
   traces: TraceLibrary;
+  evidence: DecisionEvidence;
   experience?: Experience;
   todoState?: unknown;
   episodes: number;
@@ -65,6 +67,7 @@ export async function restoreLearnedState(state: JottyState, parts: LearnedState
     dormant: {},
     learner: MemoryLearner.fromConfig(config),
     traces: new TraceLibrary(parts.embedder, config.conductor.executionModes),
+    evidence: new DecisionEvidence(),
     episodes: 0,
   };
   if (state.sharedMemory !== undefined) {
@@ -86,6 +89,7 @@ export async function restoreLearnedState(state: JottyState, parts: LearnedState
   const brain = state.brainState ?? {};
   if (brain.memory_learner !== undefined) await part("the memory learner", () => restored.learner.restoreState(brain.memory_learner));
   if (brain.execution_traces !== undefined) await part("the execution traces", () => restored.traces.restoreState(brain.execution_traces));
+  if (brain.decision_evidence !== undefined) await part("the decision evidence", () => restored.evidence.restoreState(brain.decision_evidence));
   const episodes = Number((brain.conductor as { episodes?: unknown } | undefined)?.episodes ?? 0);
   restored.episodes = Number.isInteger(episodes) && episodes >= 0 ? episodes : 0;
   const loops = state.experience?.experience;
@@ -124,6 +128,9 @@ export function checkLearnedState(state: JottyState): void {
   if (brain.memory_learner !== undefined) check("the memory learner", () => new MemoryLearner().restoreState(brain.memory_learner));
   if (brain.execution_traces !== undefined) {
     check("the execution traces", () => parseSnapshot({ schema: TraceLibrarySnapshotSchema, snapshot: brain.execution_traces, version: 1, what: "execution-trace" }));
+  }
+  if (brain.decision_evidence !== undefined) {
+    check("the decision evidence", () => parseSnapshot({ schema: DecisionEvidenceSnapshotSchema, snapshot: brain.decision_evidence, version: 1, what: "decision evidence" }));
   }
   if (state.todos !== undefined) check("the todo state", () => parseSnapshot({ schema: TodoSnapshotSchema, snapshot: state.todos, version: 1, what: "todo" }));
   const loops = state.experience?.experience;

@@ -32,6 +32,7 @@ export interface LLMActorOptions extends ActorIdentity {
  * times; then the actor falls back to the Q-predictor's choice and says why.
  */
 export class LLMActor extends BaseActor {
+  readonly readsLearnedContext = true;
   private readonly model: BaseChatModel;
   private readonly maxRetries: number;
   private readonly timeoutMs: number;

@@ -67,6 +67,12 @@ function isSql(action: string): boolean {
   return /^\s*(select|with)\b/i.test(action);
 }
 
+/** The situation of a decision in a few words: its prompt's first sentence, whatever the auditor said before. */
+function situationOf(prompt: string): string {
+  const sentence = (prompt.replace(/^The auditor sent the answer back\. /, "").split(/(?<=[.?])\s/)[0] ?? "").replace(/\.$/, "");
+  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
+}
+
 const normalise = (action: string): string => action.trim().replace(/\s+/g, " ").toLowerCase();
 
 function rowsKey(values: unknown[][]): string {
@@ -289,7 +295,7 @@ export class SqlAnalyst implements Environment {
     return {
       observation: prompt,
       actions: options.map((option) => option.label),
-      info: { capability, decision: kind, taskId: episode.task.id, question: episode.task.question },
+      info: { capability, decision: kind, situation: situationOf(prompt), taskId: episode.task.id, question: episode.task.question },
     };
   }
 

@@ -1,0 +1,255 @@
+import { z } from "zod";
+import { betaSample } from "../learning/math/index.js";
+import { parseSnapshot, type Rng } from "../util/index.js";
+import { attributeOutcomes, type Attribution, type OptionEvidence, type RecordedEpisode } from "./attribute-outcomes.js";
+import { deriveCauses, deriveMeta, deriveProcedures, type Cause, type MetaStatement, type Procedure } from "./derive-knowledge.js";
+import { lessonsOfPoint, type KnowledgeLesson } from "./derive-lessons.js";
+import type { DecisionPoint } from "./decision-point.js";
+
+const PointSchema = z.strictObject({ key: z.string(), label: z.string(), situation: z.string(), options: z.array(z.string()) });
+
+const EpisodeSchema = z.strictObject({
+  episode: z.int().min(0),
+  taskType: z.string(),
+  success: z.boolean(),
+  return: z.number(),
+  outcome: z.string(),
+  decisions: z.array(z.strictObject({ point: z.string(), chosen: z.string() })),
+});
+
+/** The decision evidence's state, for the Vault. */
+export const DecisionEvidenceSnapshotSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  points: z.array(PointSchema),
+  episodes: z.array(EpisodeSchema),
+  /** Lessons in force at the last record, by key, so a retraction is seen across runs. */
+  active: z.array(z.string()),
+  retracted: z.array(z.strictObject({ text: z.string(), episode: z.int().min(0) })),
+  retractions: z.int().min(0),
+});
+
+/** A decision evidence snapshot. */
+export type DecisionEvidenceSnapshot = z.infer<typeof DecisionEvidenceSnapshotSchema>;
+
+/** Everything derived from the evidence at once. */
+export interface KnowledgeView {
+  attribution: Attribution;
+  lessons: KnowledgeLesson[];
+  procedures: Procedure[];
+  causes: Cause[];
+  meta: MetaStatement[];
+  /** The decision points each task type met. */
+  pointsByTask: Map<string, Set<string>>;
+}
+
+/** Options of {@link DecisionEvidence}. */
+export interface DecisionEvidenceOptions {
+  /** Episodes kept; the oldest go first. @default 5000 */
+  maxEpisodes?: number;
+}
+
+const MAX_RETRACTED = 50;
+const lessonKey = (lesson: KnowledgeLesson): string => `${lesson.kind}\u0000${lesson.point}\u0000${lesson.option}`;
+
+/**
+ * Contrastive evidence per decision point: for each situation an actor decided in, the
+ * outcomes of each option it took, with failures attributed by minimal pairs (see
+ * `attributeOutcomes`). Lessons, procedures, causes and meta statements are derived from it
+ * and nothing else, so a lesson goes when its evidence turns (counted as a retraction).
+ */
+export class DecisionEvidence {
+  private readonly points = new Map<string, DecisionPoint>();
+  private episodes: RecordedEpisode[] = [];
+  private active = new Set<string>();
+  private retracted: Array<{ text: string; episode: number }> = [];
+  private retractions = 0;
+  private view: KnowledgeView | undefined;
+  private readonly maxEpisodes: number;
+
+  constructor({ maxEpisodes = 5000 }: DecisionEvidenceOptions = {}) {
+    this.maxEpisodes = maxEpisodes;
+  }
+
+  /** Episodes recorded (and kept). */
+  get size(): number {
+    return this.episodes.length;
+  }
+
+  /** The decision point with this key, when one was recorded. */
+  point(key: string): DecisionPoint | undefined {
+    const point = this.points.get(key);
+    return point === undefined ? undefined : { ...point, options: [...point.options] };
+  }
+
+  /**
+   * Records what an episode decided and how it ended. Only the last choice at each point counts
+   * (an earlier one that was sent back did not shape the outcome); points without a choice are
+   * left out. Returns the lessons it retracted and the points this episode's failure is blamed on.
+   */
+  record({
+    episode,
+    taskType,
+    success,
+    return: episodeReturn,
+    outcome,
+    decisions,
+  }: {
+    episode: number;
+    taskType: string;
+    success: boolean;
+    return: number;
+    outcome: string;
+    decisions: ReadonlyArray<{ point: DecisionPoint; chosen: string }>;
+  }): { retracted: string[]; blamed: string[] } {
+    const last = new Map<string, string>();
+    for (const { point, chosen } of decisions) {
+      if (!point.options.includes(chosen)) continue;
+      if (!this.points.has(point.key)) this.points.set(point.key, { ...point, options: [...point.options] });
+      last.delete(point.key);
+      last.set(point.key, chosen);
+    }
+    this.episodes.push({
+      episode,
+      taskType,
+      success,
+      return: Number.isFinite(episodeReturn) ? episodeReturn : 0,
+      outcome,
+      decisions: [...last].map(([point, chosen]) => ({ point, chosen })),
+    });
+    if (this.episodes.length > this.maxEpisodes) this.episodes.splice(0, this.episodes.length - this.maxEpisodes);
+    this.view = undefined;
+    const recorded = this.episodes.at(-1) as RecordedEpisode;
+    const blamed = this.knowledge().attribution.failures.find((failure) => failure.episode === recorded)?.blamed.map((decision) => decision.point) ?? [];
+    const now = new Map(this.knowledge().lessons.map((lesson) => [lessonKey(lesson), lesson]));
+    const gone = [...this.active].filter((name) => !now.has(name));
+    const texts = gone.map((name) => {
+      const [kind, point, option] = name.split("\u0000");
+      const situation = this.points.get(point ?? "")?.situation ?? "";
+      return `${kind === "use" ? "USE" : "AVOID"} "${option}" when ${situation}`;
+    });
+    for (const text of texts) this.retracted.push({ text, episode });
+    if (this.retracted.length > MAX_RETRACTED) this.retracted.splice(0, this.retracted.length - MAX_RETRACTED);
+    this.retractions += gone.length;
+    this.active = new Set(now.keys());
+    return { retracted: texts, blamed };
+  }
+
+  /** Lessons, procedures, causes and meta statements from the evidence (computed once per change). */
+  knowledge(): KnowledgeView {
+    if (this.view !== undefined) return this.view;
+    const attribution = attributeOutcomes(this.episodes);
+    const lessons = [...this.points.values()]
+      .flatMap((point) => lessonsOfPoint(point, attribution.options.get(point.key) ?? new Map()))
+      .sort((a, b) => b.confidence - a.confidence || a.text.localeCompare(b.text));
+    const pointsByTask = new Map<string, Set<string>>();
+    for (const episode of this.episodes) {
+      let points = pointsByTask.get(episode.taskType);
+      if (points === undefined) {
+        points = new Set();
+        pointsByTask.set(episode.taskType, points);
+      }
+      for (const decision of episode.decisions) points.add(decision.point);
+    }
+    this.view = {
+      attribution,
+      pointsByTask,
+      lessons,
+      procedures: deriveProcedures(this.episodes, this.points),
+      causes: deriveCauses(this.episodes, attribution, this.points),
+      meta: deriveMeta(attribution, this.points),
+    };
+    return this.view;
+  }
+
+  /** Per-option outcomes at a point. */
+  optionsAt(point: string): OptionEvidence[] {
+    return [...(this.knowledge().attribution.options.get(point)?.values() ?? [])].map((item) => ({ ...item }));
+  }
+
+  /** The confident `use` lesson of a point, if there is one. */
+  rule(point: string): KnowledgeLesson | undefined {
+    return this.knowledge().lessons.find((lesson) => lesson.kind === "use" && lesson.point === point);
+  }
+
+  /**
+   * Thompson sampling over the point's evidence: each option draws from Beta(1 + right,
+   * 1 + blamed) and the highest draw wins, so untried options are tried and options that fail
+   * are left. Used to explore on behalf of an actor that always takes the obvious reading.
+   */
+  explore({ point, options, rng }: { point: string; options: readonly string[]; rng: Rng }): string {
+    const known = this.knowledge().attribution.options.get(point);
+    let best = options[0] as string;
+    let bestDraw = -1;
+    for (const option of options) {
+      const item = known?.get(option);
+      const draw = betaSample(rng, 1 + (item?.successes ?? 0), 1 + (item?.blamed ?? 0));
+      if (draw > bestDraw) {
+        bestDraw = draw;
+        best = option;
+      }
+    }
+    return best;
+  }
+
+  /** Whether an option is proven at a point: some successful episode chose it there. */
+  proven(point: string, option: string): boolean {
+    return (this.knowledge().attribution.options.get(point)?.get(option)?.successes ?? 0) > 0;
+  }
+
+  /**
+   * The option to probe at a point, for a minimal pair: where some option is proven but no rule
+   * holds yet, the alternative with the least attributable evidence (fewer than `enough`
+   * successes and blamed failures, never proven itself). Undefined when nothing needs probing.
+   */
+  probe({ point, options, rng, enough = 5 }: { point: string; options: readonly string[]; rng: Rng; enough?: number }): string | undefined {
+    if (this.rule(point) !== undefined) return undefined;
+    const known = this.knowledge().attribution.options.get(point);
+    if (known === undefined || ![...known.values()].some((item) => item.successes > 0)) return undefined;
+    const weight = (option: string): number => {
+      const item = known.get(option);
+      return item === undefined ? 0 : item.successes + item.blamed;
+    };
+    const open = options.filter((option) => (known.get(option)?.successes ?? 0) === 0 && weight(option) < enough);
+    if (open.length === 0) return undefined;
+    const least = Math.min(...open.map(weight));
+    return rng.choice(open.filter((option) => weight(option) === least));
+  }
+
+  /** Episodes, points, lessons in force and retractions so far. */
+  stats(): { episodes: number; points: number; lessons: number; retractions: number; retracted: Array<{ text: string; episode: number }> } {
+    return {
+      episodes: this.episodes.length,
+      points: this.points.size,
+      lessons: this.knowledge().lessons.length,
+      retractions: this.retractions,
+      retracted: this.retracted.map((item) => ({ ...item })),
+    };
+  }
+
+  snapshot(): DecisionEvidenceSnapshot {
+    return {
+      schemaVersion: 1,
+      points: [...this.points.values()].map((point) => ({ ...point, options: [...point.options] })),
+      episodes: this.episodes.map((episode) => ({ ...episode, decisions: episode.decisions.map((decision) => ({ ...decision })) })),
+      active: [...this.active],
+      retracted: this.retracted.map((item) => ({ ...item })),
+      retractions: this.retractions,
+    };
+  }
+
+  /**
+   * Takes the state of a snapshot.
+   *
+   * @throws JottyError `snapshot_invalid` or `snapshot_version_unsupported`; nothing changes.
+   */
+  restoreState(snapshot: unknown): void {
+    const data = parseSnapshot({ schema: DecisionEvidenceSnapshotSchema, snapshot, version: 1, what: "decision evidence" });
+    this.points.clear();
+    for (const point of data.points) this.points.set(point.key, point);
+    this.episodes = data.episodes;
+    this.active = new Set(data.active);
+    this.retracted = data.retracted;
+    this.retractions = data.retractions;
+    this.view = undefined;
+  }
+}

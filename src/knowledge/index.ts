@@ -1,0 +1,12 @@
+export { decisionPointOf } from "./decision-point.js";
+export type { DecisionPoint } from "./decision-point.js";
+export { attributeOutcomes } from "./attribute-outcomes.js";
+export type { Attribution, FailureAttribution, OptionEvidence, RecordedDecision, RecordedEpisode } from "./attribute-outcomes.js";
+export { lessonsOfPoint } from "./derive-lessons.js";
+export type { KnowledgeLesson } from "./derive-lessons.js";
+export { deriveCauses, deriveMeta, deriveProcedures } from "./derive-knowledge.js";
+export type { Cause, MetaStatement, Procedure } from "./derive-knowledge.js";
+export { DecisionEvidence, DecisionEvidenceSnapshotSchema } from "./decision-evidence.js";
+export type { DecisionEvidenceOptions, DecisionEvidenceSnapshot, KnowledgeView } from "./decision-evidence.js";
+export { renderLearnedContext } from "./learned-context.js";
+export type { ContextExample, ContextStrategy, LearnedContext, LearnedContextInput } from "./learned-context.js";
