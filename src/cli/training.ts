@@ -1,3 +1,4 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { JottyConfig } from "../config/index.js";
 import type { Environment } from "../environments/index.js";
 import { Conductor, type ConductorMetrics, type EpisodeResult } from "../orchestration/index.js";
@@ -23,7 +24,10 @@ export interface RunReport {
   heldOutAtStart?: number;
   heldOutSuccessRate: number;
   avgSteps: number;
+  /** Model calls of the training episodes. */
   llmCalls: number;
+  /** Model calls of the held-out evaluation, counted apart. */
+  evaluationLlmCalls: number;
   memories: Record<string, number>;
   qEntries: number;
   savedTo: string | null;
@@ -83,8 +87,11 @@ export async function trainRun({
   onSave,
   onWarning,
   signal,
+  llm,
 }: {
   config: JottyConfig;
+  /** The chat model of the LLM actors instead of the one `config.llm` describes. */
+  llm?: BaseChatModel;
   run: number;
   episodes: number;
   heldOutLimit?: number;
@@ -98,7 +105,7 @@ export async function trainRun({
   /** Aborting stops the run after the current episode; what was learned is saved and evaluated. */
   signal?: AbortSignal;
 }): Promise<RunReport> {
-  const conductor = await Conductor.create({ config, ...(onWarning === undefined ? {} : { onWarning }) });
+  const conductor = await Conductor.create({ config, ...(onWarning === undefined ? {} : { onWarning }), ...(llm === undefined ? {} : { llm }) });
   const results: EpisodeResult[] = [];
   try {
     const loaded = { memories: Object.values(memoriesByLevel(conductor)).reduce((total, count) => total + count, 0), qEntries: conductor.stats().qEntries };
@@ -128,8 +135,10 @@ export async function trainRun({
         onSave?.({ run: saved, episodes: results.length, learned: conductor.episodes });
       }
     }
-    const heldOut = (await conductor.evaluate({ tasks: specs.heldOut })).successRate;
-    const built = report(conductor, { run, mode: config.learningMode, loaded, results, heldOutAtStart, heldOut, savedTo, metrics: await conductor.metrics() });
+    const evaluation = await conductor.evaluate({ tasks: specs.heldOut });
+    const heldOut = evaluation.successRate;
+    const evaluationLlmCalls = evaluation.results.reduce((total, result) => total + result.llmCalls, 0);
+    const built = report(conductor, { run, mode: config.learningMode, loaded, results, heldOutAtStart, heldOut, evaluationLlmCalls, savedTo, metrics: await conductor.metrics() });
     await conductor.close();
     return built;
   } catch (error) {
@@ -148,6 +157,7 @@ function report(
     results,
     heldOutAtStart,
     heldOut,
+    evaluationLlmCalls,
     savedTo,
     metrics,
   }: {
@@ -157,6 +167,7 @@ function report(
     results: EpisodeResult[];
     heldOutAtStart: number | undefined;
     heldOut: number;
+    evaluationLlmCalls: number;
     savedTo: string | null;
     metrics: ConductorMetrics;
   },
@@ -173,6 +184,7 @@ function report(
     heldOutSuccessRate: heldOut,
     avgSteps: results.reduce((total, result) => total + result.steps, 0) / Math.max(1, results.length),
     llmCalls: results.reduce((total, result) => total + result.llmCalls, 0),
+    evaluationLlmCalls,
     memories,
     qEntries: conductor.stats().qEntries,
     savedTo,

@@ -199,8 +199,8 @@ export const QPredictorSchema = z.strictObject({
   lessonsPerEntry: z
     .int()
     .min(0)
-    .default(0)
-    .describe("TD-error lessons kept with each Q entry; 0 keeps none, since a team's lessons come from its decision evidence"),
+    .default(5)
+    .describe("TD-error lessons kept with each Q entry for the Q-predictor's own getLearnedContext (a Conductor's lessons come from its decision evidence); 0 keeps none"),
   tiers: z
     .strictObject({
       tier1: z.int().min(0).default(50).describe("entries always in context"),

@@ -15,6 +15,8 @@ export interface RecordedEpisode {
   decisions: RecordedDecision[];
 }
 
+import { wilsonInterval } from "../learning/math/index.js";
+
 /** Outcomes of one option at one decision point. */
 export interface OptionEvidence {
   option: string;
@@ -41,6 +43,8 @@ export interface FailureAttribution {
 export interface Attribution {
   options: Map<string, Map<string, OptionEvidence>>;
   failures: FailureAttribution[];
+  /** Options proven to work at their point (`<point>\u0000<option>`). */
+  proven: Set<string>;
 }
 
 /** Blamed at least this often and never in a success: known to fail whatever else is chosen. */
@@ -49,16 +53,16 @@ const KNOWN_BAD_BLAME = 2;
 const key = (decision: RecordedDecision): string => `${decision.point}\u0000${decision.chosen}`;
 
 /**
- * Attributes outcomes to decisions by contrast. Every option of a successful episode is proven
- * to work there (a success needs all its decisions). A failure is blamed on its one decision
+ * Attributes outcomes to decisions by contrast. An option of a successful episode is proven to
+ * work there (a success needs all its decisions), unless it succeeds clearly less often than the
+ * best option of its point. A failure is blamed on its one decision
  * that is not proven — the minimal pair of that failure and the successes that proved the rest;
  * with several unproven decisions it is blamed on those known to fail alone (blamed before and
  * never in a success) and explained for the others, else on no one. So a right decision inside
  * a wrong answer is never blamed for the answer.
  */
 export function attributeOutcomes(episodes: readonly RecordedEpisode[]): Attribution {
-  const proven = new Set<string>();
-  for (const episode of episodes) if (episode.success) for (const decision of episode.decisions) proven.add(key(decision));
+  const proven = provenOptions(episodes);
   const options = new Map<string, Map<string, OptionEvidence>>();
   const evidence = (decision: RecordedDecision): OptionEvidence => {
     let point = options.get(decision.point);
@@ -98,5 +102,32 @@ export function attributeOutcomes(episodes: readonly RecordedEpisode[]): Attribu
     if (blamed.length > 0) for (const decision of suspects) if (!blamed.includes(decision)) evidence(decision).explained += 1;
     failures.push({ episode, blamed });
   }
-  return { options, failures };
+  return { options, failures, proven };
+}
+
+/**
+ * Options a success proves: chosen in a successful episode, and not succeeding clearly less
+ * often than the best option of their point (a wrong reading that happened to give the right
+ * answer now and then proves nothing).
+ */
+function provenOptions(episodes: readonly RecordedEpisode[]): Set<string> {
+  const raw = new Map<string, { point: string; successes: number; trials: number }>();
+  for (const episode of episodes) {
+    for (const decision of episode.decisions) {
+      const item = raw.get(key(decision)) ?? { point: decision.point, successes: 0, trials: 0 };
+      item.trials += 1;
+      if (episode.success) item.successes += 1;
+      raw.set(key(decision), item);
+    }
+  }
+  const bestLow = new Map<string, number>();
+  for (const item of raw.values()) {
+    const low = wilsonInterval(item).low;
+    if (low > (bestLow.get(item.point) ?? -1)) bestLow.set(item.point, low);
+  }
+  const proven = new Set<string>();
+  for (const [name, item] of raw) {
+    if (item.successes > 0 && wilsonInterval(item).high >= (bestLow.get(item.point) ?? 0)) proven.add(name);
+  }
+  return proven;
 }

@@ -6,7 +6,7 @@ import { deriveCauses, deriveMeta, deriveProcedures, type Cause, type MetaStatem
 import { lessonsOfPoint, type KnowledgeLesson } from "./derive-lessons.js";
 import type { DecisionPoint } from "./decision-point.js";
 
-const PointSchema = z.strictObject({ key: z.string(), label: z.string(), situation: z.string(), options: z.array(z.string()) });
+const PointSchema = z.strictObject({ key: z.string(), label: z.string(), situation: z.string(), options: z.array(z.string()), named: z.boolean() });
 
 const EpisodeSchema = z.strictObject({
   episode: z.int().min(0),
@@ -191,9 +191,22 @@ export class DecisionEvidence {
     return best;
   }
 
-  /** Whether an option is proven at a point: some successful episode chose it there. */
+  /** Whether an option is proven at a point: successes chose it, and it does not clearly trail the point's best. */
   proven(point: string, option: string): boolean {
-    return (this.knowledge().attribution.options.get(point)?.get(option)?.successes ?? 0) > 0;
+    return this.knowledge().attribution.proven.has(`${point}\u0000${option}`);
+  }
+
+  /**
+   * An option verified by its record at a point: proven, right at least `successes` times and
+   * never to blame, with no alternative that also works. Undefined when there is none.
+   */
+  verified({ point, options, successes = 5 }: { point: string; options: readonly string[]; successes?: number }): string | undefined {
+    const known = this.knowledge().attribution.options.get(point);
+    if (known === undefined) return undefined;
+    const working = options.filter((option) => this.proven(point, option));
+    if (working.length !== 1) return undefined;
+    const item = known.get(working[0] as string);
+    return item !== undefined && item.successes >= successes && item.blamed === 0 ? item.option : undefined;
   }
 
   /**
@@ -204,12 +217,12 @@ export class DecisionEvidence {
   probe({ point, options, rng, enough = 5 }: { point: string; options: readonly string[]; rng: Rng; enough?: number }): string | undefined {
     if (this.rule(point) !== undefined) return undefined;
     const known = this.knowledge().attribution.options.get(point);
-    if (known === undefined || ![...known.values()].some((item) => item.successes > 0)) return undefined;
+    if (known === undefined || ![...known.keys()].some((option) => this.proven(point, option))) return undefined;
     const weight = (option: string): number => {
       const item = known.get(option);
       return item === undefined ? 0 : item.successes + item.blamed;
     };
-    const open = options.filter((option) => (known.get(option)?.successes ?? 0) === 0 && weight(option) < enough);
+    const open = options.filter((option) => !this.proven(point, option) && weight(option) < enough);
     if (open.length === 0) return undefined;
     const least = Math.min(...open.map(weight));
     return rng.choice(open.filter((option) => weight(option) === least));

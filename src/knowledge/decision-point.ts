@@ -9,6 +9,8 @@ export interface DecisionPoint {
   /** The situation in a few words, as lessons quote it ("the question names no status"). */
   situation: string;
   options: string[];
+  /** The environment named the decision (`info.decision`): its points are few and stable enough to probe. */
+  named: boolean;
 }
 
 const MAX_SITUATION = 160;
@@ -39,5 +41,5 @@ export function decisionPointOf({
   const situation = typeof info.situation === "string" && info.situation.trim() !== "" ? info.situation.trim() : firstSentence(observation);
   const label = typeof info.decision === "string" && info.decision.trim() !== "" ? info.decision.trim() : situation;
   const key = createHash("sha256").update(JSON.stringify([label, situation, options])).digest("hex").slice(0, 16);
-  return { key, label, situation, options };
+  return { key, label, situation, options, named: typeof info.decision === "string" && info.decision.trim() !== "" };
 }

@@ -38,9 +38,10 @@ export interface TrajectoryStep {
   /**
    * Where the action came from: the actor, a replayed trace, the value policy after the actor
    * failed, a failure, or — while learning — a probe for a minimal pair, and for an LLM actor the
-   * team's confident rule or an exploration taken on its behalf.
+   * team's confident rule, a decision verified by its record, an exploration, or a proven option
+   * taken on its behalf.
    */
-  source: "actor" | "trace" | "fallback" | "failed" | "rule" | "explore" | "probe";
+  source: "actor" | "trace" | "fallback" | "failed" | "rule" | "verified" | "explore" | "probe" | "proven";
   reasoning?: string;
   /** The decision point (situation and options) the action was chosen at, when there was a choice. */
   point?: string;
@@ -613,8 +614,22 @@ export class Conductor {
       mode === ExecutionMode.MIXED && expected !== undefined ? { action: expected, similarity: state.traceSimilarity } : undefined;
     const reads = actor.readsLearnedContext === true;
     if (this.learning) {
-      const canProbe = state.trajectory.every((step) => step.source !== "probe" && (step.point === undefined || (step.action !== null && this.evidence.proven(step.point, step.action))));
-      const taken = decisionOnBehalf({ evidence: this.evidence, point: state.point, actions: state.actions, settings: this.config.conductor.knowledge, rng: this.rng, readsContext: reads, canProbe });
+      const provenSoFar = state.trajectory.every((step) => step.point === undefined || (step.action !== null && this.evidence.proven(step.point, step.action)));
+      const probed = state.trajectory.some((step) => step.source === "probe");
+      const decided = new Set(state.trajectory.flatMap((step) => (step.point === undefined ? [] : [step.point])));
+      const ahead = [...(this.evidence.knowledge().pointsByTask.get(state.taskType) ?? [])].filter((point) => point !== state.point?.key && !decided.has(point));
+      const unprovenAhead = ahead.some((point) => !(this.evidence.point(point)?.options ?? []).some((option) => this.evidence.proven(point, option)));
+      const taken = decisionOnBehalf({
+        evidence: this.evidence,
+        point: state.point,
+        actions: state.actions,
+        settings: this.config.conductor.knowledge,
+        rng: this.rng,
+        readsContext: reads,
+        provenSoFar,
+        probed,
+        unprovenAhead,
+      });
       if (taken !== undefined) return { mode, decision: { actor: actor.name, ...taken } };
     }
     const context = decisionContext({

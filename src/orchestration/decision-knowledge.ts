@@ -45,13 +45,20 @@ export function decisionContext({
 }
 
 /**
- * While learning, the decision the Conductor takes on behalf of an actor. For any actor, now and
- * then, a probe: an untested alternative at a point where another option is proven, taken once
- * an episode while everything else follows proven options, so its outcome is a minimal pair.
- * For an actor that reads the learned context (an LLM actor): the point's confident rule (no
- * model call needed), or — at a share of the points without one — an option drawn by Thompson
- * sampling over the evidence, so a model that always takes the obvious reading still tries the
- * others. Undefined: the actor decides.
+ * While learning, the decision the Conductor takes on behalf of an actor, so that outcomes can
+ * be attributed: an episode with a single untested decision among proven ones is a minimal pair.
+ *
+ * - Any actor, now and then (`probe`): an untested alternative at a point where another option
+ *   is proven, once an episode while every decision so far was proven.
+ * - An actor that reads the learned context (an LLM actor): the point's confident rule (no model
+ *   call needed), or an option verified by its record (replayed like a trace); where no option has worked yet, Thompson sampling over the evidence; once an
+ *   untested decision was taken this episode, or while a later point of the task has no proven
+ *   option, the proven option (a second untested one would leave the failure unexplained); else
+ *   the model, or at the share `explore` (0: never) Thompson sampling — so a model that always takes the
+ *   obvious reading still tries the others.
+ *
+ * All of this only at decision points the environment names (`info.decision`). Undefined: the
+ * actor decides.
  */
 export function decisionOnBehalf({
   evidence,
@@ -60,7 +67,9 @@ export function decisionOnBehalf({
   settings,
   rng,
   readsContext,
-  canProbe,
+  provenSoFar,
+  probed,
+  unprovenAhead,
 }: {
   evidence: DecisionEvidence;
   point: DecisionPoint | null;
@@ -69,22 +78,38 @@ export function decisionOnBehalf({
   rng: Rng;
   /** The actor decides from the learned context (an LLM actor). */
   readsContext: boolean;
-  /** No probe yet this episode and every decision so far proven: a probe now makes a minimal pair. */
-  canProbe: boolean;
-}): { action: string; source: "rule" | "explore" | "probe"; reasoning: string } | undefined {
-  if (point === null) return undefined;
-  // A minimal pair: one untested alternative where the rest of the episode follows proven options.
-  if (canProbe && settings.probe > 0 && rng.next() < settings.probe) {
+  /** Every decision of the episode so far took a proven option. */
+  provenSoFar: boolean;
+  /** The episode has had its probe. */
+  probed: boolean;
+  /** A point this task type meets later has no proven option: the episode's one untested decision is kept for it. */
+  unprovenAhead: boolean;
+}): { action: string; source: "rule" | "verified" | "explore" | "probe" | "proven"; reasoning: string } | undefined {
+  // Only where the environment names its decisions: a grid's every cell is no decision to probe.
+  if (point === null || !point.named) return undefined;
+  const rule = evidence.rule(point.key);
+  if (rule === undefined && provenSoFar && !probed && settings.probe > 0 && rng.next() < settings.probe) {
     const probe = evidence.probe({ point: point.key, options: actions, rng });
     if (probe !== undefined) return { action: probe, source: "probe", reasoning: "a probe of an untested alternative, for a minimal pair" };
   }
   if (!readsContext) return undefined;
-  const rule = evidence.rule(point.key);
   if (rule !== undefined) {
     if (settings.followRules && actions.includes(rule.option)) return { action: rule.option, source: "rule", reasoning: `the team's rule: ${rule.text}` };
     return undefined;
   }
-  if (settings.explore <= 0 || rng.next() >= settings.explore) return undefined;
-  const action = evidence.explore({ point: point.key, options: actions, rng });
-  return { action, source: "explore", reasoning: "explored on the team's behalf (Thompson sampling over the evidence)" };
+  // A decision verified by its record (never to blame, often right) is replayed like a trace.
+  const verified = settings.followRules ? evidence.verified({ point: point.key, options: actions }) : undefined;
+  if (verified !== undefined) return { action: verified, source: "verified", reasoning: "verified by its record at this decision" };
+  const proven = actions.filter((option) => evidence.proven(point.key, option));
+  if (proven.length === 0) {
+    if (settings.explore <= 0) return undefined;
+    return { action: evidence.explore({ point: point.key, options: actions, rng }), source: "explore", reasoning: "explored where nothing has worked yet (Thompson sampling over the evidence)" };
+  }
+  if (!provenSoFar || unprovenAhead) {
+    return { action: evidence.explore({ point: point.key, options: proven, rng }), source: "proven", reasoning: "a proven option, so this episode keeps one untested decision" };
+  }
+  if (settings.explore > 0 && rng.next() < settings.explore) {
+    return { action: evidence.explore({ point: point.key, options: actions, rng }), source: "explore", reasoning: "explored on the team's behalf (Thompson sampling over the evidence)" };
+  }
+  return undefined;
 }

@@ -29,7 +29,7 @@ describe("jotty train", () => {
     const [first, second] = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(first).toMatchObject({ run: 1, mode: "persistent", loadedFrom: null, episodes: 60 });
     expect(Object.keys(first as object).sort()).toEqual(
-      ["avgSteps", "episodes", "heldOutSuccessRate", "llmCalls", "loadedFrom", "memories", "metrics", "mode", "qEntries", "run", "savedTo", "successRate"].sort(),
+      ["avgSteps", "episodes", "evaluationLlmCalls", "heldOutSuccessRate", "llmCalls", "loadedFrom", "memories", "metrics", "mode", "qEntries", "run", "savedTo", "successRate"].sort(),
     );
     // The second run's metrics: it loaded once, and the shared embedding cache served most lookups.
     const metrics = second?.metrics as { latency: { load: { count: number } }; cache: { hitRate: number } };
@@ -58,7 +58,8 @@ describe("jotty train", () => {
     expect(inspect.code).toBe(0);
     expect(inspect.stdout).toMatch(/newest complete run: run_/);
     expect(inspect.stdout).toMatch(/memory shared: episodic \d+/);
-    expect(inspect.stdout).toMatch(/Q entries: \d+; lessons: \d+/);
+    expect(inspect.stdout).toMatch(/Q entries: \d+/);
+    expect(inspect.stdout).toMatch(/lessons: \d+ from \d+ episodes at \d+ decision points/);
     expect(inspect.stdout).toMatch(/playbook team:sql-analyst-team v\d+: \d+ strategies/);
     const report = await cli("report", outputs);
     expect(report.code).toBe(0);

@@ -172,7 +172,8 @@ describe("sql-analyst", () => {
             { name: "query-writer", kind: "llm", capabilities: ["query"], candidatesOnly: false },
             { name: "auditor", capabilities: ["audit"] },
           ],
-          conductor: { executionModes: { enabled: false } },
+          // The model writes the SQL itself: no exploration on its behalf.
+          conductor: { executionModes: { enabled: false }, knowledge: { explore: 0 } },
         },
         environment: writable,
         llm: model,

@@ -198,7 +198,7 @@ describe("Conductor with LLM actors", () => {
     const later = model.prompts.slice(7);
     expect(later.length).toBeGreaterThan(0);
     expect(later[0]).toContain("What the team has learned");
-    expect(later[0]).toMatch(/Memory: Goal ".*" succeeded in 7 steps/);
+    expect(later[0]).toMatch(/Examples:\n- Goal ".*" succeeded in 7 steps/);
     expect(later[0]).toContain("Your own experience");
   });
 
@@ -231,7 +231,7 @@ describe("Conductor with the learning loops", () => {
     expect(trajectory).toMatchObject({ status: "success", playbook: conductor.playbook });
     expect(conductor.experience?.steps(trajectory?.id as string)[0]?.description).toBe("navigator: move up");
     await conductor.run();
-    expect(model.prompts.at(-1)).toMatch(/Strategy: navigator: move (up|right|down) \(confidence 0\.40\)/);
+    expect(model.prompts.at(-1)).toMatch(/Strategy: navigator: move (up|right|down) \(helped 1, harmed 0\)/);
     expect(conductor.experience?.traceCount).toBe(1); // the same path twice is one stored trace
   });
 
