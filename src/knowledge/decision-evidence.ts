@@ -196,6 +196,14 @@ export class DecisionEvidence {
     return this.knowledge().attribution.proven.has(`${point}\u0000${option}`);
   }
 
+  /** The proven option of a point with the most successes, if any. */
+  bestProven({ point, options }: { point: string; options: readonly string[] }): string | undefined {
+    const known = this.knowledge().attribution.options.get(point);
+    return options
+      .filter((option) => this.proven(point, option))
+      .sort((a, b) => (known?.get(b)?.successes ?? 0) - (known?.get(a)?.successes ?? 0) || a.localeCompare(b))[0];
+  }
+
   /**
    * An option verified by its record at a point: proven, right at least `successes` times and
    * never to blame, with no alternative that also works. Undefined when there is none.

@@ -980,7 +980,9 @@ export class HierarchicalMemory {
       byTask.set(key, group);
     }
     const recent = (entries: MemoryEntry[]): MemoryEntry[] => entries.sort((a, b) => b.createdAt - a.createdAt).slice(0, DISTILL_SAMPLE);
-    for (const group of byTask.values()) {
+    // Without a model there is no rule for a procedure worth reading (a list of common words is
+    // none): a Conductor derives procedures and meta statements from its decision evidence.
+    for (const group of this.llm === undefined ? [] : byTask.values()) {
       if (!group.fresh || group.successes.length < settings.minSuccesses || group.failures.length < settings.minFailures) continue;
       const successes = recent(group.successes);
       const failures = recent(group.failures);
@@ -1023,7 +1025,7 @@ export class HierarchicalMemory {
       .sort((a, b) => a.value - b.value)
       .slice(0, DISTILL_SAMPLE)
       .map((item) => item.entry);
-    if (high.length >= settings.minHighValue) {
+    if (this.llm !== undefined && high.length >= settings.minHighValue) {
       const content = await this.summarise(
         "State in one or two sentences what the high-value experiences do that the low-value ones do not.",
         [...high.map((entry) => `[high value] ${entry.content}`), ...low.map((entry) => `[low value] ${entry.content}`)],

@@ -49,7 +49,8 @@ export function decisionContext({
  * be attributed: an episode with a single untested decision among proven ones is a minimal pair.
  *
  * - Any actor, now and then (`probe`): an untested alternative at a point where another option
- *   is proven, once an episode while every decision so far was proven.
+ *   is proven, once an episode while every decision so far was proven; after it, the rules and
+ *   proven options.
  * - An actor that reads the learned context (an LLM actor): the point's confident rule (no model
  *   call needed), or an option verified by its record (replayed like a trace); where no option has worked yet, Thompson sampling over the evidence; once an
  *   untested decision was taken this episode, or while a later point of the task has no proven
@@ -91,6 +92,12 @@ export function decisionOnBehalf({
   if (rule === undefined && provenSoFar && !probed && settings.probe > 0 && rng.next() < settings.probe) {
     const probe = evidence.probe({ point: point.key, options: actions, rng });
     if (probe !== undefined) return { action: probe, source: "probe", reasoning: "a probe of an untested alternative, for a minimal pair" };
+  }
+  // After the probe, the rest of the episode follows the rules and proven options, so the probe is its only untested decision.
+  if (probed) {
+    if (rule !== undefined && actions.includes(rule.option)) return { action: rule.option, source: "rule", reasoning: `the team's rule, after a probe: ${rule.text}` };
+    const best = evidence.bestProven({ point: point.key, options: actions });
+    if (best !== undefined) return { action: best, source: "proven", reasoning: "a proven option, so the probe stays this episode's one untested decision" };
   }
   if (!readsContext) return undefined;
   if (rule !== undefined) {
