@@ -127,6 +127,24 @@ export class SqlAnalyst implements Environment {
     this.description = `Answer analysts' questions about payments (transactions, users, merchants) with correct SQL; "today" is ${this.today}.`;
   }
 
+  /**
+   * The right option of each decision whose answer does not depend on the data, for scoring what
+   * a team learned (never shown to actors): the four house rules (the status rule as its two
+   * situations), then the answer shapes. `house` marks the house rules.
+   */
+  knownRules(): Array<{ decision: string; situation: string; use: string; house: boolean }> {
+    const rule = (decision: string, prompt: string, use: string, house: boolean) => ({ decision, situation: situationOf(prompt), use, house });
+    return [
+      rule("category", "The question filters or groups by transaction category.", "use category_code", true),
+      rule("date", "The question is about a date or a range of dates.", "filter dates on dt", true),
+      rule("status", "The question names no status.", "only settled ones", true),
+      rule("status", "The question names a status.", "only the status the question names", true),
+      rule("money", "The question asks for an amount of money.", "amount_cents / 100.0", true),
+      ...Object.values(GROUP_NAMES).map((name) => rule("shape", `The question asks for a breakdown by ${name}.`, `one row per ${name}`, false)),
+      rule("shape", "The question asks for a single figure.", "one overall figure", false),
+    ];
+  }
+
   /** The training tasks or the held-out (evaluation) ones. */
   tasks(split: "train" | "heldOut" = "train"): SqlTask[] {
     return (split === "train" ? this.trainTasks : this.heldOutTasks).map((task) => structuredClone(task));
