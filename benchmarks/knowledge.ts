@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { trainRun } from "../src/cli/training.js";
-import { SqlAnalyst } from "../src/environments/index.js";
+import { knownRules } from "../src/environments/index.js";
 import { DecisionEvidence } from "../src/knowledge/index.js";
 import { loadConfig, parseConfig, Vault } from "../src/index.js";
 import { ContextFollowerModel } from "../test/support/context-follower.js";
@@ -23,7 +23,7 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 /** Episodes a run; each config's own (`training.episodes`) by default. */
 const episodes = values.episodes === undefined ? undefined : Number(values.episodes);
-const rules = new SqlAnalyst().knownRules();
+const rules = knownRules();
 const started = performance.now();
 
 interface Score {

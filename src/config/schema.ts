@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { KnowledgeSchema } from "./knowledge-schema.js";
 import { ActorOverrideSchema, ActorsSchema } from "./actor-schema.js";
 import { PersistenceSchema } from "./persistence-schema.js";
 
@@ -249,22 +250,7 @@ export const ConductorSchema = z.strictObject({
     })
     .default({ enabled: true, follower: 0.92, mixed: 0.75, mixedBonus: 0.5, adaptAfter: 5, exploration: "policy" }),
   consolidateEvery: z.int().min(0).default(10).describe("episodes between memory consolidations; 0 never"),
-  knowledge: z
-    .strictObject({
-      explore: unit
-        .default(0.3)
-        .describe("while learning, the share of an LLM actor's decisions at points without a confident rule that the Conductor takes by Thompson sampling over the evidence instead (never in evaluate)"),
-      followRules: z
-        .boolean()
-        .default(true)
-        .describe("while learning, an LLM actor's decision at a point with a confident rule takes the rule without a model call (never in evaluate)"),
-      probe: unit
-        .default(0.2)
-        .describe("while learning, the chance at each eligible decision of probing one untested alternative (once an episode, when every decision so far was proven), for minimal pairs"),
-      maxTokens: z.int().positive().default(400).describe("token budget of the learned context shown for one decision"),
-    })
-    .default({ explore: 0.3, followRules: true, probe: 0.2, maxTokens: 400 })
-    .describe("what the team learns from contrastive evidence and how it reaches LLM actors"),
+  knowledge: KnowledgeSchema,
 });
 
 /** Conductor settings, parsed. */

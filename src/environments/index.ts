@@ -18,9 +18,10 @@ export type { EnvironmentFactory } from "./create-environment.js";
 export {
   composeSql,
   goldDecisions,
+  knownRules,
   parseTasksJsonl,
   SqlAnalyst,
   SqlAnalystOptionsSchema,
   SqlTaskSchema,
 } from "./sql-analyst/index.js";
-export type { Decisions, Intent, SqlAnalystOptions, SqlTask } from "./sql-analyst/index.js";
+export type { Decisions, Intent, KnownRule, SqlAnalystOptions, SqlTask } from "./sql-analyst/index.js";

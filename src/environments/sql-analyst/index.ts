@@ -5,3 +5,5 @@ export type { Intent, SqlTask } from "./tasks.js";
 export { composeSql, goldDecisions } from "./compose-sql.js";
 export type { Decisions } from "./compose-sql.js";
 export { CATEGORIES, SCHEMA } from "./data.js";
+export { knownRules } from "./known-rules.js";
+export type { KnownRule } from "./known-rules.js";

@@ -5,6 +5,7 @@ import type { Rng } from "../../util/index.js";
 import { parseEnvironmentOptions, type Environment, type EnvironmentReset, type EnvironmentStep, type ResetOptions } from "../environment.js";
 import { composeSql, goldDecisions, type Decisions } from "./compose-sql.js";
 import { populate } from "./data.js";
+import { situationOf } from "./known-rules.js";
 import { SqlSandbox, type SqlResult } from "./sql-sandbox.js";
 import { assertUniqueIds, builtInTasks, CalendarDateSchema, SqlTaskSchema, type SqlTask } from "./tasks.js";
 
@@ -67,12 +68,6 @@ function isSql(action: string): boolean {
   return /^\s*(select|with)\b/i.test(action);
 }
 
-/** The situation of a decision in a few words: its prompt's first sentence, whatever the auditor said before. */
-function situationOf(prompt: string): string {
-  const sentence = (prompt.replace(/^The auditor sent the answer back\. /, "").split(/(?<=[.?])\s/)[0] ?? "").replace(/\.$/, "");
-  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
-}
-
 const normalise = (action: string): string => action.trim().replace(/\s+/g, " ").toLowerCase();
 
 function rowsKey(values: unknown[][]): string {
@@ -125,24 +120,6 @@ export class SqlAnalyst implements Environment {
       if (this.trainTasks.length === 0) this.trainTasks = tasks;
     }
     this.description = `Answer analysts' questions about payments (transactions, users, merchants) with correct SQL; "today" is ${this.today}.`;
-  }
-
-  /**
-   * The right option of each decision whose answer does not depend on the data, for scoring what
-   * a team learned (never shown to actors): the four house rules (the status rule as its two
-   * situations), then the answer shapes. `house` marks the house rules.
-   */
-  knownRules(): Array<{ decision: string; situation: string; use: string; house: boolean }> {
-    const rule = (decision: string, prompt: string, use: string, house: boolean) => ({ decision, situation: situationOf(prompt), use, house });
-    return [
-      rule("category", "The question filters or groups by transaction category.", "use category_code", true),
-      rule("date", "The question is about a date or a range of dates.", "filter dates on dt", true),
-      rule("status", "The question names no status.", "only settled ones", true),
-      rule("status", "The question names a status.", "only the status the question names", true),
-      rule("money", "The question asks for an amount of money.", "amount_cents / 100.0", true),
-      ...Object.values(GROUP_NAMES).map((name) => rule("shape", `The question asks for a breakdown by ${name}.`, `one row per ${name}`, false)),
-      rule("shape", "The question asks for a single figure.", "one overall figure", false),
-    ];
   }
 
   /** The training tasks or the held-out (evaluation) ones. */
