@@ -96,6 +96,6 @@ export function syntheticQSnapshot(rng: Rng, words: readonly string[], size: num
     buffer: [],
     calibration: [],
     progress: { bestReturn: null, episodesWithoutImprovement: 0 },
-    usage: { calls: 0, failures: 0, skipped: 0, inputTokens: 0, outputTokens: 0 },
+    usage: { calls: 0, failures: 0, rejected: 0, skipped: 0, inputTokens: 0, outputTokens: 0 },
   };
 }

@@ -225,8 +225,8 @@ export type {
 export { LatencyHistogram, Telemetry, TIMED_OPERATIONS } from "./telemetry/index.js";
 export type { LatencySummary, TimedOperation } from "./telemetry/index.js";
 
-export { CircuitBreaker, createChatModel, invokeStructured, LlmUsage } from "./llm/index.js";
-export type { CircuitBreakerOptions, LlmConfig, LlmUsageCounts } from "./llm/index.js";
+export { CircuitBreaker, createChatModel, groundingIssue, invokeStructured, LlmUsage } from "./llm/index.js";
+export type { CircuitBreakerOptions, GroundingOptions, LlmConfig, LlmUsageCounts } from "./llm/index.js";
 
 export {
   Bandit,

@@ -54,6 +54,7 @@ export function formatMetrics(metrics: ConductorMetrics): string[] {
   lines.push(`LLM by mode: ${modes}`);
   lines.push(
     `LLM total: ${metrics.llm.total.calls} calls, ${metrics.llm.total.tokens} tokens, cost ${metrics.llm.total.cost.toFixed(4)} (Q-predictor ${metrics.llm.qPredictor.calls} calls)`,
+    `LLM learning loops: ${metrics.llm.learning.calls} calls, ${metrics.llm.learning.failures} fell back to rules (${metrics.llm.learning.rejected} answers rejected), ${metrics.llm.learning.skipped} skipped by the circuit breaker`,
   );
   if (metrics.disk !== null) {
     const growth = metrics.disk.growthPerRun;

@@ -4,7 +4,17 @@ import type { Command } from "commander";
 import type { JottyConfig } from "../config/index.js";
 import type { CliIo } from "./cli-io.js";
 import { configFor, memoriesLine, numberFlag, percent, positiveInteger } from "./cli-options.js";
-import { trainRun } from "./training.js";
+import { trainRun, type RunReport } from "./training.js";
+
+/** The model calls of evaluation and of the learning loops, where there were any. */
+function modelUse(report: RunReport): string {
+  const learning = report.metrics.llm.learning;
+  const parts = [
+    ...(report.evaluationLlmCalls > 0 ? [`${report.evaluationLlmCalls} in evaluation`] : []),
+    ...(learning.calls + learning.skipped > 0 ? [`${learning.calls} by the learning loops, ${learning.failures} of them fell back to rules`] : []),
+  ];
+  return parts.length === 0 ? "" : ` (and ${parts.join("; ")})`;
+}
 
 /** Signals that stop a training run after its current episode, saving what it learned, and the exit code a second one quits with. */
 const STOPPING_SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -90,7 +100,7 @@ async function trainRuns(options: { runs: number; json?: boolean }, config: Jott
     io.stdout(
       [
         ...(report.episodes < episodes ? [`Run ${run} stopped after ${report.episodes} of ${episodes} episodes.`] : []),
-        `Run ${run}: success ${percent(report.successRate)} in training, ${percent(report.heldOutSuccessRate)} on held-out tasks, ${report.avgSteps.toFixed(1)} steps on average, ${report.llmCalls} LLM calls`,
+        `Run ${run}: success ${percent(report.successRate)} in training, ${percent(report.heldOutSuccessRate)} on held-out tasks, ${report.avgSteps.toFixed(1)} steps on average, ${report.llmCalls} LLM calls${modelUse(report)}`,
         `  memories: ${memoriesLine(report.memories)}; Q entries ${report.qEntries}`,
         `  cache hits ${percent(report.metrics.cache.hitRate)}; retrieve p50 ${report.metrics.latency.retrieve.p50.toFixed(2)} ms, p95 ${report.metrics.latency.retrieve.p95.toFixed(2)} ms`,
         `  ${report.savedTo === null ? `not saved (${config.learningMode} mode)` : `saved to ${path.join(config.outputDir, report.savedTo)}`}`,

@@ -28,6 +28,8 @@ export interface RunReport {
   llmCalls: number;
   /** Model calls of the held-out evaluation, counted apart. */
   evaluationLlmCalls: number;
+  /** Model calls of the learning loops (summaries, reflections) during the run, counted apart. */
+  learningLlmCalls: number;
   memories: Record<string, number>;
   qEntries: number;
   savedTo: string | null;
@@ -185,6 +187,7 @@ function report(
     avgSteps: results.reduce((total, result) => total + result.steps, 0) / Math.max(1, results.length),
     llmCalls: results.reduce((total, result) => total + result.llmCalls, 0),
     evaluationLlmCalls,
+    learningLlmCalls: metrics.llm.learning.calls,
     memories,
     qEntries: conductor.stats().qEntries,
     savedTo,

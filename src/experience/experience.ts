@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { HumanMessage, SystemMessage } from "@langchain/core/messages";
-import { z } from "zod";
 import { contentWords, cosineSimilarity, HashingEmbedder, VectorCache, type Embedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { normalizeText } from "../learning/index.js";
-import { invokeStructured, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
+import { CircuitBreaker, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
+import { modelReflection, modelReflectionSummary, type ReflectionModelAccess } from "./model-reflection.js";
 import { parseSnapshot, systemClock, type Clock } from "../util/index.js";
 import { PlaybookStore, type CurationResult } from "./playbook-store.js";
 import { ruleReflection } from "./rule-reflection.js";
@@ -30,8 +29,13 @@ const HOUR = 3_600_000;
 export interface ExperienceOptions {
   /** For similarity of tasks, strategies, errors and memories. @default new HashingEmbedder() */
   embedder?: Embedder;
-  /** When given, reflections and consolidation summaries come from it (rules on failure). */
+  /**
+   * When given, reflections and consolidation summaries come from it, checked for shape and
+   * grounding (rules on failure; see {@link Experience.llmUsage}).
+   */
   llm?: BaseChatModel;
+  /** The model's circuit breaker, shared with its other callers. */
+  modelBreaker?: CircuitBreaker;
   /** Where time is read. @default systemClock */
   clock?: Clock;
   /** Similarity at which a finding merges into an existing strategy. @default 0.8 */
@@ -41,13 +45,6 @@ export interface ExperienceOptions {
   /** Completed trajectories kept; beyond it the oldest go, with their reflections and unshared traces. @default 1000 */
   maxTrajectories?: number;
 }
-
-/** The model's reflection. */
-export const ReflectionAnswerSchema = z.object({
-  helpful_strategies: z.array(z.object({ description: z.string(), evidence: z.string(), confidence: z.number().min(0).max(1) })),
-  harmful_patterns: z.array(z.object({ description: z.string(), evidence: z.string(), impact: z.enum(["low", "medium", "high"]) })),
-  observations: z.array(z.object({ description: z.string(), relevance: z.number().min(0).max(1) })),
-});
 
 /** What `executeWithLearning` gives the function it runs. */
 export interface LearningContext {
@@ -104,7 +101,7 @@ export class Experience {
   /** The playbooks. */
   readonly playbooks: PlaybookStore;
   private readonly embedder: Embedder;
-  private readonly llm: BaseChatModel | undefined;
+  private readonly llm: ReflectionModelAccess | undefined;
   private readonly clock: Clock;
   private readonly usageCounts = new LlmUsage();
   private readonly trajectories = new Map<string, Trajectory>();
@@ -120,7 +117,10 @@ export class Experience {
     this.maxTrajectories = options.maxTrajectories ?? 1000;
     this.embedder = options.embedder ?? new HashingEmbedder();
     this.vectors = new VectorCache(this.embedder);
-    this.llm = options.llm;
+    this.llm =
+      options.llm === undefined
+        ? undefined
+        : { model: options.llm, usage: this.usageCounts, breaker: new CircuitBreaker({ clock: options.clock ?? systemClock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
     this.clock = options.clock ?? systemClock;
     this.playbooks = new PlaybookStore({
       embedder: this.embedder,
@@ -307,30 +307,7 @@ export class Experience {
     let source: Reflection["source"] = "rules";
     if (this.llm !== undefined) {
       try {
-        const answer = await invokeStructured({
-          model: this.llm,
-          schema: ReflectionAnswerSchema,
-          name: "reflection",
-          usage: this.usageCounts,
-          messages: [
-            new SystemMessage("You review an AI agent's attempt at a task and extract reusable lessons: strategies that helped, patterns that hurt, and observations."),
-            new HumanMessage(
-              [
-                `Task: ${trajectory.task} (type ${trajectory.taskType})`,
-                `Outcome: ${trajectory.status}, score ${score.toFixed(2)}${trajectory.error === undefined ? "" : `, error: ${trajectory.error}`}`,
-                `Steps:\n${steps.map((step, index) => `${index + 1}. [${step.type}] ${step.description} → ${step.result}`).join("\n")}`,
-                context === undefined ? "" : `Context: ${context}`,
-              ]
-                .filter((line) => line !== "")
-                .join("\n\n"),
-            ),
-          ],
-        });
-        found = {
-          helpfulStrategies: answer.helpful_strategies,
-          harmfulPatterns: answer.harmful_patterns.map((pattern) => ({ ...pattern, confidence: 0.7 })),
-          observations: answer.observations,
-        };
+        found = await modelReflection(this.llm, { trajectory, steps, score, ...(context === undefined ? {} : { context }) });
         source = "llm";
       } catch (error) {
         if (!JottyError.is(error, "llm_error")) throw error;
@@ -717,14 +694,8 @@ export class Experience {
   private async summarise(contents: readonly string[]): Promise<string> {
     if (this.llm !== undefined) {
       try {
-        const answer = await invokeStructured({
-          model: this.llm,
-          schema: z.object({ summary: z.string().min(1) }),
-          name: "summary",
-          usage: this.usageCounts,
-          messages: [new SystemMessage("Merge these reflections into one short summary that keeps every distinct lesson."), new HumanMessage(contents.map((content, index) => `${index + 1}. ${content}`).join("\n"))],
-        });
-        return `${answer.summary} (from ${contents.length} reflections)`;
+        const summary = await modelReflectionSummary(this.llm, contents);
+        return `${summary} (from ${contents.length} reflections)`;
       } catch (error) {
         if (!JottyError.is(error, "llm_error")) throw error;
       }

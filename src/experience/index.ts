@@ -1,4 +1,5 @@
-export { Experience, ReflectionAnswerSchema } from "./experience.js";
+export { Experience } from "./experience.js";
+export { ReflectionAnswerSchema } from "./model-reflection.js";
 export type { ExperienceOptions, LearningContext, LearningOutcome } from "./experience.js";
 export { PlaybookStore } from "./playbook-store.js";
 export type { CurationResult, PlaybookDiff, PlaybookStoreOptions } from "./playbook-store.js";

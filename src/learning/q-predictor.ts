@@ -48,6 +48,8 @@ export interface QPredictorOptions {
   embedder?: Embedder;
   /** Asked for a value when nothing similar is known. */
   llm?: BaseChatModel;
+  /** The model's circuit breaker, shared with its other callers (errors and timeouts open it for all). */
+  modelBreaker?: CircuitBreaker;
   /** Values kept within this range; lessons and calibration read rewards against it. */
   rewardRange?: readonly [number, number];
   /** ε schedule of ε-greedy selection and of Expected SARSA's target policy. @default linear 0.3 → 0.05 over 500 */
@@ -167,6 +169,7 @@ export const QPredictorSnapshotSchema = z.strictObject({
   usage: z.strictObject({
     calls: z.int().min(0),
     failures: z.int().min(0),
+    rejected: z.int().min(0).default(0),
     skipped: z.int().min(0),
     inputTokens: z.int().min(0),
     outputTokens: z.int().min(0),
@@ -226,6 +229,7 @@ export class QPredictor {
   private readonly telemetry: Telemetry | undefined;
   private readonly buffer: PrioritizedExperienceBuffer<Experience>;
   private readonly breaker: CircuitBreaker;
+  private readonly modelBreaker: CircuitBreaker | undefined;
   private readonly usage = new LlmUsage();
   private episodeCount = 0;
   private episodeSteps: Array<{ predicted: number; reward: number }> = [];
@@ -262,6 +266,7 @@ export class QPredictor {
       options.embedder === undefined || options.embedder instanceof CachedEmbedder ? options.embedder : new CachedEmbedder(options.embedder, { capacity: 4096 });
     this.telemetry = options.telemetry;
     this.llm = options.llm;
+    this.modelBreaker = options.modelBreaker;
     this.buffer = new PrioritizedExperienceBuffer({ capacity: this.settings.bufferCapacity });
     this.breaker = new CircuitBreaker({
       failureThreshold: this.settings.breaker.failures,
@@ -277,7 +282,7 @@ export class QPredictor {
    */
   static fromConfig(
     config: Pick<JottyConfig, "learning" | "qPredictor">,
-    options: { embedder?: Embedder; llm?: BaseChatModel; clock?: Clock; telemetry?: Telemetry } = {},
+    options: { embedder?: Embedder; llm?: BaseChatModel; modelBreaker?: CircuitBreaker; clock?: Clock; telemetry?: Telemetry } = {},
   ): QPredictor {
     return new QPredictor({
       alpha: config.learning.alpha,
@@ -437,6 +442,7 @@ export class QPredictor {
       timeoutMs: this.settings.llmTimeoutMs,
       usage: this.usage,
       breaker: this.breaker,
+      ...(this.modelBreaker === undefined ? {} : { transport: this.modelBreaker }),
       messages: [
         new SystemMessage(
           `You estimate the expected return (Q-value) of taking an action in a situation, from past experience.${range} Answer with reasoning, q_value, confidence and alternative_action.`,
@@ -994,7 +1000,7 @@ export class QPredictor {
    */
   static async restore(
     snapshot: unknown,
-    options: { embedder?: Embedder; llm?: BaseChatModel; clock?: Clock; telemetry?: Telemetry } = {},
+    options: { embedder?: Embedder; llm?: BaseChatModel; modelBreaker?: CircuitBreaker; clock?: Clock; telemetry?: Telemetry } = {},
   ): Promise<QPredictor> {
     const data = parseSnapshot({
       schema: QPredictorSnapshotSchema,

@@ -46,6 +46,11 @@ export class CircuitBreaker {
     return false;
   }
 
+  /** Gives back a trial call that {@link allow} granted but that was not made. */
+  release(): void {
+    this.trialInFlight = false;
+  }
+
   recordSuccess(): void {
     this.consecutiveFailures = 0;
     this.openedAt = undefined;

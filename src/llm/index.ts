@@ -6,3 +6,5 @@ export { LlmUsage } from "./llm-usage.js";
 export type { LlmUsageCounts } from "./llm-usage.js";
 export { invokeStructured } from "./invoke-structured.js";
 export type { InvokeStructuredOptions } from "./invoke-structured.js";
+export { groundingIssue } from "./grounding.js";
+export type { GroundingOptions } from "./grounding.js";

@@ -17,8 +17,30 @@ export interface InvokeStructuredOptions<Schema extends z.ZodType> {
   timeoutMs?: number;
   /** Counts calls, failures and tokens. */
   usage?: LlmUsage;
-  /** Skips the call while open, and learns from its outcome. */
+  /** The caller's breaker: skips the call while open; every failure, a rejected answer included, counts. */
   breaker?: CircuitBreaker;
+  /**
+   * The model's breaker, shared by everyone calling the same model: skips the call while open;
+   * only errors and timeouts count against it, any answer counts for it.
+   */
+  transport?: CircuitBreaker;
+  /**
+   * A content check of a well-formed answer: why it cannot be used, or `undefined` when it can.
+   * A rejected answer counts as a failure (and in `rejected`).
+   */
+  check?: (answer: z.output<Schema>) => string | undefined;
+}
+
+/** An answer that was well-formed but failed its content check. */
+class RejectedAnswer extends Error {}
+
+function skipped(usage: LlmUsage | undefined): never {
+  usage?.skip();
+  throw new JottyError({
+    code: "llm_error",
+    message: "The model is not called for now: it failed repeatedly and its circuit breaker is open.",
+    details: { reason: "circuit_open" },
+  });
 }
 
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
@@ -35,10 +57,11 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T
 
 /**
  * Asks a chat model for an answer of a given zod shape through LangChain's structured output,
- * with a timeout, usage counting and a circuit breaker.
+ * with a timeout, usage counting, circuit breakers and an optional content check.
  *
- * @throws JottyError `llm_error` when the breaker is open, the call fails or times out, or the
- *   answer does not match the schema; callers fall back to their offline path.
+ * @throws JottyError `llm_error` when a breaker is open, the call fails or times out, the
+ *   answer does not match the schema, or the check rejects it (`details.reason` is
+ *   `circuit_open`, `failed` or `rejected`); callers fall back to their offline path.
  */
 export async function invokeStructured<Schema extends z.ZodType>({
   model,
@@ -48,19 +71,21 @@ export async function invokeStructured<Schema extends z.ZodType>({
   timeoutMs = 30_000,
   usage,
   breaker,
+  transport,
+  check,
 }: InvokeStructuredOptions<Schema>): Promise<z.output<Schema>> {
-  if (breaker !== undefined && !breaker.allow()) {
-    usage?.skip();
-    throw new JottyError({
-      code: "llm_error",
-      message: "The model is not called for now: it failed repeatedly and its circuit breaker is open.",
-      details: { reason: "circuit_open" },
-    });
+  if (breaker !== undefined && !breaker.allow()) skipped(usage);
+  if (transport !== undefined && !transport.allow()) {
+    breaker?.release();
+    skipped(usage);
   }
   usage?.call();
+  let answered = false;
   try {
     const runnable = model.withStructuredOutput(schema as z.ZodType<Record<string, unknown>>, { name, includeRaw: true });
     const result: unknown = await withTimeout(runnable.invoke(messages, { timeout: timeoutMs }), timeoutMs);
+    answered = true;
+    transport?.recordSuccess();
     // Chat models return { raw, parsed }; some test doubles return the parsed object itself.
     const withRaw = result as { raw?: unknown; parsed?: unknown } | null;
     const hasRaw = withRaw !== null && typeof withRaw === "object" && "raw" in withRaw && "parsed" in withRaw;
@@ -69,15 +94,20 @@ export async function invokeStructured<Schema extends z.ZodType>({
     if (!parsed.success) {
       throw new Error(`malformed answer: ${issueList(parsed.error).join("; ")}`);
     }
+    const issue = check?.(parsed.data);
+    if (issue !== undefined) throw new RejectedAnswer(`answer rejected: ${issue}`);
     breaker?.recordSuccess();
     return parsed.data;
   } catch (error) {
-    usage?.failure();
+    const rejected = error instanceof RejectedAnswer;
+    if (rejected) usage?.reject();
+    else usage?.failure();
     breaker?.recordFailure();
+    if (!answered) transport?.recordFailure();
     throw new JottyError({
       code: "llm_error",
       message: `The model's ${name} call failed: ${error instanceof Error ? error.message : String(error)}`,
-      details: { name },
+      details: { name, reason: rejected ? "rejected" : "failed" },
       cause: error,
     });
   }

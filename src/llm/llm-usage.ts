@@ -2,8 +2,10 @@
 export interface LlmUsageCounts {
   /** Calls attempted. */
   calls: number;
-  /** Calls that failed (error, timeout, malformed answer). */
+  /** Calls that failed (error, timeout, malformed answer, answer rejected by its check). */
   failures: number;
+  /** Of the failures: answers that matched their schema but failed their content check. */
+  rejected: number;
   /** Calls skipped because the circuit breaker was open. */
   skipped: number;
   inputTokens: number;
@@ -12,7 +14,7 @@ export interface LlmUsageCounts {
 
 /** Accumulates {@link LlmUsageCounts}. */
 export class LlmUsage {
-  private counts: LlmUsageCounts = { calls: 0, failures: 0, skipped: 0, inputTokens: 0, outputTokens: 0 };
+  private counts: LlmUsageCounts = { calls: 0, failures: 0, rejected: 0, skipped: 0, inputTokens: 0, outputTokens: 0 };
 
   /** A copy of the counts. */
   get(): LlmUsageCounts {
@@ -32,6 +34,12 @@ export class LlmUsage {
     this.counts.failures += 1;
   }
 
+  /** A failure whose answer was well-formed but failed its content check. */
+  reject(): void {
+    this.counts.failures += 1;
+    this.counts.rejected += 1;
+  }
+
   skip(): void {
     this.counts.skipped += 1;
   }
@@ -43,8 +51,13 @@ export class LlmUsage {
     this.counts.outputTokens += usage?.output_tokens ?? 0;
   }
 
-  /** Replaces the counts (from a snapshot). */
-  set(counts: LlmUsageCounts): void {
-    this.counts = { ...counts };
+  /** Adds another counter's counts to these. */
+  add(counts: LlmUsageCounts): void {
+    for (const key of Object.keys(this.counts) as Array<keyof LlmUsageCounts>) this.counts[key] += counts[key];
+  }
+
+  /** Replaces the counts (from a snapshot; counts it lacks, such as `rejected` in older ones, are 0). */
+  set(counts: Omit<LlmUsageCounts, "rejected"> & { rejected?: number }): void {
+    this.counts = { rejected: 0, ...counts };
   }
 }

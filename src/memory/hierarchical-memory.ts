@@ -17,6 +17,7 @@ import {
   type VectorMatch,
 } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
+import { CircuitBreaker, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { boundConfidence, strengthenConfidence, weakenConfidence } from "./causal-confidence.js";
@@ -39,7 +40,7 @@ import {
   parseMemorySnapshot,
   type MemorySnapshot,
 } from "./memory-snapshot.js";
-import { modelSummary } from "./model-summary.js";
+import { modelSummary, type ModelSummaryAccess } from "./model-summary.js";
 import { retrievalScore } from "./retrieval-score.js";
 import { searchTerms, TermIndex } from "./term-index.js";
 
@@ -59,8 +60,13 @@ export interface HierarchicalMemoryOptions {
   settings?: z.input<typeof MemorySchema>;
   /** Where time is read. @default systemClock */
   clock?: Clock;
-  /** When given, consolidation asks it for summaries (falling back to rules on failure). */
+  /**
+   * When given, consolidation asks it for summaries, checked for shape and grounding (falling
+   * back to rules on failure; see {@link HierarchicalMemory.llmUsage}).
+   */
   llm?: BaseChatModel;
+  /** The model's circuit breaker, shared with its other callers. */
+  modelBreaker?: CircuitBreaker;
   /** Builds the vector index. @default a FlatVectorIndex */
   createIndex?: (dimensions: number) => VectorIndex;
   /** Where `retrieve` and `store` latencies are recorded. */
@@ -171,7 +177,7 @@ export interface ConsolidationReport {
   meta: string[];
   /** Episodic memories pruned. */
   pruned: string[];
-  /** Summaries the model failed to write (rules were used instead). */
+  /** Summaries the model failed to write, or wrote unusable (malformed, empty, ungrounded): rules were used instead. */
   modelFailures: number;
 }
 
@@ -207,7 +213,7 @@ export class HierarchicalMemory {
   /** Settings in force. */
   readonly settings: MemoryConfig;
   private readonly clock: Clock;
-  private readonly llm: BaseChatModel | undefined;
+  private readonly llm: ModelSummaryAccess | undefined;
   private readonly createIndex: (dimensions: number) => VectorIndex;
   private index: VectorIndex | undefined;
   private readonly entries = new Map<string, MemoryEntry>();
@@ -252,7 +258,10 @@ export class HierarchicalMemory {
     }
     this.settings = parsed.data;
     this.clock = options.clock ?? systemClock;
-    this.llm = options.llm;
+    this.llm =
+      options.llm === undefined
+        ? undefined
+        : { model: options.llm, usage: new LlmUsage(), breaker: new CircuitBreaker({ clock: this.clock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
     this.createIndex = options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions }));
     this.telemetry = options.telemetry;
     const capacity = options.retrievalCache ?? 1000;
@@ -329,6 +338,11 @@ export class HierarchicalMemory {
   resetCacheStats(): void {
     this.searchHits = 0;
     this.searchMisses = 0;
+  }
+
+  /** The model's summaries so far: calls, failures (rejected ones among them), skips and tokens. */
+  llmUsage(): LlmUsageCounts {
+    return this.llm?.usage.get() ?? new LlmUsage().get();
   }
 
   /** Hits and misses of the retrieval cache (all zero when it is off). */
@@ -871,7 +885,8 @@ export class HierarchicalMemory {
     if (this.llm === undefined) return fallback();
     try {
       return await modelSummary(this.llm, { instruction, items: items.slice(0, 20) });
-    } catch {
+    } catch (error) {
+      if (!JottyError.is(error, "llm_error")) throw error;
       report.modelFailures += 1;
       return fallback();
     }

@@ -1,38 +1,48 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
-import { JottyError } from "../errors/index.js";
+import { z } from "zod";
+import { groundingIssue, invokeStructured, type CircuitBreaker, type LlmUsage } from "../llm/index.js";
+
+/** The shape of a model's summary. */
+export const SummaryAnswerSchema = z.object({ summary: z.string().describe("the summary, in at most three sentences") });
+
+/** How a summary reaches the model, and what counts its use. */
+export interface ModelSummaryAccess {
+  model: BaseChatModel;
+  usage: LlmUsage;
+  /** This caller's breaker: rejected and failed summaries count against it. */
+  breaker: CircuitBreaker;
+  /** The model's breaker shared with its other callers: only errors and timeouts count. */
+  transport?: CircuitBreaker;
+  timeoutMs?: number;
+}
 
 /**
- * Asks a chat model for a one-paragraph summary of numbered items.
+ * Asks a chat model for a summary of numbered items, as a `{ summary }` answer that must be
+ * grounded in the items (see {@link groundingIssue}).
  *
- * @throws JottyError `llm_error` when the call fails or the answer is empty, so callers fall back.
+ * @throws JottyError `llm_error` when the call fails, the answer is malformed, empty or not
+ *   grounded, or a breaker is open, so callers fall back to their rules.
  */
 export async function modelSummary(
-  model: BaseChatModel,
-  { instruction, items, timeoutMs = 30_000 }: { instruction: string; items: readonly string[]; timeoutMs?: number },
+  { model, usage, breaker, transport, timeoutMs = 30_000 }: ModelSummaryAccess,
+  { instruction, items }: { instruction: string; items: readonly string[] },
 ): Promise<string> {
-  let text: string;
-  try {
-    const answer = await model.invoke(
-      [
-        new SystemMessage(
-          "You distil an AI agent team's experiences into reusable knowledge. Answer with the summary only, in at most three sentences.",
-        ),
-        new HumanMessage(`${instruction}\n\n${items.map((item, index) => `${index + 1}. ${item}`).join("\n")}`),
-      ],
-      { timeout: timeoutMs },
-    );
-    text = typeof answer.content === "string" ? answer.content : answer.text;
-  } catch (error) {
-    throw new JottyError({
-      code: "llm_error",
-      message: `The model could not summarise: ${error instanceof Error ? error.message : String(error)}`,
-      cause: error,
-    });
-  }
-  const summary = text.trim();
-  if (summary.length === 0) {
-    throw new JottyError({ code: "llm_error", message: "The model answered with an empty summary." });
-  }
-  return summary;
+  const answer = await invokeStructured({
+    model,
+    schema: SummaryAnswerSchema,
+    name: "summary",
+    timeoutMs,
+    usage,
+    breaker,
+    ...(transport === undefined ? {} : { transport }),
+    check: ({ summary }) => groundingIssue(summary, items),
+    messages: [
+      new SystemMessage(
+        "You distil an AI agent team's experiences into reusable knowledge. Answer with the summary only, in at most three sentences, in the words of the experiences.",
+      ),
+      new HumanMessage(`${instruction}\n\n${items.map((item, index) => `${index + 1}. ${item}`).join("\n")}`),
+    ],
+  });
+  return answer.summary.trim();
 }

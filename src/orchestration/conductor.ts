@@ -9,7 +9,7 @@ import { Experience } from "../experience/index.js";
 import { DecisionEvidence, decisionPointOf, type ContextExample, type ContextStrategy, type DecisionPoint } from "../knowledge/index.js";
 import { normalizeText, QPredictor } from "../learning/index.js";
 import { epsilonAt } from "../learning/math/index.js";
-import { createChatModel } from "../llm/index.js";
+import { CircuitBreaker, createChatModel, LlmUsage } from "../llm/index.js";
 import { HierarchicalMemory, MEMORY_LEVELS, MemoryLearner, type MemoryChange, type MemoryLevel, type RetrievedMemory } from "../memory/index.js";
 import { Vault, type JottyState, type VaultCheckpointer, type VaultUsage } from "../persistence/index.js";
 import { Telemetry, type LatencySummary, type TimedOperation } from "../telemetry/index.js";
@@ -101,6 +101,13 @@ export interface ConductorMetrics {
     byMode: Record<ExecutionMode, { episodes: number; calls: number; tokens: number; cost: number }>;
     /** Calls the Q-predictor made for values. */
     qPredictor: { calls: number; tokens: number; cost: number };
+    /**
+     * Summaries and reflections the learning loops asked for (memory consolidation, reflection,
+     * reflection summaries) since this process started. Each failure, an answer rejected for its
+     * shape or grounding included, fell back to the rules; `skipped` calls were not made while a
+     * circuit breaker was open.
+     */
+    learning: { calls: number; failures: number; rejected: number; skipped: number; tokens: number; cost: number };
     total: { calls: number; tokens: number; cost: number };
   };
   /** Hits of the embedding cache and of the memory search caches since this process started. */
@@ -373,6 +380,9 @@ export class Conductor {
     // One LRU cache of vectors in front of the embedder, shared by memories, Q-predictor, traces and playbooks.
     const embedder = config.cache.embeddings > 0 ? new CachedEmbedder(rawEmbedder, { capacity: config.cache.embeddings }) : rawEmbedder;
     const llm = options.llm ?? (config.llm === undefined ? undefined : createChatModel(config.llm));
+    // One breaker for the model, shared by all who call it: when the endpoint errs or times out, everyone stops asking.
+    const modelBreaker = llm === undefined ? undefined : new CircuitBreaker({ clock });
+    const withModel = llm === undefined || modelBreaker === undefined ? {} : { llm, modelBreaker };
     const environment = options.environment ?? createEnvironment(config.environment.name, config.environment.options);
     const enabled = (name: string): boolean => config.actorOverrides[name]?.enabled !== false;
     const team =
@@ -385,7 +395,7 @@ export class Conductor {
               message: `Actor "${actor.name}" is an LLM actor but no model is configured; add an llm section to the config or pass llm.`,
             });
           }
-          return new LLMActor({ ...actor, model: llm, maxRetries: config.llm?.maxRetries ?? 2, timeoutMs: config.llm?.timeoutMs ?? 30_000 });
+          return new LLMActor({ ...actor, model: llm, ...(modelBreaker === undefined ? {} : { modelBreaker }), maxRetries: config.llm?.maxRetries ?? 2, timeoutMs: config.llm?.timeoutMs ?? 30_000 });
         }
         return new PolicyActor({ ...actor, hintBonus: config.conductor.executionModes.mixedBonus });
       });
@@ -404,7 +414,7 @@ export class Conductor {
       }
     }
 
-    const memoryOptions = { embedder, clock, telemetry, retrievalCache: config.cache.retrieval, ...(llm === undefined ? {} : { llm }) };
+    const memoryOptions = { embedder, clock, telemetry, retrievalCache: config.cache.retrieval, ...withModel };
     /** An actor's memory settings: the team's, with the actor's capacity overrides. */
     const localSettings = (name: string) => {
       const overrides = Object.entries(config.actorOverrides[name]?.capacities ?? {}).filter(([, capacity]) => capacity !== undefined);
@@ -422,7 +432,7 @@ export class Conductor {
       mergeSimilarity: config.experience.mergeSimilarity,
       maxStrategies: config.experience.maxStrategies,
       maxTrajectories: config.experience.maxTrajectories,
-      ...(llm === undefined ? {} : { llm }),
+      ...withModel,
     };
     let experience = config.experience.enabled ? new Experience(experienceOptions) : undefined;
 
@@ -1173,8 +1183,13 @@ export class Conductor {
     const usage = this.q.llmUsage();
     const qTokens = usage.inputTokens + usage.outputTokens;
     const qPredictor = { calls: usage.calls, tokens: qTokens, cost: qTokens * price };
-    const calls = Object.values(byMode).reduce((total, mode) => total + mode.calls, usage.calls);
-    const tokens = Object.values(byMode).reduce((total, mode) => total + mode.tokens, qTokens);
+    const loops = new LlmUsage();
+    for (const memory of memories) loops.add(memory.llmUsage());
+    if (this.experience !== undefined) loops.add(this.experience.llmUsage());
+    const { inputTokens, outputTokens, ...learningCounts } = loops.get();
+    const learning = { ...learningCounts, tokens: loops.tokens, cost: loops.tokens * price };
+    const calls = Object.values(byMode).reduce((total, mode) => total + mode.calls, usage.calls + learning.calls);
+    const tokens = Object.values(byMode).reduce((total, mode) => total + mode.tokens, qTokens + learning.tokens);
     const embeddings = this.embedder instanceof CachedEmbedder ? this.embedder.stats() : cacheStats(0, 0, 0, 0);
     const searches = memories.map((memory) => memory.cacheStats());
     const retrieval = cacheStats(
@@ -1194,7 +1209,7 @@ export class Conductor {
       qEntries: this.q.size,
       lessons: this.evidence.knowledge().lessons.length,
       knowledge: { ...this.knowledgeCounts(), retractedThisRun: this.retracted.length },
-      llm: { byMode, qPredictor, total: { calls, tokens, cost: tokens * price } },
+      llm: { byMode, qPredictor, learning, total: { calls, tokens, cost: tokens * price } },
       cache: { embeddings, retrieval, hitRate: lookups === 0 ? 0 : (embeddings.hits + retrieval.hits) / lookups },
       disk: this.vault === undefined ? null : await this.vault.usage(),
     };

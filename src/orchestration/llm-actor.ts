@@ -23,6 +23,8 @@ export interface LLMActorOptions extends ActorIdentity {
   candidatesOnly?: boolean;
   /** What the actor is for, in the system prompt. */
   role?: string;
+  /** The model's circuit breaker, shared with its other callers (errors and timeouts open it for all). */
+  modelBreaker?: CircuitBreaker;
 }
 
 /**
@@ -40,6 +42,7 @@ export class LLMActor extends BaseActor {
   private readonly role: string;
   private readonly counts = new LlmUsage();
   private readonly breaker = new CircuitBreaker();
+  private readonly modelBreaker: CircuitBreaker | undefined;
 
   constructor(options: LLMActorOptions) {
     super(options);
@@ -47,6 +50,7 @@ export class LLMActor extends BaseActor {
     this.maxRetries = options.maxRetries ?? 2;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.candidatesOnly = options.candidatesOnly ?? true;
+    this.modelBreaker = options.modelBreaker;
     this.role =
       options.role ??
       `You are ${options.name}${options.capabilities?.length ? `, able to ${options.capabilities.join(", ")}` : ""}, one actor of a team working towards a goal.`;
@@ -89,6 +93,7 @@ export class LLMActor extends BaseActor {
           timeoutMs: this.timeoutMs,
           usage: this.counts,
           breaker: this.breaker,
+          ...(this.modelBreaker === undefined ? {} : { transport: this.modelBreaker }),
           messages,
         });
         const wanted = normalizeText(answer.action);

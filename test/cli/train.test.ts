@@ -29,7 +29,7 @@ describe("jotty train", () => {
     const [first, second] = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(first).toMatchObject({ run: 1, mode: "persistent", loadedFrom: null, episodes: 60 });
     expect(Object.keys(first as object).sort()).toEqual(
-      ["avgSteps", "episodes", "evaluationLlmCalls", "heldOutSuccessRate", "llmCalls", "loadedFrom", "memories", "metrics", "mode", "qEntries", "run", "savedTo", "successRate"].sort(),
+      ["avgSteps", "episodes", "evaluationLlmCalls", "heldOutSuccessRate", "learningLlmCalls", "llmCalls", "loadedFrom", "memories", "metrics", "mode", "qEntries", "run", "savedTo", "successRate"].sort(),
     );
     // The second run's metrics: it loaded once, and the shared embedding cache served most lookups.
     const metrics = second?.metrics as { latency: { load: { count: number } }; cache: { hitRate: number } };

@@ -88,17 +88,39 @@ describe("reflection", () => {
 
   it("uses the model's reflection when one is configured, and rules when it fails", async () => {
     const answer = {
-      helpful_strategies: [{ description: "always filter on dt", evidence: "matched the dashboard", confidence: 0.9 }],
-      harmful_patterns: [{ description: "using ts for dates", evidence: "off by midnight rows", impact: "high" }],
-      observations: [{ description: "the team asks daily", relevance: 0.5 }],
+      helpful_strategies: [{ description: "filter on the dt partition column", evidence: "120 rows", confidence: 0.9 }],
+      harmful_patterns: [{ description: "ts differs from dt near midnight", evidence: "noted", impact: "high" }],
+      observations: [{ description: "count only settled transactions", relevance: 0.5 }],
     };
     const withModel = new Experience({ llm: new FakeListChatModel({ responses: [JSON.stringify(answer)] }) });
     const reflection = await withModel.reflect(attempt(withModel));
     expect(reflection).toMatchObject({ source: "llm", helpfulStrategies: answer.helpful_strategies });
-    expect(reflection.harmfulPatterns[0]).toMatchObject({ description: "using ts for dates", impact: "high" });
+    expect(reflection.harmfulPatterns[0]).toMatchObject({ description: "ts differs from dt near midnight", impact: "high" });
     const broken = new Experience({ llm: new FakeListChatModel({ responses: ["not json"] }) });
     expect((await broken.reflect(attempt(broken))).source).toBe("rules");
-    expect(broken.llmUsage()).toMatchObject({ calls: 1, failures: 1 });
+    expect(broken.llmUsage()).toMatchObject({ calls: 1, failures: 1, rejected: 0 });
+  });
+
+  it("rejects a model reflection that finds nothing or names what the trajectory did not do, and reflects by rules", async () => {
+    const empty = { helpful_strategies: [], harmful_patterns: [], observations: [] };
+    const invented = {
+      helpful_strategies: [{ description: "always filter on dt", evidence: "matched", confidence: 0.9 }],
+      harmful_patterns: [{ description: "calling the marketing dashboard API", evidence: "slow", impact: "high" }],
+      observations: [],
+    };
+    for (const answer of [empty, invented]) {
+      const experience = new Experience({ llm: new FakeListChatModel({ responses: [JSON.stringify(answer)] }) });
+      const reflection = await experience.reflect(attempt(experience));
+      expect(reflection.source).toBe("rules");
+      expect(reflection.helpfulStrategies.map((item) => item.description)).toContain("filter on the dt partition column");
+      expect(experience.llmUsage()).toMatchObject({ calls: 1, failures: 1, rejected: 1 });
+    }
+  });
+
+  it("stops asking for reflections after three unusable answers in a row, and counts the calls it skipped", async () => {
+    const experience = new Experience({ llm: new FakeListChatModel({ responses: ['{"reasoning":"x","action":"y"}'] }) });
+    for (let index = 0; index < 5; index += 1) expect((await experience.reflect(attempt(experience))).source).toBe("rules");
+    expect(experience.llmUsage()).toMatchObject({ calls: 3, failures: 3, skipped: 2 });
   });
 
   it("batch reflection reports what recurs in at least 20% of enough trajectories", async () => {

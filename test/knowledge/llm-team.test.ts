@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trainRun, type RunReport } from "../../src/cli/training.js";
 import { parseConfig } from "../../src/config/index.js";
+import { Vault } from "../../src/persistence/index.js";
 import { cli } from "../support/cli.js";
 import { ContextFollowerModel, followerAnswer, promptOf } from "../support/context-follower.js";
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from "../support/openai-server.js";
@@ -49,6 +50,21 @@ describe("an LLM team that follows the learned context", () => {
     expect(perEpisode(learned[2] as RunReport)).toBeLessThanOrEqual(0.2 * perEpisode(learned[0] as RunReport));
     // Evaluation asks the model at every decision: its calls are reported apart.
     expect(learned[2]?.evaluationLlmCalls).toBeGreaterThan(0);
+    // This model cannot summarise or reflect (it answers every prompt with an action): the
+    // learning loops' answers are rejected, counted, and stop being asked for after three.
+    for (const report of learned) {
+      const loops = report.metrics.llm.learning;
+      expect(report.learningLlmCalls).toBe(loops.calls);
+      expect(loops.calls).toBeGreaterThan(0);
+      expect(loops.failures).toBe(loops.calls);
+      expect(loops.skipped).toBeGreaterThan(loops.calls);
+    }
+    // None of those answers became a memory.
+    const loaded = await (await Vault.open({ dir: path.join(dir, "persistent") })).loadLatest();
+    const snapshots = [loaded?.state.sharedMemory, ...Object.values(loaded?.state.localMemories ?? {})] as Array<{ entries: Array<{ content: string }> } | undefined>;
+    const contents = snapshots.flatMap((snapshot) => snapshot?.entries ?? []).map((entry) => entry.content.trim());
+    expect(contents.length).toBeGreaterThan(0);
+    for (const content of contents) expect(content === "" || content.startsWith("{") || content.includes('"action"'), content).toBe(false);
   }, 300_000);
 
   it("does the same through ChatOpenAI against an OpenAI-compatible server, with jotty train --runs 3 --episodes 30", async () => {

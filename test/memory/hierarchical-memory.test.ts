@@ -231,7 +231,7 @@ describe("HierarchicalMemory.consolidate", () => {
 
   it("asks the model for the summary when one is configured, and falls back to rules when it fails", async () => {
     const summary = "Revenue answers sum settled amount_cents and filter on dt.";
-    const withModel = new HierarchicalMemory({ llm: new FakeListChatModel({ responses: [summary] }) });
+    const withModel = new HierarchicalMemory({ llm: new FakeListChatModel({ responses: [JSON.stringify({ summary })] }) });
     const failing = new HierarchicalMemory({ llm: new FailingChatModel() });
     for (const content of SIMILAR_EPISODES) {
       await withModel.store({ level: "episodic", content });
@@ -240,9 +240,28 @@ describe("HierarchicalMemory.consolidate", () => {
     const fromModel = await withModel.consolidate();
     expect(withModel.get(fromModel.patterns[0] as string)?.content).toBe(summary);
     expect(fromModel.modelFailures).toBe(0);
+    expect(withModel.llmUsage()).toMatchObject({ calls: 1, failures: 0 });
     const fallback = await failing.consolidate();
     expect(fallback.modelFailures).toBe(1);
     expect(failing.get(fallback.patterns[0] as string)?.content).toMatch(/^Pattern across 10 episodes/);
+  });
+
+  it("rejects a model summary that is empty, a JSON object or not grounded in the episodes, and uses the rules", async () => {
+    const answers = [
+      JSON.stringify({ summary: "" }),
+      JSON.stringify({ summary: "{}" }),
+      JSON.stringify({ summary: "Customers prefer weekly newsletters about gardening tools." }),
+      JSON.stringify({ reasoning: "the obvious reading", action: "filter dates on ts" }),
+    ];
+    for (const [index, answer] of answers.entries()) {
+      const memory = new HierarchicalMemory({ llm: new FakeListChatModel({ responses: [answer] }) });
+      for (const content of SIMILAR_EPISODES) await memory.store({ level: "episodic", content });
+      const report = await memory.consolidate();
+      expect(report.modelFailures).toBe(1);
+      expect(memory.get(report.patterns[0] as string)?.content).toMatch(/^Pattern across 10 episodes/);
+      // The first three are well-formed and rejected for their content; the last has the wrong shape.
+      expect(memory.llmUsage()).toMatchObject({ calls: 1, failures: 1, rejected: index < 3 ? 1 : 0 });
+    }
   });
 
   it("derives a procedure and wisdom from successes and failures with a model, and writes no word lists without one", async () => {
@@ -263,7 +282,7 @@ describe("HierarchicalMemory.consolidate", () => {
     expect(none.procedures).toHaveLength(0);
     expect(none.meta).toHaveLength(0);
     const summary = "Filter settled rows on dt; never ts.";
-    const memory = new HierarchicalMemory({ llm: new FakeListChatModel({ responses: [summary] }) });
+    const memory = new HierarchicalMemory({ llm: new FakeListChatModel({ responses: [JSON.stringify({ summary })] }) });
     await fill(memory);
     const report = await memory.consolidate();
     expect(report.procedures).toHaveLength(1);
