@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { cosineSimilarity, VectorCache, type Embedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { normalizeText } from "../learning/index.js";
+import { wilsonInterval } from "../learning/math/index.js";
 import type { Clock } from "../util/index.js";
 import { decodeHistory, encodeHistory } from "./playbook-history.js";
 import type { PlaybookHistory, PlaybookScope, PlaybookVersion, Reflection, Strategy } from "./schemas.js";
@@ -21,7 +22,7 @@ function pushCapped(list: string[], item: string, limit: number): void {
 export interface PlaybookStoreOptions {
   embedder: Embedder;
   clock: Clock;
-  /** Similarity at which a finding merges into a strategy of the same type. @default 0.8 */
+  /** Similarity at which a finding is counted into a strategy (for it when of its type, against it otherwise). @default 0.8 */
   mergeSimilarity?: number;
   /** Active strategies a playbook keeps; the weakest are retired beyond it. @default 50 */
   maxStrategies?: number;
@@ -49,9 +50,30 @@ function strategyId(type: Strategy["type"], description: string): string {
   return `s-${createHash("sha256").update(`${type}\n${normalizeText(description)}`).digest("hex").slice(0, 12)}`;
 }
 
-/** How much a strategy has earned its place: confidence × (1 + helpful) / (1 + harmful). */
+/** Findings that agree with a strategy's type, and findings that contradict it. */
+function support(strategy: Strategy): { agree: number; contrary: number } {
+  return strategy.type === "helpful"
+    ? { agree: strategy.helpfulCount, contrary: strategy.harmfulCount }
+    : { agree: strategy.harmfulCount, contrary: strategy.helpfulCount };
+}
+
+/** How much a strategy has earned its place: confidence × (1 + agreeing) / (1 + contrary). */
 function strength(strategy: Strategy): number {
-  return (strategy.confidence * (1 + strategy.helpfulCount)) / (1 + strategy.harmfulCount);
+  const { agree, contrary } = support(strategy);
+  return (strategy.confidence * (1 + agree)) / (1 + contrary);
+}
+
+/** Contrary findings a strategy must have before it can be retired for them. */
+const MIN_CONTRARY = 3;
+
+/**
+ * Whether contradicting evidence has overturned a strategy: at least {@link MIN_CONTRARY}
+ * contrary findings, and no 95% confidence that most findings agree with it (the Wilson lower
+ * bound of the agreeing share is below one half).
+ */
+function overturned(strategy: Strategy): boolean {
+  const { agree, contrary } = support(strategy);
+  return contrary >= MIN_CONTRARY && wilsonInterval({ successes: agree, trials: agree + contrary }).low < 0.5;
 }
 
 /**
@@ -128,10 +150,15 @@ export class PlaybookStore {
   }
 
   /**
-   * Curates reflections into a playbook (created if missing): each finding is added, merged
-   * into a similar strategy of the same type (evidence joined, confidence the larger, counted
-   * once per trajectory), and beyond the size cap the weakest strategies are retired. Writes a
-   * new version only when something changed.
+   * Curates reflections into a playbook (created if missing). Each finding is counted into the
+   * most similar strategy, whatever its type, once per trajectory:
+   * - of the same type, it supports it (evidence joined, confidence the larger);
+   * - of the other type, it contradicts it (the contrary count grows, confidence × 0.9), and a
+   *   strategy whose contrary findings are not clearly outnumbered is retired. A strategy is
+   *   therefore never helpful and harmful at once.
+   * A finding like a retired strategy changes nothing (retired on purpose, not brought back);
+   * a finding like none is added. Beyond the size cap the weakest strategies are retired.
+   * Writes a new version only when something changed.
    */
   async curate(name: string, reflections: readonly Reflection[], scope?: PlaybookScope): Promise<CurationResult> {
     const current = this.create(name, scope);
@@ -147,17 +174,18 @@ export class PlaybookStore {
         let match: Strategy | undefined;
         let best = -1;
         for (const strategy of strategies) {
-          if (strategy.retired || strategy.type !== finding.type) continue;
           const similarity = cosineSimilarity(vector, await this.vectors.get(strategy.description));
-          if (similarity >= this.mergeSimilarity && similarity > best) {
+          // An active strategy wins a tie with a retired one.
+          if (similarity >= this.mergeSimilarity && (similarity > best || (similarity === best && match?.retired === true && !strategy.retired))) {
             best = similarity;
             match = strategy;
           }
         }
+        // Retired on purpose (by hand, by the size cap or by contrary evidence): not brought back by a like finding.
+        if (match?.retired === true) continue;
         if (match === undefined) {
           const id = strategyId(finding.type, finding.description);
-          const retiredTwin = strategies.find((strategy) => strategy.id === id);
-          if (retiredTwin !== undefined) continue; // retired on purpose; not brought back by the same finding
+          if (strategies.some((strategy) => strategy.id === id)) continue;
           this.count(name, reflection.trajectoryId, id);
           strategies.push({
             id,
@@ -178,11 +206,20 @@ export class PlaybookStore {
         if (this.counted.get(name)?.get(reflection.trajectoryId)?.has(match.id) === true) continue;
         this.count(name, reflection.trajectoryId, match.id);
         pushCapped(match.sourceTrajectories, reflection.trajectoryId, MAX_SOURCES);
-        if (!match.evidence.includes(finding.evidence)) pushCapped(match.evidence, finding.evidence, MAX_EVIDENCE);
-        match.confidence = Math.max(match.confidence, finding.confidence);
         if (finding.type === "helpful") match.helpfulCount += 1;
         else match.harmfulCount += 1;
-        match.lastReinforced = this.clock.now();
+        if (finding.type === match.type) {
+          if (!match.evidence.includes(finding.evidence)) pushCapped(match.evidence, finding.evidence, MAX_EVIDENCE);
+          match.confidence = Math.max(match.confidence, finding.confidence);
+          match.lastReinforced = this.clock.now();
+        } else {
+          match.confidence *= 0.9;
+          if (overturned(match)) {
+            match.retired = true;
+            result.retired.push(match.id);
+            continue;
+          }
+        }
         if (!result.updated.includes(match.id)) result.updated.push(match.id);
       }
     }

@@ -191,7 +191,7 @@ describe("playbooks", () => {
     expect(legacy.playbooks.get("team").strategies[0]?.evidence).toHaveLength(5);
   });
 
-  it("merges a similar finding of the same type, keeps other types apart, and caps the size", async () => {
+  it("merges a similar finding of the same type, counts one of the other type against it, and caps the size", async () => {
     const experience = new Experience({ maxStrategies: 3 });
     const reflection = (trajectoryId: string, helpful: string[], harmful: string[] = []): Reflection => ({
       id: `r-${trajectoryId}`,
@@ -204,15 +204,53 @@ describe("playbooks", () => {
       at: 0,
     });
     await experience.playbooks.curate("team", [reflection("t1", ["filter rows on the dt partition column"])]);
-    const merged = await experience.playbooks.curate("team", [reflection("t2", ["Filter rows on the dt partition column."], ["filter rows on the dt partition column"])]);
+    const merged = await experience.playbooks.curate("team", [reflection("t2", ["Filter rows on the dt partition column."]), reflection("t2b", [], ["filter rows on the dt partition column"])]);
     expect(merged.updated).toHaveLength(1);
-    expect(merged.added).toHaveLength(1); // the harmful twin is a different type
+    // The harmful finding contradicts the helpful strategy: counted against it, not kept as a twin.
+    expect(merged.added).toHaveLength(0);
     const strategy = experience.playbooks.get("team").strategies.find((candidate) => candidate.type === "helpful");
-    expect(strategy).toMatchObject({ helpfulCount: 2, evidence: ["t1 worked", "t2 worked"], sourceTrajectories: ["t1", "t2"] });
+    expect(strategy).toMatchObject({ helpfulCount: 2, harmfulCount: 1, evidence: ["t1 worked", "t2 worked"], sourceTrajectories: ["t1", "t2", "t2b"] });
+    expect(strategy?.confidence).toBeCloseTo(0.45);
     const capped = await experience.playbooks.curate("team", [reflection("t3", ["group revenue by merchant", "convert cents to euros", "exclude failed payments"])]);
-    expect(capped.retired).toHaveLength(2);
+    expect(capped.retired).toHaveLength(1);
     expect(experience.playbooks.get("team").strategies.filter((candidate) => !candidate.retired)).toHaveLength(3);
-    expect(experience.playbooks.get("team").strategies.find((candidate) => candidate.type === "helpful" && candidate.helpfulCount === 2)?.retired).toBe(false);
+    // Under the cap the contested strategy (2 for, 1 against, confidence 0.45) goes first.
+    expect(capped.retired).toEqual([strategy?.id]);
+  });
+
+  it("never holds a strategy as helpful and harmful at once: contrary evidence retires it once it is not clearly outnumbered", async () => {
+    const experience = new Experience();
+    const finding = (trajectoryId: string, success: boolean): Reflection => ({
+      id: `r-${trajectoryId}`,
+      trajectoryId,
+      helpfulStrategies: success ? [{ description: "accept the answer", evidence: `${trajectoryId} right`, confidence: 0.4 }] : [],
+      harmfulPatterns: success ? [] : [{ description: "accept the answer", evidence: `${trajectoryId} wrong`, impact: "medium", confidence: 0.4 }],
+      observations: [],
+      score: success ? 1 : 0,
+      source: "rules",
+      at: 0,
+    });
+    const active = () => experience.playbooks.get("team").strategies.filter((strategy) => !strategy.retired);
+    for (let index = 0; index < 15; index += 1) await experience.playbooks.curate("team", [finding(`s${index}`, true)]);
+    // Two contrary findings among many agreeing ones: counted, not enough to retire.
+    for (let index = 0; index < 2; index += 1) await experience.playbooks.curate("team", [finding(`f${index}`, false)]);
+    expect(active()).toHaveLength(1);
+    expect(active()[0]).toMatchObject({ type: "helpful", helpfulCount: 15, harmfulCount: 2 });
+    let retiredAt = -1;
+    for (let index = 2; index < 45 && retiredAt < 0; index += 1) {
+      const result = await experience.playbooks.curate("team", [finding(`f${index}`, false)]);
+      if (result.retired.length > 0) retiredAt = index + 1;
+    }
+    // 15 for, 14 against: the Wilson lower bound of 15/29 falls below one half well before.
+    expect(retiredAt).toBeGreaterThan(2);
+    expect(retiredAt).toBeLessThanOrEqual(14);
+    const strategies = experience.playbooks.get("team").strategies;
+    expect(strategies).toHaveLength(1);
+    expect(strategies[0]).toMatchObject({ type: "helpful", retired: true });
+    // Further findings of either type do not bring it back, nor start a twin.
+    await experience.playbooks.curate("team", [finding("later-f", false), finding("later-s", true)]);
+    expect(experience.playbooks.get("team").strategies).toHaveLength(1);
+    expect(active()).toHaveLength(0);
   });
 
   it("records usage, finds relevant strategies, diffs, retires and rolls back versions", async () => {
@@ -283,7 +321,10 @@ describe("feedback and relearning", () => {
     expect(relearned?.helpfulStrategies).toEqual([]);
     expect(relearned?.harmfulPatterns.length).toBeGreaterThan(0);
     expect(experience.relearningQueue().map((item) => item.id)).toEqual([slightly]);
-    expect(experience.playbooks.get("agent:analyst").strategies.some((strategy) => strategy.type === "harmful")).toBe(true);
+    // What the re-reflection calls harmful is counted against the helpful strategy it was before.
+    const strategies = experience.playbooks.get("agent:analyst").strategies;
+    expect(strategies.some((strategy) => strategy.type === "helpful" && strategy.harmfulCount > 0)).toBe(true);
+    expect(strategies.some((strategy) => strategy.type === "harmful")).toBe(false);
   });
 });
 
