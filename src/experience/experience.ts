@@ -36,6 +36,12 @@ export interface ExperienceOptions {
   llm?: BaseChatModel;
   /** The model's circuit breaker, shared with its other callers. */
   modelBreaker?: CircuitBreaker;
+  /**
+   * Counts unusable answers (malformed, rejected, failed) and stops asking after three in a row,
+   * for a while. Pass one to several learning loops so that a model unable to summarise stops
+   * being asked by all of them. @default a breaker of its own
+   */
+  answerBreaker?: CircuitBreaker;
   /** Where time is read. @default systemClock */
   clock?: Clock;
   /** Similarity at which a finding merges into an existing strategy. @default 0.8 */
@@ -120,7 +126,7 @@ export class Experience {
     this.llm =
       options.llm === undefined
         ? undefined
-        : { model: options.llm, usage: this.usageCounts, breaker: new CircuitBreaker({ clock: options.clock ?? systemClock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
+        : { model: options.llm, usage: this.usageCounts, breaker: options.answerBreaker ?? new CircuitBreaker({ clock: options.clock ?? systemClock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
     this.clock = options.clock ?? systemClock;
     this.playbooks = new PlaybookStore({
       embedder: this.embedder,

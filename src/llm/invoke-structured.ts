@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage } from "@langchain/core/messages";
+import { OutputParserException } from "@langchain/core/output_parsers";
 import type { z } from "zod";
 import { issueList, JottyError } from "../errors/index.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
@@ -33,6 +34,18 @@ export interface InvokeStructuredOptions<Schema extends z.ZodType> {
 
 /** An answer that was well-formed but failed its content check. */
 class RejectedAnswer extends Error {}
+
+/**
+ * Whether an error says the model answered, but not in the shape asked for: LangChain's
+ * output parsing failures, zod's validation errors and JSON syntax errors, thrown while the
+ * answer is parsed. Anything else (connection, HTTP status, timeout) is the endpoint failing.
+ */
+function isAnswerError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof OutputParserException || error instanceof SyntaxError) return true;
+  if ((error as { lc_error_code?: unknown }).lc_error_code === "OUTPUT_PARSING_FAILURE") return true;
+  return Array.isArray((error as { issues?: unknown }).issues) && /ZodError/.test(error.name || error.constructor.name);
+}
 
 function skipped(usage: LlmUsage | undefined): never {
   usage?.skip();
@@ -103,7 +116,8 @@ export async function invokeStructured<Schema extends z.ZodType>({
     if (rejected) usage?.reject();
     else usage?.failure();
     breaker?.recordFailure();
-    if (!answered) transport?.recordFailure();
+    if (!answered && !isAnswerError(error)) transport?.recordFailure();
+    else if (!answered) transport?.recordSuccess();
     throw new JottyError({
       code: "llm_error",
       message: `The model's ${name} call failed: ${error instanceof Error ? error.message : String(error)}`,

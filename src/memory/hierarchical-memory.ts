@@ -67,6 +67,12 @@ export interface HierarchicalMemoryOptions {
   llm?: BaseChatModel;
   /** The model's circuit breaker, shared with its other callers. */
   modelBreaker?: CircuitBreaker;
+  /**
+   * Counts unusable answers (malformed, rejected, failed) and stops asking after three in a row,
+   * for a while. Pass one to several learning loops so that a model unable to summarise stops
+   * being asked by all of them. @default a breaker of its own
+   */
+  answerBreaker?: CircuitBreaker;
   /** Builds the vector index. @default a FlatVectorIndex */
   createIndex?: (dimensions: number) => VectorIndex;
   /** Where `retrieve` and `store` latencies are recorded. */
@@ -261,7 +267,7 @@ export class HierarchicalMemory {
     this.llm =
       options.llm === undefined
         ? undefined
-        : { model: options.llm, usage: new LlmUsage(), breaker: new CircuitBreaker({ clock: this.clock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
+        : { model: options.llm, usage: new LlmUsage(), breaker: options.answerBreaker ?? new CircuitBreaker({ clock: this.clock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
     this.createIndex = options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions }));
     this.telemetry = options.telemetry;
     const capacity = options.retrievalCache ?? 1000;

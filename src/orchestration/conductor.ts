@@ -382,7 +382,8 @@ export class Conductor {
     const llm = options.llm ?? (config.llm === undefined ? undefined : createChatModel(config.llm));
     // One breaker for the model, shared by all who call it: when the endpoint errs or times out, everyone stops asking.
     const modelBreaker = llm === undefined ? undefined : new CircuitBreaker({ clock });
-    const withModel = llm === undefined || modelBreaker === undefined ? {} : { llm, modelBreaker };
+    // And one for the learning loops' summaries and reflections: a model that cannot write them is not asked by each loop in turn.
+    const withModel = llm === undefined || modelBreaker === undefined ? {} : { llm, modelBreaker, answerBreaker: new CircuitBreaker({ clock }) };
     const environment = options.environment ?? createEnvironment(config.environment.name, config.environment.options);
     const enabled = (name: string): boolean => config.actorOverrides[name]?.enabled !== false;
     const team =

@@ -35,6 +35,17 @@ describe("invokeStructured", () => {
     expect(usage.get().skipped).toBe(1);
   });
 
+  it("counts an answer that cannot be parsed against the caller, never against the model's shared breaker", async () => {
+    const transport = new CircuitBreaker();
+    const usage = new LlmUsage();
+    for (const text of ["not json", JSON.stringify({ reasoning: "x", action: "y" })]) {
+      const model = new FakeListChatModel({ responses: [text] });
+      for (let index = 0; index < 3; index += 1) expect(await reason(invokeStructured({ model, schema: Schema, name: "summary", messages, usage, transport }))).toBe("failed");
+    }
+    expect(usage.get()).toMatchObject({ calls: 6, failures: 6, rejected: 0 });
+    expect(transport.state).toBe("closed");
+  });
+
   it("stops every caller of a model whose endpoint keeps failing, and lets one trial through after the cooldown", async () => {
     const clock = new ManualClock(0);
     const transport = new CircuitBreaker({ clock, cooldownMs: 1_000 });
