@@ -105,6 +105,7 @@ export {
   softmaxProbabilities,
   tdError,
   ucb1,
+  wilsonInterval,
 } from "./learning/math/index.js";
 export type { EligibilityTraceKind } from "./learning/math/index.js";
 export {
@@ -242,6 +243,8 @@ export {
   parseTasksJsonl,
   SqlAnalyst,
   SqlTaskSchema,
+  ToolRouter,
+  ToolRouterOptionsSchema,
 } from "./environments/index.js";
 export type {
   BanditOptions,
@@ -258,4 +261,6 @@ export type {
   Intent,
   SqlAnalystOptions,
   SqlTask,
+  ToolRequest,
+  ToolRouterOptions,
 } from "./environments/index.js";

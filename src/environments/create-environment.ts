@@ -4,6 +4,7 @@ import { CliffWalking, type CliffWalkingOptions } from "./cliff-walking.js";
 import type { Environment } from "./environment.js";
 import { RandomWalk, type RandomWalkOptions } from "./random-walk.js";
 import { SqlAnalyst, type SqlAnalystOptions } from "./sql-analyst/index.js";
+import { ToolRouter, type ToolRouterOptions } from "./tool-router.js";
 
 /**
  * Builds one kind of environment from the options a user wrote; it validates them itself
@@ -16,6 +17,7 @@ const registry = new Map<string, EnvironmentFactory>([
   ["cliff-walking", (options) => new CliffWalking(options as CliffWalkingOptions)],
   ["bandit", (options) => new Bandit(options as BanditOptions)],
   ["sql-analyst", (options) => new SqlAnalyst(options as SqlAnalystOptions)],
+  ["tool-router", (options) => new ToolRouter(options as ToolRouterOptions)],
 ]);
 
 /**
@@ -42,7 +44,7 @@ export function environmentNames(): string[] {
 /**
  * Builds a registered environment from its name and options.
  *
- * @param name - `random-walk`, `cliff-walking`, `bandit`, `sql-analyst`, or a registered name.
+ * @param name - `random-walk`, `cliff-walking`, `bandit`, `sql-analyst`, `tool-router`, or a registered name.
  * @param options - that environment's options; see its schema. @default {}
  * @throws JottyError `unknown_environment` for an unknown name, `invalid_argument` for bad options.
  *

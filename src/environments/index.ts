@@ -13,6 +13,8 @@ export { CliffWalking, CliffWalkingOptionsSchema } from "./cliff-walking.js";
 export type { CliffWalkingOptions } from "./cliff-walking.js";
 export { Bandit, BanditOptionsSchema } from "./bandit.js";
 export type { BanditOptions } from "./bandit.js";
+export { ToolRouter, ToolRouterOptionsSchema, TOOL_ROUTER_CHANCE } from "./tool-router.js";
+export type { ToolRequest, ToolRouterOptions } from "./tool-router.js";
 export { createEnvironment, environmentNames, registerEnvironment } from "./create-environment.js";
 export type { EnvironmentFactory } from "./create-environment.js";
 export {

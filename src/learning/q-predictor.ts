@@ -14,6 +14,7 @@ import { CircuitBreaker, invokeStructured, LlmUsage, type LlmUsageCounts } from 
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { OwnerSchema, parseSnapshot, systemClock, type Clock, type Owner, type Rng } from "../util/index.js";
 import { calibrationReport, type CalibrationReport } from "./calibration.js";
+import { caseEstimate } from "./case-estimate.js";
 import { PrioritizedExperienceBuffer } from "./experience-buffer.js";
 import { addLesson, lessonFor, LessonSchema, type Lesson } from "./lessons.js";
 import {
@@ -83,6 +84,8 @@ export interface QPrediction {
   reasoning?: string;
   /** The model's suggested alternative, when it gave one. */
   alternative?: string;
+  /** Visits behind it: the pair's own (table), or similarity-weighted visits of similar states (cases). */
+  evidence?: number;
 }
 
 /** One transition to learn from. */
@@ -363,7 +366,7 @@ export class QPredictor {
   private tableOnly(state: string, action: string): QPrediction | undefined {
     const entry = this.entries.get(pairKey(state, action));
     if (entry === undefined) return undefined;
-    return { action, q: entry.value, confidence: 1 - 1 / (1 + entry.visits), source: "table" };
+    return { action, q: entry.value, confidence: 1 - 1 / (1 + entry.visits), source: "table", evidence: entry.visits };
   }
 
   /** Kernel-weighted estimates from the most similar known pairs, or undefined where none is close enough. */
@@ -387,6 +390,7 @@ export class QPredictor {
       }
     }
     if (candidates.length === 0) return actions.map(() => undefined);
+    if (this.settings.estimator === "cases") return this.caseEstimates(actions, candidates, nearStates[0]?.score ?? 0);
     const results: Array<{ prediction: QPrediction; neighbours: QEntry[] } | undefined> = [];
     for (const action of actions) {
       const queryVector = await this.actionVector(action);
@@ -416,6 +420,35 @@ export class QPredictor {
       results.push({ prediction: { action, q, confidence, source: "similar" }, neighbours: top.map((item) => item.entry) });
     }
     return results;
+  }
+
+  /**
+   * Case-based estimates ({@link caseEstimate}): each action from the cases of the same action
+   * in the near states. An action with no case nearby gets the middle of the value range with
+   * no confidence — unless a model is configured, which is then asked (undefined here).
+   */
+  private caseEstimates(
+    actions: readonly string[],
+    candidates: ReadonlyArray<{ entry: QEntry; stateSimilarity: number; action: string }>,
+    closest: number,
+  ): Array<{ prediction: QPrediction; neighbours: QEntry[] } | undefined> {
+    const [low, high] = this.valueRange();
+    const byAction = new Map<string, Array<{ entry: QEntry; stateSimilarity: number }>>();
+    for (const candidate of candidates) {
+      const list = byAction.get(candidate.action) ?? [];
+      list.push(candidate);
+      byAction.set(candidate.action, list);
+    }
+    return actions.map((action) => {
+      const cases = byAction.get(normalizeText(action)) ?? [];
+      if (cases.length === 0 && this.llm !== undefined) return undefined;
+      const { value, evidence } = caseEstimate(
+        cases.map(({ entry, stateSimilarity }) => ({ similarity: stateSimilarity, visits: entry.visits, value: (entry.value - low) / (high - low) })),
+        { closest, temperature: this.settings.caseTemperature },
+      );
+      const neighbours = [...cases].sort((a, b) => b.stateSimilarity - a.stateSimilarity).slice(0, this.settings.neighbours).map(({ entry }) => entry);
+      return { prediction: { action, q: low + (high - low) * value, confidence: Math.min(0.9, evidence / (evidence + 1)), source: "similar", evidence }, neighbours };
+    });
   }
 
   /** Up to ten known pairs from the states most like this one, for the model's prompt. */

@@ -307,7 +307,8 @@ describe("replay, lessons and tiers", () => {
       gamma: 0,
       embedder,
       rewardRange: [0, 1],
-      settings: { tiers: { tier1: 2, tier2: 2, promoteAfter: 3, promoteCount: 1, pruneAfter: 5 } },
+      // Kernel estimates start each new action at 0, so every update is surprising enough to leave a lesson.
+      settings: { estimator: "kernel", tiers: { tier1: 2, tier2: 2, promoteAfter: 3, promoteCount: 1, pruneAfter: 5 } },
     });
     const states = ["count refunds today", "sum merchant payments", "average ATM withdrawal", "count P2P transactions for yesterday", "list failed bills", "top channels by volume"];
     for (const [index, state] of states.entries()) {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { caseEstimate } from "../../src/learning/case-estimate.js";
+import { HashingEmbedder, QPredictor } from "../../src/index.js";
+
+describe("caseEstimate", () => {
+  it("is the middle of the range with no case, and moves towards what the nearest cases gave", () => {
+    expect(caseEstimate([], { closest: 0.8, temperature: 0.05 })).toEqual({ value: 0.5, evidence: 0 });
+    const worked = caseEstimate([{ similarity: 0.8, visits: 3, value: 1 }], { closest: 0.8, temperature: 0.05 });
+    expect(worked.value).toBeCloseTo(3.5 / 4);
+    expect(worked.evidence).toBeCloseTo(3);
+    const failed = caseEstimate([{ similarity: 0.8, visits: 1, value: 0 }], { closest: 0.8, temperature: 0.05 });
+    expect(failed.value).toBeCloseTo(0.25);
+  });
+
+  it("lets the nearest cases decide: a case far below the closest situation barely counts, and beyond four temperatures not at all", () => {
+    const near = { similarity: 0.8, visits: 1, value: 0 };
+    const far = { similarity: 0.7, visits: 1, value: 1 };
+    const both = caseEstimate([near, far], { closest: 0.8, temperature: 0.05 });
+    const weight = Math.exp(-0.1 / 0.05);
+    expect(both.value).toBeCloseTo((weight + 0.5) / (1 + weight + 1));
+    expect(caseEstimate([near, { ...far, similarity: 0.55 }], { closest: 0.8, temperature: 0.05 })).toEqual({ value: 0.25, evidence: 1 });
+  });
+});
+
+describe("QPredictor with case-based estimates (the default)", () => {
+  const tools = ["use weather", "use calendar", "use email"];
+
+  async function trained(estimator: "cases" | "kernel"): Promise<QPredictor> {
+    const q = new QPredictor({ alpha: 1, gamma: 0, method: "monte-carlo", embedder: new HashingEmbedder(), settings: { estimator, stepSize: "average" } });
+    // In one weather request the calendar was tried and failed; in another, weather worked.
+    await q.learnEpisode([{ state: "Will it rain in Lisbon tomorrow?", action: "use calendar", reward: 0 }]);
+    await q.learnEpisode([{ state: "Will it rain in Oslo tomorrow?", action: "use weather", reward: 1 }]);
+    await q.learnEpisode([{ state: "Schedule a meeting with Ana on Friday.", action: "use calendar", reward: 1 }]);
+    return q;
+  }
+
+  it("ranks, for a new wording, what worked in like requests above the untried, and the untried above what failed there", async () => {
+    const q = await trained("cases");
+    const [weather, calendar, email] = await q.predictMany({ state: "Will it rain in Nairobi tomorrow?", actions: tools });
+    expect(weather?.source).toBe("similar");
+    expect(weather?.q).toBeGreaterThan(email?.q as number);
+    expect(email?.q).toBeGreaterThan(calendar?.q as number);
+    // The untried action has no evidence behind it.
+    expect(email?.evidence).toBe(0);
+    expect(weather?.evidence).toBeGreaterThan(0);
+  });
+
+  it("does not let the calendar's success on meetings lift it for a weather request", async () => {
+    const q = await trained("cases");
+    const [, calendar] = await q.predictMany({ state: "Will it rain in Denver tomorrow?", actions: tools });
+    expect(calendar?.q).toBeLessThan(0.5);
+  });
+});
