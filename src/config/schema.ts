@@ -200,6 +200,7 @@ export const QPredictorSchema = z.strictObject({
       "how unseen pairs are estimated from similar states: cases weighs what the same action gave in the nearest states, shrunk towards the middle of the value range (untried actions look worth a try); kernel averages the most similar (state, action) pairs",
     ),
   caseTemperature: z.number().positive().default(0.05).describe("cases: how fast a state's weight falls with its distance from the closest one, exp(−Δsimilarity / temperature)"),
+  textPrior: z.number().min(0).max(0.5).default(0.2).describe("cases: how far an action with little evidence leans towards candidates whose text is like the situation's"),
   neighbours: z.int().positive().default(10).describe("similar (state, action) pairs an estimate is drawn from"),
   minSimilarity: z.number().min(0).max(1).default(0.2).describe("state and action similarity an estimate needs"),
   bufferCapacity: z.int().positive().default(1000),

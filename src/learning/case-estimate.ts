@@ -14,8 +14,10 @@ export interface CaseEstimateOptions {
   closest: number;
   /** How fast a case's weight falls as its situation is less like the closest one: w = exp(−(closest − similarity) / temperature). */
   temperature: number;
-  /** Pseudo-visits of the prior, at the middle of the value range. @default 1 */
+  /** Pseudo-visits of the prior. @default 1 */
   priorWeight?: number;
+  /** The prior's mean on [0, 1]. @default 0.5 */
+  priorMean?: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface CaseEstimateOptions {
  *
  * @returns the estimate in [0, 1] and the weighted visits behind it (0 when no case).
  */
-export function caseEstimate(cases: readonly ActionCase[], { closest, temperature, priorWeight = 1 }: CaseEstimateOptions): { value: number; evidence: number } {
+export function caseEstimate(cases: readonly ActionCase[], { closest, temperature, priorWeight = 1, priorMean = 0.5 }: CaseEstimateOptions): { value: number; evidence: number } {
   let weightedVisits = 0;
   let weightedValue = 0;
   for (const item of cases) {
@@ -39,6 +41,6 @@ export function caseEstimate(cases: readonly ActionCase[], { closest, temperatur
     weightedVisits += weight;
     weightedValue += weight * Math.min(1, Math.max(0, item.value));
   }
-  return { value: (weightedValue + 0.5 * priorWeight) / (weightedVisits + priorWeight), evidence: weightedVisits };
+  return { value: (weightedValue + priorMean * priorWeight) / (weightedVisits + priorWeight), evidence: weightedVisits };
 }
 

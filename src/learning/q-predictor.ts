@@ -390,7 +390,7 @@ export class QPredictor {
       }
     }
     if (candidates.length === 0) return actions.map(() => undefined);
-    if (this.settings.estimator === "cases") return this.caseEstimates(actions, candidates, nearStates[0]?.score ?? 0);
+    if (this.settings.estimator === "cases") return this.caseEstimates(actions, candidates, nearStates[0]?.score ?? 0, await this.textPriors(stateVector, actions));
     const results: Array<{ prediction: QPrediction; neighbours: QEntry[] } | undefined> = [];
     for (const action of actions) {
       const queryVector = await this.actionVector(action);
@@ -431,6 +431,7 @@ export class QPredictor {
     actions: readonly string[],
     candidates: ReadonlyArray<{ entry: QEntry; stateSimilarity: number; action: string }>,
     closest: number,
+    priors: readonly number[],
   ): Array<{ prediction: QPrediction; neighbours: QEntry[] } | undefined> {
     const [low, high] = this.valueRange();
     const byAction = new Map<string, Array<{ entry: QEntry; stateSimilarity: number }>>();
@@ -439,16 +440,36 @@ export class QPredictor {
       list.push(candidate);
       byAction.set(candidate.action, list);
     }
-    return actions.map((action) => {
+    return actions.map((action, index) => {
       const cases = byAction.get(normalizeText(action)) ?? [];
       if (cases.length === 0 && this.llm !== undefined) return undefined;
       const { value, evidence } = caseEstimate(
         cases.map(({ entry, stateSimilarity }) => ({ similarity: stateSimilarity, visits: entry.visits, value: (entry.value - low) / (high - low) })),
-        { closest, temperature: this.settings.caseTemperature },
+        { closest, temperature: this.settings.caseTemperature, priorMean: priors[index] ?? 0.5 },
       );
       const neighbours = [...cases].sort((a, b) => b.stateSimilarity - a.stateSimilarity).slice(0, this.settings.neighbours).map(({ entry }) => entry);
       return { prediction: { action, q: low + (high - low) * value, confidence: Math.min(0.9, evidence / (evidence + 1)), source: "similar", evidence }, neighbours };
     });
+  }
+
+  /**
+   * The prior of each candidate on [0, 1]: the middle of the range, moved by twice its text's
+   * cosine similarity to the situation above the candidates' mean, at most `textPrior` either
+   * way (a request that mentions rain leans towards the tool described with rain).
+   */
+  private async textPriors(stateVector: Float32Array, actions: readonly string[]): Promise<number[]> {
+    const weight = this.settings.textPrior;
+    if (weight === 0 || actions.length < 2) return actions.map(() => 0.5);
+    const relevance: number[] = [];
+    for (const action of actions) {
+      const vector = await this.actionVector(action);
+      let dot = 0;
+      for (let index = 0; index < vector.length; index += 1) dot += (vector[index] as number) * (stateVector[index] as number);
+      relevance.push(dot);
+    }
+    // Twice the cosine above the candidates' mean, at most ±weight: texts that barely differ barely lean.
+    const mean = relevance.reduce((total, value) => total + value, 0) / relevance.length;
+    return relevance.map((value) => 0.5 + Math.min(weight, Math.max(-weight, 2 * (value - mean))));
   }
 
   /** Up to ten known pairs from the states most like this one, for the model's prompt. */

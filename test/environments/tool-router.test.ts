@@ -65,6 +65,6 @@ describe("transfer to new wordings on the tool router", () => {
     const tabular = await heldOut(false);
     console.log(`tool-router held-out after 240 episodes: similarity ${similar.toFixed(2)}, tabular ${tabular.toFixed(2)}, chance ${(1 / 12).toFixed(2)}`);
     expect(tabular).toBeLessThanOrEqual(1 / 12 + 0.1);
-    expect(similar).toBeGreaterThanOrEqual(tabular + 0.15);
+    expect(similar).toBeGreaterThanOrEqual(tabular + 0.3);
   }, 300_000);
 });

@@ -45,6 +45,19 @@ describe("QPredictor with case-based estimates (the default)", () => {
     expect(weather?.evidence).toBeGreaterThan(0);
   });
 
+  it("leans, where nothing was tried, towards the candidate whose text is like the request, and not at all with textPrior 0", async () => {
+    const q = new QPredictor({ alpha: 1, gamma: 0, method: "monte-carlo", embedder: new HashingEmbedder(), settings: { stepSize: "average" } });
+    await q.learnEpisode([{ state: "Will it rain in Lisbon tomorrow?", action: "use music: songs and playlists", reward: 0 }]);
+    const actions = ["use calendar: meetings and appointments", "use weather: forecasts, temperature and rain", "use email: messages"];
+    const [calendar, weather, email] = await q.predictMany({ state: "Will it rain in Oslo tomorrow?", actions });
+    expect(weather?.q).toBeGreaterThan(calendar?.q as number);
+    expect(weather?.q).toBeGreaterThan(email?.q as number);
+    const flat = new QPredictor({ alpha: 1, gamma: 0, method: "monte-carlo", embedder: new HashingEmbedder(), settings: { stepSize: "average", textPrior: 0 } });
+    await flat.learnEpisode([{ state: "Will it rain in Lisbon tomorrow?", action: "use music: songs and playlists", reward: 0 }]);
+    const values = (await flat.predictMany({ state: "Will it rain in Oslo tomorrow?", actions })).map((prediction) => prediction.q);
+    expect(new Set(values).size).toBe(1);
+  });
+
   it("does not let the calendar's success on meetings lift it for a weather request", async () => {
     const q = await trained("cases");
     const [, calendar] = await q.predictMany({ state: "Will it rain in Denver tomorrow?", actions: tools });

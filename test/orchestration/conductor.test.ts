@@ -57,17 +57,21 @@ describe("Conductor with policy actors", () => {
     expect(stats.traces).toBeGreaterThan(0);
   });
 
-  it("improves on the bandit: later pulls earn more", async () => {
+  it("learns the bandit: the last pulls are mostly of the best arm, far above a random policy", async () => {
     const conductor = await Conductor.create({
       config: {
         learningMode: "contextual",
         seed: 2,
-        environment: { name: "bandit", options: { arms: 5, means: [0, 0.5, 1, 1.5, 2], stdDev: 0.5 } },
+        // "pull arm 5" shares the "5" of "a 5-armed bandit", so the text prior leans to arm 5: here a poor one.
+        environment: { name: "bandit", options: { arms: 5, means: [0.5, 1, 2, 0, 0], stdDev: 0.5 } },
         learning: { alpha: 0.2, gamma: 0, epsilon: { kind: "constant", value: 0.1 } },
       },
     });
     const results = await conductor.train({ episodes: 200 });
-    expect(mean(results.slice(-50).map((result) => result.reward))).toBeGreaterThan(mean(results.slice(0, 50).map((result) => result.reward)) + 0.3);
+    const last = results.slice(-50);
+    // ε = 0.1 leaves about one pull in ten random; a random policy earns 0.7 on average.
+    expect(last.filter((result) => result.trajectory[0]?.action === "pull arm 3").length).toBeGreaterThanOrEqual(40);
+    expect(mean(last.map((result) => result.reward))).toBeGreaterThan(1.6);
   });
 
   it("runs two actors in dependency order and keeps their local memories apart", async () => {
