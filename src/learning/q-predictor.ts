@@ -373,6 +373,8 @@ export class QPredictor {
   private async similarEstimates(
     state: string,
     actions: readonly string[],
+    /** Whether a model will be asked for the actions left undefined. */
+    modelAsked: boolean,
   ): Promise<Array<{ prediction: QPrediction; neighbours: QEntry[] } | undefined>> {
     if (this.embedder === undefined || this.stateIndex === undefined || this.stateIndex.size === 0) {
       return actions.map(() => undefined);
@@ -390,7 +392,7 @@ export class QPredictor {
       }
     }
     if (candidates.length === 0) return actions.map(() => undefined);
-    if (this.settings.estimator === "cases") return this.caseEstimates(actions, candidates, nearStates[0]?.score ?? 0, await this.textPriors(stateVector, actions));
+    if (this.settings.estimator === "cases") return this.caseEstimates(actions, candidates, nearStates[0]?.score ?? 0, await this.textPriors(stateVector, actions), modelAsked);
     const results: Array<{ prediction: QPrediction; neighbours: QEntry[] } | undefined> = [];
     for (const action of actions) {
       const queryVector = await this.actionVector(action);
@@ -425,13 +427,14 @@ export class QPredictor {
   /**
    * Case-based estimates ({@link caseEstimate}): each action from the cases of the same action
    * in the near states. An action with no case nearby gets the middle of the value range with
-   * no confidence — unless a model is configured, which is then asked (undefined here).
+   * no confidence — unless a model will be asked for it (undefined here).
    */
   private caseEstimates(
     actions: readonly string[],
     candidates: ReadonlyArray<{ entry: QEntry; stateSimilarity: number; action: string }>,
     closest: number,
     priors: readonly number[],
+    modelAsked: boolean,
   ): Array<{ prediction: QPrediction; neighbours: QEntry[] } | undefined> {
     const [low, high] = this.valueRange();
     const byAction = new Map<string, Array<{ entry: QEntry; stateSimilarity: number }>>();
@@ -442,7 +445,7 @@ export class QPredictor {
     }
     return actions.map((action, index) => {
       const cases = byAction.get(normalizeText(action)) ?? [];
-      if (cases.length === 0 && this.llm !== undefined) return undefined;
+      if (cases.length === 0 && modelAsked) return undefined;
       const { value, evidence } = caseEstimate(
         cases.map(({ entry, stateSimilarity }) => ({ similarity: stateSimilarity, visits: entry.visits, value: (entry.value - low) / (high - low) })),
         { closest, temperature: this.settings.caseTemperature, priorMean: priors[index] ?? 0.5 },
@@ -555,6 +558,7 @@ export class QPredictor {
     const estimates = await this.similarEstimates(
       state,
       missing.map((index) => actions[index] as string),
+      this.llm !== undefined && useLlm,
     );
     for (const [position, index] of missing.entries()) {
       const estimate = estimates[position];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { caseEstimate } from "../../src/learning/case-estimate.js";
+import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { HashingEmbedder, QPredictor } from "../../src/index.js";
 
 describe("caseEstimate", () => {
@@ -56,6 +57,20 @@ describe("QPredictor with case-based estimates (the default)", () => {
     await flat.learnEpisode([{ state: "Will it rain in Lisbon tomorrow?", action: "use music: songs and playlists", reward: 0 }]);
     const values = (await flat.predictMany({ state: "Will it rain in Oslo tomorrow?", actions })).map((prediction) => prediction.q);
     expect(new Set(values).size).toBe(1);
+  });
+
+  it("asks a configured model only for an action with no case nearby, and only where the model may be asked", async () => {
+    const answer = JSON.stringify({ reasoning: "emails are unrelated", q_value: 0.05, confidence: 0.6, alternative_action: null });
+    const q = new QPredictor({ alpha: 1, gamma: 0, method: "monte-carlo", embedder: new HashingEmbedder(), llm: new FakeListChatModel({ responses: [answer] }), settings: { stepSize: "average" } });
+    await q.learnEpisode([{ state: "Will it rain in Lisbon tomorrow?", action: "use weather", reward: 1 }]);
+    const state = "Will it rain in Oslo tomorrow?";
+    const [weather, email] = await q.predictMany({ state, actions: ["use weather", "use email"] });
+    expect(weather?.source).toBe("similar");
+    expect(email).toMatchObject({ source: "llm", q: 0.05 });
+    // Choosing never calls the model: the untried action gets the case estimate, as without one.
+    const offline = await q.predictMany({ state, actions: ["use weather", "use email"], useLlm: false });
+    expect(offline[1]).toMatchObject({ source: "similar", evidence: 0 });
+    expect(q.llmUsage().calls).toBe(1);
   });
 
   it("does not let the calendar's success on meetings lift it for a weather request", async () => {
