@@ -827,6 +827,7 @@ export class QPredictor {
     rng,
     policy,
     bonuses,
+    useLlm = false,
   }: {
     state: string;
     actions: readonly string[];
@@ -834,8 +835,10 @@ export class QPredictor {
     policy?: Policy;
     /** Added to the predicted values of these actions before choosing (e.g. a trace's suggestion). */
     bonuses?: Readonly<Record<string, number>>;
+    /** Whether the model (when configured) values the pairs nothing near is known about. @default false */
+    useLlm?: boolean;
   }): Promise<{ action: string; index: number; predictions: QPrediction[] }> {
-    const predictions = await this.predictMany({ state, actions, useLlm: false });
+    const predictions = await this.predictMany({ state, actions, useLlm });
     const bonus = new Map(Object.entries(bonuses ?? {}).map(([action, value]) => [normalizeText(action), value]));
     const values = predictions.map((prediction) => prediction.q + (bonus.get(normalizeText(prediction.action)) ?? 0));
     const chosen = policy ?? this.settings.policy;

@@ -99,7 +99,7 @@ export interface ConductorMetrics {
   /** Model calls, tokens and cost (tokens × `llm.costPer1kTokens` / 1000) per execution mode, over every run. */
   llm: {
     byMode: Record<ExecutionMode, { episodes: number; calls: number; tokens: number; cost: number }>;
-    /** Calls the Q-predictor made for values. */
+    /** Calls the Q-predictor made for values (for policy actors' decisions: already counted in `byMode`). */
     qPredictor: { calls: number; tokens: number; cost: number };
     /**
      * Summaries and reflections the learning loops asked for (memory consolidation, reflection,
@@ -426,7 +426,9 @@ export class Conductor {
       actors.map((actor) => [actor.name, HierarchicalMemory.fromConfig({ ...config, memory: localSettings(actor.name) }, { name: actor.name, ...memoryOptions })]),
     );
     const qEmbedder = config.qPredictor.similarity ? { embedder } : {};
-    let q = QPredictor.fromConfig(config, { ...qEmbedder, clock, telemetry });
+    // The Q-predictor asks the model for pairs nothing near is known about (policy actors' decisions).
+    const qModel = llm === undefined || modelBreaker === undefined ? {} : { llm, modelBreaker };
+    let q = QPredictor.fromConfig(config, { ...qEmbedder, ...qModel, clock, telemetry });
     const experienceOptions = {
       embedder,
       clock,
@@ -455,7 +457,7 @@ export class Conductor {
       memoryOptions,
       localSettings,
       actorNames: new Set(localMemories.keys()),
-      qOptions: { ...qEmbedder, clock, telemetry },
+      qOptions: { ...qEmbedder, ...qModel, clock, telemetry },
       experienceOptions,
     };
     let loaded: { run: string; restored: RestoredState } | null = null;
@@ -1189,8 +1191,8 @@ export class Conductor {
     if (this.experience !== undefined) loops.add(this.experience.llmUsage());
     const { inputTokens, outputTokens, ...learningCounts } = loops.get();
     const learning = { ...learningCounts, tokens: loops.tokens, cost: loops.tokens * price };
-    const calls = Object.values(byMode).reduce((total, mode) => total + mode.calls, usage.calls + learning.calls);
-    const tokens = Object.values(byMode).reduce((total, mode) => total + mode.tokens, qTokens + learning.tokens);
+    const calls = Object.values(byMode).reduce((total, mode) => total + mode.calls, learning.calls);
+    const tokens = Object.values(byMode).reduce((total, mode) => total + mode.tokens, learning.tokens);
     const embeddings = this.embedder instanceof CachedEmbedder ? this.embedder.stats() : cacheStats(0, 0, 0, 0);
     const searches = memories.map((memory) => memory.cacheStats());
     const retrieval = cacheStats(

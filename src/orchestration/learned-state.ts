@@ -1,9 +1,11 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { JottyConfig } from "../config/index.js";
 import type { Embedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience, EXPERIENCE_SNAPSHOT_VERSION, ExperienceSnapshotSchema, type ExperienceOptions } from "../experience/index.js";
 import { DecisionEvidence, DecisionEvidenceSnapshotSchema } from "../knowledge/index.js";
 import { QPredictor, QPredictorSnapshotSchema, Q_PREDICTOR_SNAPSHOT_VERSION } from "../learning/index.js";
+import type { CircuitBreaker } from "../llm/index.js";
 import { HierarchicalMemory, MEMORY_SNAPSHOT_VERSION, MemoryLearner, MemorySnapshotSchema, type HierarchicalMemoryOptions } from "../memory/index.js";
 import type { JottyState } from "../persistence/index.js";
 import { parseSnapshot, type Clock } from "../util/index.js";
@@ -20,7 +22,7 @@ export interface LearnedStateParts {
   localSettings: (name: string) => JottyConfig["memory"];
   /** The actors of this run: local memories of others are carried as they are. */
   actorNames: ReadonlySet<string>;
-  qOptions: { embedder?: Embedder; clock: Clock; telemetry: Telemetry };
+  qOptions: { embedder?: Embedder; llm?: BaseChatModel; modelBreaker?: CircuitBreaker; clock: Clock; telemetry: Telemetry };
   experienceOptions: ExperienceOptions;
 }
 

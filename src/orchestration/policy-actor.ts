@@ -24,14 +24,20 @@ export class PolicyActor extends BaseActor {
   }
 
   override async act(context: ActorContext): Promise<ActorDecision> {
+    const before = context.q.llmUsage();
     const { action, predictions, index } = await context.q.selectAction({
       state: context.observation,
       actions: context.actions,
       rng: context.rng,
+      // With a model configured, pairs nothing near is known about are valued by it.
+      useLlm: true,
       ...(context.explore ? (this.policy === undefined ? {} : { policy: this.policy }) : { policy: { kind: "greedy" } }),
       ...(context.hint === undefined ? {} : { bonuses: { [context.hint.action]: this.hintBonus * context.hint.similarity } }),
     });
     const chosen = predictions[index];
-    return { action, reasoning: `predicted value ${chosen?.q.toFixed(3)} (${chosen?.source})` };
+    const after = context.q.llmUsage();
+    const llmCalls = after.calls - before.calls;
+    const tokens = after.inputTokens + after.outputTokens - before.inputTokens - before.outputTokens;
+    return { action, reasoning: `predicted value ${chosen?.q.toFixed(3)} (${chosen?.source})`, ...(llmCalls === 0 ? {} : { llmCalls, tokens }) };
   }
 }
