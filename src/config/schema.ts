@@ -204,7 +204,7 @@ export const QPredictorSchema = z.strictObject({
   neighbours: z.int().positive().default(10).describe("similar (state, action) pairs an estimate is drawn from"),
   minSimilarity: z.number().min(0).max(1).default(0.2).describe("state and action similarity an estimate needs"),
   bufferCapacity: z.int().positive().default(1000),
-  replayBatch: z.int().positive().default(32),
+  replayBatch: z.int().min(0).default(0).describe("experiences a Conductor re-learns from the prioritised buffer after each learning episode; 0 (the default) turns replay off"),
   lessonsPerEntry: z
     .int()
     .min(0)

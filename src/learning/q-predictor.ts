@@ -684,7 +684,8 @@ export class QPredictor {
     // "average" makes each value the mean of what it has seen (1/n, as Monte-Carlo control does) until
     // 1/n falls to α; from then on α, so returns from when the rest of the policy was worse fade out.
     const alpha = raw.alpha ?? this.alpha;
-    const stepSize = this.settings.stepSize === "average" ? Math.max(alpha, 1 / ((existing?.visits ?? 0) + 1)) : alpha;
+    // A replayed experience is not a new visit: it moves the value by α, and the counts stay.
+    const stepSize = this.settings.stepSize === "average" && record ? Math.max(alpha, 1 / ((existing?.visits ?? 0) + 1)) : alpha;
     const q = this.clampValue(previous + stepSize * weight * tdError);
     const entry: QEntry = existing ?? {
       state: input.state,
@@ -701,8 +702,10 @@ export class QPredictor {
       ...(raw.owner === undefined || Object.keys(raw.owner).length === 0 ? {} : { owner: { ...raw.owner } }),
     };
     entry.value = q;
-    entry.visits += 1;
-    entry.averageReward += (input.reward - entry.averageReward) / entry.visits;
+    if (record || existing === undefined) {
+      entry.visits += 1;
+      entry.averageReward += (input.reward - entry.averageReward) / entry.visits;
+    }
     entry.tdErrors = [...entry.tdErrors, tdError].slice(-TD_ERRORS_KEPT);
     entry.lastUpdatedEpisode = this.episodeCount;
     entry.promoted = false;

@@ -886,6 +886,8 @@ export class Conductor {
           );
         }
         this.q.endEpisode({ return: state.totalReward });
+        // Prioritised replay between episodes: the most surprising experiences are learned again.
+        if (this.config.qPredictor.replayBatch > 0) await this.q.replay(this.config.qPredictor.replayBatch, this.rng);
         const every = this.config.conductor.consolidateEvery;
         if (every > 0 && (state.episode + 1) % every === 0) {
           for (const memory of [this.sharedMemory, ...this.localMemories.values()]) await memory.consolidate();

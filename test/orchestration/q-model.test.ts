@@ -33,3 +33,34 @@ describe("a policy actor in a team with a model", () => {
     }
   });
 });
+
+describe("replay between episodes", () => {
+  async function trained(replayBatch: number) {
+    const conductor = await Conductor.create({
+      config: {
+        learningMode: "contextual",
+        seed: 3,
+        environment: { name: "bandit", options: { arms: 3, means: [0, 1, 0.5], stdDev: 1 } },
+        actors: [{ name: "gambler", kind: "policy" }],
+        learning: { alpha: 0.2, gamma: 0, epsilon: { kind: "constant", value: 0.3 } },
+        qPredictor: { replayBatch, similarity: false },
+      },
+    });
+    await conductor.train({ episodes: 30 });
+    const entries = conductor.q.list().map((entry) => ({ action: entry.action, value: entry.value, visits: entry.visits }));
+    await conductor.close();
+    return entries.sort((a, b) => a.action.localeCompare(b.action));
+  }
+
+  it("re-learns qPredictor.replayBatch experiences after each episode, without counting them as visits", async () => {
+    const without = await trained(0);
+    const withReplay = await trained(8);
+    const visits = (entries: Array<{ visits: number }>) => entries.reduce((total, entry) => total + entry.visits, 0);
+    // One visit a pull, replay or not; the values are not the same.
+    expect(visits(without)).toBe(30);
+    expect(visits(withReplay)).toBe(30);
+    expect(withReplay.map((entry) => entry.value)).not.toEqual(without.map((entry) => entry.value));
+    // A seed reproduces it.
+    expect(await trained(8)).toEqual(withReplay);
+  });
+});
