@@ -14,8 +14,6 @@ export {
   MemorySchema,
   PrunePolicySchema,
   PruningSchema,
-  PolicySchema,
-  QPredictorSchema,
   RetrievalSchema,
   TraceKindSchema,
   TrainingSchema,
@@ -28,9 +26,10 @@ export type {
   JottyConfig,
   JottyConfigInput,
   MemoryConfig,
-  QPredictorConfig,
   TraceKind,
 } from "./schema.js";
+export { PolicySchema, QPredictorSchema } from "./q-predictor-schema.js";
+export type { QPredictorConfig } from "./q-predictor-schema.js";
 export { PersistenceSchema } from "./persistence-schema.js";
 export type { PersistenceConfig } from "./persistence-schema.js";
 export { defineConfig, loadConfig, parseConfig } from "./load-config.js";
