@@ -44,3 +44,69 @@ export function caseEstimate(cases: readonly ActionCase[], { closest, temperatur
   return { value: (weightedValue + priorMean * priorWeight) / (weightedVisits + priorWeight), evidence: weightedVisits };
 }
 
+
+/** A known pair near the current state, as the case estimates read it. */
+export interface NearCase<Entry> {
+  entry: Entry;
+  /** Similarity of the pair's state to the current one. */
+  stateSimilarity: number;
+  /** The pair's action, normalised. */
+  action: string;
+}
+
+/**
+ * Case-based estimates for several candidates ({@link caseEstimate}): each from the cases of
+ * the same (normalised) action among the near pairs, on the value range [low, high], with
+ * `priors[i]` the prior mean of candidate i on [0, 1]. A candidate with no case nearby gets
+ * its prior with no confidence — or `undefined` when `leaveUnknown` (a model will be asked).
+ */
+export function caseEstimates<Entry extends { value: number; visits: number }>({
+  actions,
+  normalised,
+  cases,
+  closest,
+  priors,
+  low,
+  high,
+  temperature,
+  neighbours,
+  leaveUnknown,
+}: {
+  actions: readonly string[];
+  /** The candidates' normalised texts, in the same order. */
+  normalised: readonly string[];
+  cases: ReadonlyArray<NearCase<Entry>>;
+  closest: number;
+  priors: readonly number[];
+  low: number;
+  high: number;
+  temperature: number;
+  /** Cases kept with each estimate, nearest first. */
+  neighbours: number;
+  leaveUnknown: boolean;
+}): Array<{ q: number; confidence: number; evidence: number; neighbours: Entry[] } | undefined> {
+  const byAction = new Map<string, Array<NearCase<Entry>>>();
+  for (const item of cases) byAction.set(item.action, [...(byAction.get(item.action) ?? []), item]);
+  return actions.map((_, index) => {
+    const own = byAction.get(normalised[index] as string) ?? [];
+    if (own.length === 0 && leaveUnknown) return undefined;
+    const { value, evidence } = caseEstimate(
+      own.map(({ entry, stateSimilarity }) => ({ similarity: stateSimilarity, visits: entry.visits, value: (entry.value - low) / (high - low) })),
+      { closest, temperature, priorMean: priors[index] ?? 0.5 },
+    );
+    const nearest = [...own].sort((a, b) => b.stateSimilarity - a.stateSimilarity).slice(0, neighbours).map(({ entry }) => entry);
+    return { q: low + (high - low) * value, confidence: Math.min(0.9, evidence / (evidence + 1)), evidence, neighbours: nearest };
+  });
+}
+
+/**
+ * The prior of each candidate on [0, 1] from how like the situation its text is: the middle,
+ * moved by twice its similarity above the candidates' mean, at most `weight` either way
+ * (texts that barely differ barely lean; a request that mentions rain leans towards the tool
+ * described with rain).
+ */
+export function textPriors(similarities: readonly number[], weight: number): number[] {
+  if (weight === 0 || similarities.length < 2) return similarities.map(() => 0.5);
+  const mean = similarities.reduce((total, value) => total + value, 0) / similarities.length;
+  return similarities.map((value) => 0.5 + Math.min(weight, Math.max(-weight, 2 * (value - mean))));
+}

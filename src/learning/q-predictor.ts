@@ -8,13 +8,13 @@ import {
   type EpsilonSchedule,
   type JottyConfig,
 } from "../config/index.js";
-import { CachedEmbedder, embedderId, embedTexts, FlatVectorIndex, type Embedder } from "../embeddings/index.js";
+import { CachedEmbedder, cosineSimilarity, embedderId, embedTexts, FlatVectorIndex, type Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { CircuitBreaker, invokeStructured, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { OwnerSchema, parseSnapshot, systemClock, type Clock, type Owner, type Rng } from "../util/index.js";
 import { calibrationReport, type CalibrationReport } from "./calibration.js";
-import { caseEstimate } from "./case-estimate.js";
+import { caseEstimates, textPriors } from "./case-estimate.js";
 import { PrioritizedExperienceBuffer } from "./experience-buffer.js";
 import { addLesson, lessonFor, LessonSchema, type Lesson } from "./lessons.js";
 import {
@@ -392,7 +392,7 @@ export class QPredictor {
       }
     }
     if (candidates.length === 0) return actions.map(() => undefined);
-    if (this.settings.estimator === "cases") return this.caseEstimates(actions, candidates, nearStates[0]?.score ?? 0, await this.textPriors(stateVector, actions), modelAsked);
+    if (this.settings.estimator === "cases") return this.caseEstimates(stateVector, actions, candidates, nearStates[0]?.score ?? 0, modelAsked);
     const results: Array<{ prediction: QPrediction; neighbours: QEntry[] } | undefined> = [];
     for (const action of actions) {
       const queryVector = await this.actionVector(action);
@@ -424,55 +424,33 @@ export class QPredictor {
     return results;
   }
 
-  /**
-   * Case-based estimates ({@link caseEstimate}): each action from the cases of the same action
-   * in the near states. An action with no case nearby gets the middle of the value range with
-   * no confidence — unless a model will be asked for it (undefined here).
-   */
-  private caseEstimates(
+  /** Case-based estimates of the candidates from the near pairs ({@link caseEstimates}), leaning by their text. */
+  private async caseEstimates(
+    stateVector: Float32Array,
     actions: readonly string[],
     candidates: ReadonlyArray<{ entry: QEntry; stateSimilarity: number; action: string }>,
     closest: number,
-    priors: readonly number[],
     modelAsked: boolean,
-  ): Array<{ prediction: QPrediction; neighbours: QEntry[] } | undefined> {
+  ): Promise<Array<{ prediction: QPrediction; neighbours: QEntry[] } | undefined>> {
     const [low, high] = this.valueRange();
-    const byAction = new Map<string, Array<{ entry: QEntry; stateSimilarity: number }>>();
-    for (const candidate of candidates) {
-      const list = byAction.get(candidate.action) ?? [];
-      list.push(candidate);
-      byAction.set(candidate.action, list);
-    }
-    return actions.map((action, index) => {
-      const cases = byAction.get(normalizeText(action)) ?? [];
-      if (cases.length === 0 && modelAsked) return undefined;
-      const { value, evidence } = caseEstimate(
-        cases.map(({ entry, stateSimilarity }) => ({ similarity: stateSimilarity, visits: entry.visits, value: (entry.value - low) / (high - low) })),
-        { closest, temperature: this.settings.caseTemperature, priorMean: priors[index] ?? 0.5 },
-      );
-      const neighbours = [...cases].sort((a, b) => b.stateSimilarity - a.stateSimilarity).slice(0, this.settings.neighbours).map(({ entry }) => entry);
-      return { prediction: { action, q: low + (high - low) * value, confidence: Math.min(0.9, evidence / (evidence + 1)), source: "similar", evidence }, neighbours };
+    const similarities = this.settings.textPrior === 0 ? actions.map(() => 0) : await Promise.all(actions.map(async (action) => cosineSimilarity(await this.actionVector(action), stateVector)));
+    const estimates = caseEstimates({
+      actions,
+      normalised: actions.map(normalizeText),
+      cases: candidates,
+      closest,
+      priors: textPriors(similarities, this.settings.textPrior),
+      low,
+      high,
+      temperature: this.settings.caseTemperature,
+      neighbours: this.settings.neighbours,
+      leaveUnknown: modelAsked,
     });
-  }
-
-  /**
-   * The prior of each candidate on [0, 1]: the middle of the range, moved by twice its text's
-   * cosine similarity to the situation above the candidates' mean, at most `textPrior` either
-   * way (a request that mentions rain leans towards the tool described with rain).
-   */
-  private async textPriors(stateVector: Float32Array, actions: readonly string[]): Promise<number[]> {
-    const weight = this.settings.textPrior;
-    if (weight === 0 || actions.length < 2) return actions.map(() => 0.5);
-    const relevance: number[] = [];
-    for (const action of actions) {
-      const vector = await this.actionVector(action);
-      let dot = 0;
-      for (let index = 0; index < vector.length; index += 1) dot += (vector[index] as number) * (stateVector[index] as number);
-      relevance.push(dot);
-    }
-    // Twice the cosine above the candidates' mean, at most ±weight: texts that barely differ barely lean.
-    const mean = relevance.reduce((total, value) => total + value, 0) / relevance.length;
-    return relevance.map((value) => 0.5 + Math.min(weight, Math.max(-weight, 2 * (value - mean))));
+    return estimates.map((estimate, index) =>
+      estimate === undefined
+        ? undefined
+        : { prediction: { action: actions[index] as string, q: estimate.q, confidence: estimate.confidence, source: "similar", evidence: estimate.evidence }, neighbours: estimate.neighbours },
+    );
   }
 
   /** Up to ten known pairs from the states most like this one, for the model's prompt. */

@@ -1,21 +1,24 @@
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { describe, expect, it } from "vitest";
-import { Conductor } from "../../src/index.js";
+import { Conductor, type JottyConfigInput } from "../../src/index.js";
+
+/** A one-gambler team on a three-armed bandit (means 0, 1, 0.5). */
+function banditTeam({ seed, stdDev, alpha, epsilon, qPredictor }: { seed: number; stdDev: number; alpha: number; epsilon: number; qPredictor?: JottyConfigInput["qPredictor"] }): JottyConfigInput {
+  return {
+    learningMode: "contextual",
+    seed,
+    environment: { name: "bandit", options: { arms: 3, means: [0, 1, 0.5], stdDev } },
+    actors: [{ name: "gambler", kind: "policy" }],
+    learning: { alpha, gamma: 0, epsilon: { kind: "constant", value: epsilon } },
+    ...(qPredictor === undefined ? {} : { qPredictor }),
+  };
+}
 
 describe("a policy actor in a team with a model", () => {
   it("has the Q-predictor ask the model for pairs nothing near is known about, counted once in the episode and per mode", async () => {
     const answer = JSON.stringify({ reasoning: "arm 2 pays best", q_value: 0.9, confidence: 0.7, alternative_action: null });
     const model = new FakeListChatModel({ responses: [answer] });
-    const conductor = await Conductor.create({
-      config: {
-        learningMode: "contextual",
-        seed: 1,
-        environment: { name: "bandit", options: { arms: 3, means: [0, 1, 0.5], stdDev: 0 } },
-        actors: [{ name: "gambler", kind: "policy" }],
-        learning: { alpha: 0.5, gamma: 0, epsilon: { kind: "constant", value: 0 } },
-      },
-      llm: model,
-    });
+    const conductor = await Conductor.create({ config: banditTeam({ seed: 1, stdDev: 0, alpha: 0.5, epsilon: 0 }), llm: model });
     try {
       const first = await conductor.run();
       // Nothing is known yet: each of the three arms is valued by the model.
@@ -36,16 +39,7 @@ describe("a policy actor in a team with a model", () => {
 
 describe("replay between episodes", () => {
   async function trained(replayBatch: number) {
-    const conductor = await Conductor.create({
-      config: {
-        learningMode: "contextual",
-        seed: 3,
-        environment: { name: "bandit", options: { arms: 3, means: [0, 1, 0.5], stdDev: 1 } },
-        actors: [{ name: "gambler", kind: "policy" }],
-        learning: { alpha: 0.2, gamma: 0, epsilon: { kind: "constant", value: 0.3 } },
-        qPredictor: { replayBatch, similarity: false },
-      },
-    });
+    const conductor = await Conductor.create({ config: banditTeam({ seed: 3, stdDev: 1, alpha: 0.2, epsilon: 0.3, qPredictor: { replayBatch, similarity: false } }) });
     await conductor.train({ episodes: 30 });
     const entries = conductor.q.list().map((entry) => ({ action: entry.action, value: entry.value, visits: entry.visits }));
     await conductor.close();
