@@ -1,24 +1,56 @@
 import path from "node:path";
 import type { Command } from "commander";
 import fs from "fs-extra";
-import { parseConfig } from "../config/index.js";
 import type { CliIo } from "./cli-io.js";
-import { assertFolderPath, configFor, MODES, percent, positiveInteger, rolling } from "./cli-options.js";
-import { svgLineChart } from "./svg-line-chart.js";
-import { trainRun, type RunReport } from "./training.js";
+import { assertFolderPath, configFor, percent, positiveInteger, rolling } from "./cli-options.js";
+import { ARMS, runModesBenchmark, type Arm, type ModesBenchmarkResult } from "./modes-benchmark.js";
+import { svgLineChart, type ChartSeries } from "./svg-line-chart.js";
 
-// Two-sided 95% critical values of Student's t for 1–30 degrees of freedom: with a few
-// seeds, the normal 1.96 would make the intervals far too narrow.
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+export { meanAndInterval } from "./mean-interval.js";
 
-/** Mean and the half-width of its 95% confidence interval (Student's t; 0 for one value). */
-export function meanAndInterval(values: readonly number[]): { mean: number; halfWidth: number } {
-  const mean = values.reduce((total, value) => total + value, 0) / values.length;
-  if (values.length < 2) return { mean, halfWidth: 0 };
-  const variance = values.reduce((total, value) => total + (value - mean) ** 2, 0) / (values.length - 1);
-  const df = values.length - 1;
-  const t = T95[df - 1] ?? (df <= 60 ? 2.0 : df <= 120 ? 1.98 : 1.96);
-  return { mean, halfWidth: (t * Math.sqrt(variance)) / Math.sqrt(values.length) };
+/** The mean over seeds of curves sampled at the same episodes. */
+function meanCurve(curves: ReadonlyArray<ReadonlyArray<{ episode: number; successRate: number }>>): Array<{ x: number; y: number }> {
+  const length = Math.min(...curves.map((curve) => curve.length));
+  return Array.from({ length }, (_, index) => ({
+    x: (curves[0]?.[index] as { episode: number }).episode,
+    y: curves.reduce((total, curve) => total + (curve[index]?.successRate ?? 0), 0) / curves.length,
+  }));
+}
+
+function html(result: ModesBenchmarkResult, config: string): string {
+  const total = result.runs * result.episodes;
+  const heldOut: ChartSeries[] = ARMS.map((arm) => ({ label: arm, points: meanCurve(result.heldOutCurves[arm]) }));
+  if (result.reference !== null) heldOut.push({ label: "1-NN given the labels", points: [{ x: 0, y: result.reference.successRate }, { x: total, y: result.reference.successRate }] });
+  const training: ChartSeries[] = ARMS.map((arm) => {
+    const perSeed = result.trainingCurves[arm];
+    const length = Math.min(...perSeed.map((curve) => curve.length));
+    const mean = Array.from({ length }, (_, index) => perSeed.reduce((sum, curve) => sum + (curve[index] ?? 0), 0) / perSeed.length);
+    return { label: arm, points: rolling(mean, 10).map((y, x) => ({ x: x + 1, y })) };
+  });
+  const svg = svgLineChart({
+    title: `Learning curves (runs of ${result.episodes} episodes back to back; mean of ${result.seeds} seeds)`,
+    xRange: [0, Math.max(2, total)],
+    yRange: [0, 1],
+    panels: [
+      { title: "held-out success (unseen tasks)", xLabel: "training episodes", yLabel: "success", series: heldOut },
+      { title: "training success (rolling 10)", xLabel: "episode", yLabel: "success", series: training },
+    ],
+  });
+  const rows = result.modes
+    .flatMap((entry) => entry.runs.map((run) => `<tr><td>${entry.mode}</td><td>${run.run}</td><td>${percent(run.heldOutAtStart)}</td><td>${percent(run.heldOut)} ± ${percent(run.interval95)}</td></tr>`))
+    .join("\n");
+  const reached = result.modes.map((entry) => `<tr><td>${entry.mode}</td><td>${toTarget(entry.episodesToTarget)}</td></tr>`).join("\n");
+  const gain = result.gain.map((item) => `<tr><td>${item.run}</td><td>${signed(item.mean)} ± ${percent(item.interval95)}</td></tr>`).join("\n");
+  const reference = result.reference === null ? "no answer key: no supervised reference" : `1-NN given every training label (${result.reference.labelled} decisions): ${percent(result.reference.successRate)}`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Jotty learning modes</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 12px;text-align:right}</style></head><body><h1>Learning modes</h1><p>${config}: ${result.seeds} seeds, ${result.runs} runs of ${result.episodes} episodes, ${result.heldOutTasks} held-out tasks; 95% intervals over seeds. Reference: ${reference}.</p><table><tr><th>arm</th><th>run</th><th>held-out at start</th><th>held-out at end</th></tr>${rows}</table><h2>Episodes to ${percent(result.target)} held-out</h2><table><tr><th>arm</th><th>episodes (per seed)</th></tr>${reached}</table><h2>Stateful minus stateless (PERSISTENT − DISABLED)</h2><table><tr><th>run</th><th>held-out gain</th></tr>${gain}</table>${svg}</body></html>\n`;
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? "+" : "−"}${percent(Math.abs(value))}`;
+}
+
+function toTarget(episodes: ReadonlyArray<number | null>): string {
+  return episodes.map((value) => (value === null ? "not reached" : String(value))).join(", ");
 }
 
 /** `jotty benchmark modes` */
@@ -26,76 +58,52 @@ export function registerBenchmark(program: Command, io: CliIo): void {
   const benchmark = program.command("benchmark").description("compare what the learning modes buy");
   benchmark
     .command("modes")
-    .description("the same tasks and seeds under DISABLED, CONTEXTUAL and PERSISTENT, R runs each")
+    .description("the same tasks and seeds under PERSISTENT, CONTEXTUAL, DISABLED and a tabular learner, against a supervised 1-NN reference")
     .option("-c, --config <file>", "experiment config", "configs/default.json")
-    .option("-r, --runs <n>", "runs per mode", positiveInteger("--runs"), 3)
+    .option("-r, --runs <n>", "runs per arm", positiveInteger("--runs"), 3)
     .option("-e, --episodes <m>", "episodes a run (the config's by default)", positiveInteger("--episodes"))
-    .option("-k, --seeds <k>", "seeds per mode, for confidence intervals", positiveInteger("--seeds"), 3)
+    .option("-k, --seeds <k>", "seeds per arm, for confidence intervals", positiveInteger("--seeds"), 3)
     .option("-o, --output <dir>", "where the report goes", "outputs/benchmarks")
     .option("--held-out <n>", "held-out tasks evaluated per run", positiveInteger("--held-out"), 42)
+    .option("--evaluate-every <n>", "evaluate the held-out tasks every n training episodes, for the curves and episodes to 80%", positiveInteger("--evaluate-every"), 10)
     .option("--json", "print the results as JSON")
-    .action(async (options: { config: string; runs: number; episodes?: number; seeds: number; output: string; heldOut: number; json?: boolean }) => {
+    .action(async (options: { config: string; runs: number; episodes?: number; seeds: number; output: string; heldOut: number; evaluateEvery: number; json?: boolean }) => {
       await assertFolderPath(options.output, "--output");
       const base = await configFor({ config: options.config });
       const episodes = options.episodes ?? base.training.episodes;
-      const results: Record<string, RunReport[][]> = {};
-      for (const mode of MODES) {
-        results[mode] = [];
-        for (let seedIndex = 0; seedIndex < options.seeds; seedIndex += 1) {
-          const folder = path.join(options.output, "modes", `${mode}-seed${seedIndex}`);
-          await fs.remove(folder);
-          const config = parseConfig({ ...base, learningMode: mode, seed: base.seed + seedIndex * 1000, outputDir: folder });
-          const runs: RunReport[] = [];
-          for (let run = 1; run <= options.runs; run += 1) {
-            runs.push(await trainRun({ config, run, episodes, heldOutLimit: options.heldOut, measureStart: true }));
-          }
-          (results[mode] as RunReport[][]).push(runs);
-          if (options.json !== true) io.stdout(`  ${mode}, seed ${seedIndex + 1}/${options.seeds}: held-out ${runs.map((report) => percent(report.heldOutSuccessRate)).join(" → ")}\n`);
-        }
-      }
-      const table = MODES.map((mode) => ({
-        mode,
-        runs: Array.from({ length: options.runs }, (_, run) => {
-          const end = meanAndInterval((results[mode] as RunReport[][]).map((runs) => (runs[run] as RunReport).heldOutSuccessRate));
-          const start = meanAndInterval((results[mode] as RunReport[][]).map((runs) => (runs[run] as RunReport).heldOutAtStart ?? 0));
-          return { run: run + 1, heldOutAtStart: start.mean, heldOut: end.mean, interval95: end.halfWidth };
-        }),
-      }));
-      const summary = { benchmark: "learning-modes", config: options.config, runs: options.runs, episodes, seeds: options.seeds, heldOutTasks: options.heldOut, modes: table };
+      const result = await runModesBenchmark({
+        base,
+        runs: options.runs,
+        episodes,
+        seeds: options.seeds,
+        heldOut: options.heldOut,
+        evaluateEvery: options.evaluateEvery,
+        output: options.output,
+        onSeed: (arm: Arm, seed, reports) => {
+          if (options.json !== true) io.stdout(`  ${arm}, seed ${seed + 1}/${options.seeds}: held-out ${reports.map((report) => percent(report.heldOutSuccessRate)).join(" → ")}\n`);
+        },
+      });
+      const { heldOutCurves, trainingCurves, ...summary } = result;
       await fs.ensureDir(options.output);
-      await fs.writeJson(path.join(options.output, "learning-modes.json"), { ...summary, curves: Object.fromEntries(MODES.map((mode) => [mode, (results[mode] as RunReport[][]).map((runs) => runs.map((report) => report.curve))])) }, { spaces: 2 });
-      const curves = MODES.map((mode) => {
-        const perSeed = (results[mode] as RunReport[][]).map((runs) => runs.flatMap((report) => report.curve));
-        const length = Math.min(...perSeed.map((curve) => curve.length));
-        const mean = Array.from({ length }, (_, index) => perSeed.reduce((total, curve) => total + (curve[index] ?? 0), 0) / perSeed.length);
-        return { label: mode, points: rolling(mean, 10).map((y, x) => ({ x: x + 1, y })) };
-      });
-      const svg = svgLineChart({
-        title: `Training success by episode (rolling 10; runs of ${episodes} episodes back to back)`,
-        xRange: [1, Math.max(2, options.runs * episodes)],
-        yRange: [0, 1],
-        panels: [{ title: "success rate", xLabel: "episode", yLabel: "success", series: curves }],
-      });
-      const rows = table
-        .flatMap((entry) => entry.runs.map((run) => `<tr><td>${entry.mode}</td><td>${run.run}</td><td>${percent(run.heldOutAtStart)}</td><td>${percent(run.heldOut)} ± ${percent(run.interval95)}</td></tr>`))
-        .join("\n");
-      await fs.writeFile(
-        path.join(options.output, "learning-modes.html"),
-        `<!doctype html><html><head><meta charset="utf-8"><title>Jotty learning modes</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 12px;text-align:right}</style></head><body><h1>Learning modes</h1><p>${options.seeds} seeds, ${options.runs} runs of ${episodes} episodes, ${options.heldOut} held-out tasks; 95% intervals over seeds.</p><table><tr><th>mode</th><th>run</th><th>held-out at start</th><th>held-out at end</th></tr>${rows}</table>${svg}</body></html>\n`,
-      );
+      await fs.writeJson(path.join(options.output, "learning-modes.json"), { benchmark: "learning-modes", config: options.config, ...summary, heldOutCurves, trainingCurves }, { spaces: 2 });
+      await fs.writeFile(path.join(options.output, "learning-modes.html"), html(result, options.config));
       if (options.json === true) {
-        io.stdout(`${JSON.stringify(summary)}\n`);
+        io.stdout(`${JSON.stringify({ benchmark: "learning-modes", config: options.config, ...summary })}\n`);
         return;
       }
       const lines = ["", "held-out success at the end of each run (at its start), mean ± 95% interval over seeds", ""];
-      for (const entry of table) {
+      for (const entry of result.modes) {
         for (const run of entry.runs) {
           const bar = "█".repeat(Math.round(run.heldOut * 30)).padEnd(30, "·");
           lines.push(`${entry.mode.padEnd(11)} run ${run.run}  ${bar} ${percent(run.heldOut).padStart(4)} ± ${percent(run.interval95).padStart(4)}  (start ${percent(run.heldOutAtStart)})`);
         }
       }
+      if (result.reference !== null) lines.push(`${"1-NN".padEnd(11)}        ${"█".repeat(Math.round(result.reference.successRate * 30)).padEnd(30, "·")} ${percent(result.reference.successRate).padStart(4)}  (given every training label: the ceiling of the embedding)`);
+      if (base.qPredictor.similarity === false) lines.push("", "This config values actions without similarity already: its persistent and tabular arms are the same learner.");
+      lines.push("", `training episodes to ${percent(result.target)} held-out, per seed:`);
+      for (const entry of result.modes) lines.push(`  ${entry.mode.padEnd(11)} ${toTarget(entry.episodesToTarget)}`);
+      lines.push("", "PERSISTENT − DISABLED held-out, by run: " + result.gain.map((item) => `${signed(item.mean)} ± ${percent(item.interval95)}`).join(", "));
       lines.push("", `wrote ${path.join(options.output, "learning-modes.html")} and learning-modes.json`, "");
       io.stdout(lines.join("\n"));
     });
 }
-

@@ -35,6 +35,8 @@ export interface RunReport {
   savedTo: string | null;
   /** Success (1) or not (0) of each training episode, in order. */
   curve: number[];
+  /** Held-out success after every `evaluateEvery` training episodes of the run (and at its end), when asked for. */
+  heldOutCurve?: Array<{ episode: number; successRate: number }>;
   /** The run's metrics (latency, counts, model use, cache hit rates, size on disk) after it saved. */
   metrics: ConductorMetrics;
 }
@@ -84,6 +86,7 @@ export async function trainRun({
   episodes,
   heldOutLimit = 42,
   measureStart = false,
+  evaluateEvery,
   onStart,
   onEpisode,
   onSave,
@@ -98,6 +101,8 @@ export async function trainRun({
   episodes: number;
   heldOutLimit?: number;
   measureStart?: boolean;
+  /** Evaluate the held-out tasks after every this many training episodes too (evaluation learns nothing). */
+  evaluateEvery?: number;
   onStart?: (info: { loadedFrom: string | null; memories: number; qEntries: number }) => void;
   onEpisode?: (result: EpisodeResult, index: number) => void;
   /** After each save: the run it wrote, the episodes of this run so far and the episodes learned in all. */
@@ -117,11 +122,15 @@ export async function trainRun({
     // Continue the task stream where the loaded state left it, so a second process does not replay the first's tasks.
     const rng = new Rng(config.seed + (conductor.episodes + run) * 7919);
     let savedTo: string | null = null;
+    const heldOutCurve = evaluateEvery === undefined ? undefined : ([] as NonNullable<RunReport["heldOutCurve"]>);
     for (let index = 0; index < episodes && signal?.aborted !== true; index += 1) {
       const spec = specs.train === undefined ? {} : rng.choice(specs.train);
       const result = await conductor.run(spec);
       results.push(result);
       onEpisode?.(result, index);
+      if (heldOutCurve !== undefined && evaluateEvery !== undefined && (index + 1) % evaluateEvery === 0 && index + 1 < episodes) {
+        heldOutCurve.push({ episode: index + 1, successRate: (await conductor.evaluate({ tasks: specs.heldOut })).successRate });
+      }
       // Every training.saveEvery episodes: a run killed at any moment loses at most the episodes since.
       const saved = await conductor.autosave();
       if (saved !== null) {
@@ -140,7 +149,11 @@ export async function trainRun({
     const evaluation = await conductor.evaluate({ tasks: specs.heldOut });
     const heldOut = evaluation.successRate;
     const evaluationLlmCalls = evaluation.results.reduce((total, result) => total + result.llmCalls, 0);
-    const built = report(conductor, { run, mode: config.learningMode, loaded, results, heldOutAtStart, heldOut, evaluationLlmCalls, savedTo, metrics: await conductor.metrics() });
+    heldOutCurve?.push({ episode: results.length, successRate: heldOut });
+    const built = {
+      ...report(conductor, { run, mode: config.learningMode, loaded, results, heldOutAtStart, heldOut, evaluationLlmCalls, savedTo, metrics: await conductor.metrics() }),
+      ...(heldOutCurve === undefined ? {} : { heldOutCurve }),
+    };
     await conductor.close();
     return built;
   } catch (error) {

@@ -53,6 +53,11 @@ export interface Environment {
    *   `environment_not_ready` before `reset`, `episode_done` after the episode ended.
    */
   step(action: string): MaybePromise<EnvironmentStep>;
+  /**
+   * The action the environment's answer key takes now, never shown to actors: for references
+   * such as a supervised nearest-neighbour classifier. Undefined where it has no answer key.
+   */
+  goldAction?(): string | undefined;
   /** Frees what the environment holds (a worker, a connection); a Conductor calls it on close for an environment it built. */
   close?(): MaybePromise<void>;
 }

@@ -166,6 +166,12 @@ export class ToolRouter extends TextEnvironment {
     return { observation: this.observationOf(this.current.question), actions: [...this.toolActions], info: { question: this.current.question } };
   }
 
+  /** The right tool's action for the current request (the answer key; never shown to actors). */
+  goldAction(): string | undefined {
+    const tool = this.current?.tool;
+    return tool === undefined ? undefined : this.toolActions.find((action) => action.split(":")[0] === tool);
+  }
+
   protected transition(action: string): EnvironmentStep {
     const request = this.current as ToolRequest;
     const chosen = action.split(":")[0] as string;

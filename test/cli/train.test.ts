@@ -140,15 +140,31 @@ describe("jotty train", () => {
 describe("jotty benchmark modes", () => {
   it("compares the modes on the same tasks and seeds, and writes the report", async () => {
     const output = path.join(dir, "bench");
-    const result = await cli("benchmark", "modes", "--config", config, "--runs", "2", "--episodes", "60", "--seeds", "1", "--held-out", "12", "--output", output, "--json");
+    const result = await cli("benchmark", "modes", "--config", config, "--runs", "2", "--episodes", "60", "--seeds", "1", "--held-out", "12", "--evaluate-every", "20", "--output", output, "--json");
     expect(result.code).toBe(0);
-    const summary = JSON.parse(result.stdout) as { modes: Array<{ mode: string; runs: Array<{ heldOutAtStart: number; heldOut: number }> }> };
+    const summary = JSON.parse(result.stdout) as {
+      modes: Array<{ mode: string; runs: Array<{ heldOutAtStart: number; heldOut: number }>; episodesToTarget: Array<number | null> }>;
+      reference: { successRate: number; labelled: number } | null;
+      gain: Array<{ run: number; mean: number }>;
+    };
     const byMode = Object.fromEntries(summary.modes.map((entry) => [entry.mode, entry.runs]));
+    expect(Object.keys(byMode)).toEqual(["persistent", "contextual", "disabled", "tabular"]);
     expect(byMode.persistent?.[1]?.heldOutAtStart).toBeGreaterThan((byMode.contextual?.[1]?.heldOutAtStart ?? 1) + 0.2);
     expect(byMode.disabled?.[1]?.heldOut).toBeLessThan(0.3);
+    // The gain is PERSISTENT minus DISABLED, run by run.
+    summary.gain.forEach((item, run) => expect(item.mean).toBeCloseTo((byMode.persistent?.[run]?.heldOut ?? 0) - (byMode.disabled?.[run]?.heldOut ?? 0), 6));
+    // The supervised reference walked every training task along the answer key.
+    expect(summary.reference?.labelled).toBeGreaterThan(500);
+    expect(summary.reference?.successRate).toBeGreaterThan(0.5);
+    // Held-out was measured every 20 episodes of a 60-episode run, so "episodes to 80%" is a multiple of 20 when reached.
+    for (const entry of summary.modes) {
+      expect(entry.episodesToTarget).toHaveLength(1);
+      for (const episodes of entry.episodesToTarget) if (episodes !== null) expect(episodes % 20).toBe(0);
+    }
+    expect(summary.modes.find((entry) => entry.mode === "disabled")?.episodesToTarget).toEqual([null]);
     expect(await fs.readFile(path.join(output, "learning-modes.html"), "utf8")).toContain("<svg");
     expect(await fs.pathExists(path.join(output, "learning-modes.json"))).toBe(true);
-  });
+  }, 180_000);
 
   it("stops after the current episode when asked, and still evaluates and saves", async () => {
     const stop = new AbortController();

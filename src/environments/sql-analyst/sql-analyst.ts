@@ -5,6 +5,7 @@ import type { Rng } from "../../util/index.js";
 import { parseEnvironmentOptions, type Environment, type EnvironmentReset, type EnvironmentStep, type ResetOptions } from "../environment.js";
 import { composeSql, goldDecisions, type Decisions } from "./compose-sql.js";
 import { populate } from "./data.js";
+import { decisionChoices, type DecisionChoices, type Kind } from "./decision-choices.js";
 import { situationOf } from "./known-rules.js";
 import { SqlSandbox, type SqlResult } from "./sql-sandbox.js";
 import { assertUniqueIds, builtInTasks, CalendarDateSchema, SqlTaskSchema, type SqlTask } from "./tasks.js";
@@ -36,13 +37,6 @@ export const SqlAnalystOptionsSchema = z.strictObject({
 /** Options a user writes for {@link SqlAnalyst}. */
 export type SqlAnalystOptions = z.input<typeof SqlAnalystOptionsSchema>;
 
-type Kind = "category" | "date" | "status" | "money" | "shape" | "audit";
-
-interface Choice {
-  label: string;
-  apply: (decisions: Partial<Decisions>) => void;
-}
-
 interface Episode {
   task: SqlTask;
   kinds: Kind[];
@@ -56,12 +50,6 @@ interface Episode {
   result?: { rows: string; count: number; error?: string; empty: boolean; labelled: boolean };
   done: boolean;
 }
-
-const GROUP_NAMES = { day: "day", channel: "channel", category: "category" } as const;
-
-const SCHEMA_TEXT =
-  "transactions(txn_id, dt, ts, amount_cents, currency, category_code, transaction_category, channel, status, sender_id, receiver_id, merchant_id), " +
-  "users(user_id, signup_dt, country, tier), merchants(merchant_id, name, mcc, country)";
 
 /** Whether an action is a SQL query the query writer wrote itself. */
 function isSql(action: string): boolean {
@@ -181,107 +169,14 @@ export class SqlAnalyst implements Environment {
     }
   }
 
-  private choices(episode: Episode, kind: Kind): { prompt: string; capability: string; options: Choice[] } {
-    const { intent } = episode.task;
-    switch (kind) {
-      case "category":
-        return {
-          prompt: "The question filters or groups by transaction category. Which column holds the category?",
-          capability: "schema",
-          options: [
-            { label: "use category_code", apply: (d) => (d.categoryColumn = "category_code") },
-            { label: "use transaction_category", apply: (d) => (d.categoryColumn = "transaction_category") },
-          ],
-        };
-      case "date":
-        return {
-          prompt: "The question is about a date or a range of dates. Which column gives the date?",
-          capability: "schema",
-          options: [
-            { label: "filter dates on dt", apply: (d) => (d.dateColumn = "dt") },
-            { label: "filter dates on ts", apply: (d) => (d.dateColumn = "ts") },
-          ],
-        };
-      case "status":
-        return intent.status === undefined
-          ? {
-              prompt: "The question names no status. Which transactions count?",
-              capability: "schema",
-              options: [
-                { label: "only settled ones", apply: (d) => (d.statuses = "settled") },
-                { label: "all statuses", apply: (d) => (d.statuses = "all") },
-              ],
-            }
-          : {
-              prompt: "The question names a status. Which transactions count?",
-              capability: "schema",
-              options: [
-                { label: "only the status the question names", apply: (d) => (d.statuses = "named") },
-                { label: "only settled ones", apply: (d) => (d.statuses = "settled") },
-                { label: "all statuses", apply: (d) => (d.statuses = "all") },
-              ],
-            };
-      case "money":
-        return {
-          prompt: "The question asks for an amount of money. How is money expressed?",
-          capability: "schema",
-          options: [
-            { label: "amount_cents / 100.0", apply: (d) => (d.money = "amount_cents / 100.0") },
-            { label: "amount_cents", apply: (d) => (d.money = "amount_cents") },
-            { label: "amount", apply: (d) => (d.money = "amount") },
-          ],
-        };
-      case "shape": {
-        const again = episode.sentBack ? "The auditor sent the answer back. " : "";
-        const own = this.options.acceptSql
-          ? ` Or answer with one SELECT statement of your own over ${SCHEMA_TEXT}, following the team's decisions so far (${episode.chosen.join("; ")}); name a grouping column grp.`
-          : "";
-        const groupBy = intent.groupBy;
-        if (groupBy !== undefined) {
-          const name = GROUP_NAMES[groupBy];
-          return {
-            prompt: `${again}The question asks for a breakdown by ${name}. What shape should the answer have?${own}`,
-            capability: "query",
-            options: [
-              { label: `one row per ${name}`, apply: (d) => (d.grouping = groupBy) },
-              { label: "one overall figure", apply: (d) => (d.grouping = "none") },
-            ],
-          };
-        }
-        return {
-          prompt: `${again}The question asks for a single figure. What shape should the answer have?${own}`,
-          capability: "query",
-          options: [
-            { label: "one overall figure", apply: (d) => (d.grouping = "none") },
-            { label: "one row per day", apply: (d) => (d.grouping = "day") },
-          ],
-        };
-      }
-      case "audit": {
-        const result = episode.result;
-        // What an auditor checks: an error, no rows, one plain figure, or rows labelled by a group.
-        const outcome =
-          result?.error !== undefined
-            ? "The query failed with an error"
-            : result?.count === 0
-              ? "The query returned no rows"
-              : result?.labelled === true
-                ? result.count === 1
-                  ? "The query returned one labelled row"
-                  : "The query returned several labelled rows"
-                : result?.empty === true
-                  ? "The query returned a single figure that is zero or empty"
-                  : "The query returned a single figure";
-        return {
-          prompt: `${outcome}, for a question that asks for ${intent.groupBy === undefined ? "a single figure" : "a breakdown"}. Accept it?`,
-          capability: "audit",
-          options: [
-            { label: "accept the answer", apply: () => undefined },
-            ...(episode.sentBack ? [] : [{ label: "send back the last decision", apply: () => undefined }]),
-          ],
-        };
-      }
-    }
+  private choices(episode: Episode, kind: Kind): DecisionChoices {
+    return decisionChoices(kind, {
+      intent: episode.task.intent,
+      sentBack: episode.sentBack,
+      chosen: episode.chosen,
+      acceptSql: this.options.acceptSql,
+      ...(episode.result === undefined ? {} : { result: episode.result }),
+    });
   }
 
   private present(episode: Episode): EnvironmentReset {
@@ -378,6 +273,24 @@ export class SqlAnalyst implements Environment {
     } catch (error) {
       return { rows: "", count: 0, empty: true, labelled: false, error: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  /**
+   * The answer key's option at the current decision (never shown to actors): the house rules'
+   * choice, and accepting the answer at the audit.
+   */
+  goldAction(): string | undefined {
+    const episode = this.episode;
+    if (episode === undefined || episode.done) return undefined;
+    const kind = episode.kinds[episode.index] as Kind;
+    const { options } = this.choices(episode, kind);
+    if (kind === "audit") return options[0]?.label;
+    const gold: Record<string, unknown> = { ...goldDecisions(episode.task.intent) };
+    return options.find((option) => {
+      const decided: Record<string, unknown> = {};
+      option.apply(decided);
+      return Object.keys(decided).length > 0 && Object.entries(decided).every(([key, value]) => gold[key] === value);
+    })?.label;
   }
 
   /** Ends the worker that runs its SQL (a later query starts another). */

@@ -1,0 +1,2 @@
+export { nearestNeighbourReference } from "./nearest-neighbour.js";
+export type { NearestNeighbourResult } from "./nearest-neighbour.js";
