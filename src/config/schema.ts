@@ -188,6 +188,7 @@ export const ConductorSchema = z.strictObject({
     })
     .default({ enabled: true, follower: 0.92, mixed: 0.75, mixedBonus: 0.5, adaptAfter: 5, exploration: "policy" }),
   consolidateEvery: z.int().min(0).default(10).describe("episodes between memory consolidations; 0 never"),
+  memoryPrior: z.number().min(0).max(5).default(0.3).describe("weight of the prior a policy actor takes from its recalled memories: the options a memory names move by weight × relevance × (value − ½), as far as its value was learned; 0 ignores memory"),
   knowledge: KnowledgeSchema,
 });
 

@@ -170,6 +170,8 @@ export interface RetrievedMemory {
   relevance: number;
   /** Value for the goal (own, or carried over from similar goals). */
   value: number;
+  /** Times its value was learned, for any goal (0: still the value its kind starts with). */
+  learned: number;
   metadata: MemoryEntry["metadata"];
 }
 
@@ -763,6 +765,7 @@ export class HierarchicalMemory {
         score,
         relevance: candidate.score,
         value,
+        learned: Object.values(entry.values).reduce((total, goalValue) => total + goalValue.visits, 0),
         metadata: structuredClone(entry.metadata),
       });
     }

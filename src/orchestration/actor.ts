@@ -46,6 +46,8 @@ export interface ActorDecision {
   llmCalls?: number;
   /** Tokens spent on them. */
   tokens?: number;
+  /** `<memory>/<id>` of the memories that bore on the decision: they are credited with its outcome. */
+  memories?: string[];
   /** Set when the actor could not decide itself and fell back (and why). */
   fallback?: string;
 }

@@ -398,7 +398,7 @@ export class Conductor {
           }
           return new LLMActor({ ...actor, model: llm, ...(modelBreaker === undefined ? {} : { modelBreaker }), maxRetries: config.llm?.maxRetries ?? 2, timeoutMs: config.llm?.timeoutMs ?? 30_000 });
         }
-        return new PolicyActor({ ...actor, hintBonus: config.conductor.executionModes.mixedBonus });
+        return new PolicyActor({ ...actor, hintBonus: config.conductor.executionModes.mixedBonus, memoryWeight: config.conductor.memoryPrior });
       });
     // Actors handed in are left out by their overrides too.
     const actors = team.filter((actor) => enabled(actor.name));
@@ -672,9 +672,10 @@ export class Conductor {
         rng: this.rng,
         explore: !this.evaluating,
       });
+      const shown = [...new Set([...(memories ?? []), ...(decision.memories ?? [])])];
       return {
         mode,
-        decision: { ...decision, actor: actor.name, source: decision.fallback === undefined ? "actor" : "fallback", ...(memories === undefined ? {} : { memories }) },
+        decision: { ...decision, actor: actor.name, source: decision.fallback === undefined ? "actor" : "fallback", ...(shown.length === 0 ? {} : { memories: shown }) },
         llmCalls: decision.llmCalls ?? 0,
         tokens: decision.tokens ?? 0,
         errors: decision.fallback === undefined ? [] : [`step ${state.step}: ${actor.name} fell back to the value policy: ${decision.fallback}`],

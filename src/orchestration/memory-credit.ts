@@ -1,4 +1,6 @@
+import { normalizeText } from "../learning/index.js";
 import type { HierarchicalMemory } from "../memory/index.js";
+import { namedOptions } from "./memory-prior.js";
 
 /** A step as memory credit reads it. */
 interface CreditedStep {
@@ -31,12 +33,11 @@ export function memoryTargets({
     const reference = `${memory.name}/${id}`;
     const entry = memory.peek(id);
     if (entry === undefined || entry.kind === "failure") return null;
-    const content = entry.content.toLowerCase();
     const targets: number[] = [];
     for (const step of steps) {
       if (step.action === null || step.point === undefined || step.memories?.includes(reference) !== true) continue;
-      const named = (optionsOf(step.point) ?? []).filter((option) => content.includes(option.toLowerCase()));
-      if (!named.some((option) => option.toLowerCase() === (step.action as string).toLowerCase())) continue;
+      const named = namedOptions(entry.content, optionsOf(step.point) ?? []);
+      if (!named.some((option) => normalizeText(option) === normalizeText(step.action as string))) continue;
       const outcome = success ? 1 : blamed.includes(step.point) ? 0 : null;
       if (outcome !== null) targets.push(outcome);
     }
