@@ -837,9 +837,7 @@ export class QPredictor {
       case "ucb1":
         index = ucb1({
           values,
-          // Evidence, not the pair's own visits: with similarity, a new wording of a known
-          // situation is not untried, and its optimism is that of the similar cases' weighted visits.
-          counts: predictions.map((prediction, position) => prediction.evidence ?? this.entries.get(pairKey(state, actions[position] as string))?.visits ?? 0),
+          counts: actions.map((action) => this.entries.get(pairKey(state, action))?.visits ?? 0),
           c: (chosen.c ?? Math.SQRT2) * (chosen.decay ?? 1) ** this.episodeCount,
           rng,
         });

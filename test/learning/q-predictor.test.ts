@@ -125,19 +125,6 @@ describe("QPredictor estimates from similar pairs", () => {
     expect(result.previous).toBeGreaterThan(0.3);
   });
 
-  it("with UCB1, a new wording of a known state is not untried: the similar cases' evidence counts", async () => {
-    const q = await trainP2P();
-    const paraphrase = "how many peer-to-peer transfers happened yesterday";
-    const untried = "ask the analyst who owns the table";
-    for (let seed = 0; seed < 20; seed += 1) {
-      const { action, predictions } = await q.selectAction({ state: paraphrase, actions: [GOOD, BAD, untried], rng: new Rng(seed), policy: { kind: "ucb1", c: 0.1 } });
-      expect(predictions.map((prediction) => (prediction.evidence ?? 0) > 0)).toEqual([true, true, false]);
-      // Only the action nothing similar has tried is untried, and UCB1 tries it first, although GOOD is valued higher.
-      expect(predictions[0]?.q).toBeGreaterThan(predictions[2]?.q as number);
-      expect(action).toBe(untried);
-    }
-  });
-
   it("falls back to the prior for a state unlike anything known", async () => {
     const q = await trainP2P();
     const [prediction] = await q.predictMany({ state: "water the office plants", actions: ["open the window"] });

@@ -15,7 +15,7 @@ export interface Ucb1Input {
 }
 
 /**
- * UCB1: an untried action first (the best valued of them, ties at random), else argmax Q(a) + c·√(ln N / n(a)).
+ * UCB1: an untried action first (at random among them), else argmax Q(a) + c·√(ln N / n(a)).
  *
  * @throws JottyError `invalid_argument` when values and counts differ in length or are empty.
  */
@@ -27,14 +27,9 @@ export function ucb1({ values, counts, c = Math.SQRT2, rng }: Ucb1Input): number
     });
   }
   const untried = counts.flatMap((count, index) => (count <= 0 ? [index] : []));
-  if (untried.length > 0) {
-    // Untried actions first, the best valued of them (a prior orders them; ties at random).
-    const best = Math.max(...untried.map((index) => values[index] ?? -Infinity));
-    return rng.choice(untried.filter((index) => values[index] === best));
-  }
+  if (untried.length > 0) return rng.choice(untried);
   const total = counts.reduce((sum, count) => sum + count, 0);
-  // Counts may be similarity-weighted visits below 1 in all: no bonus is then negative.
-  const logTotal = Math.max(0, Math.log(total));
+  const logTotal = Math.log(total);
   const scores = values.map((value, index) => value + c * Math.sqrt(logTotal / (counts[index] ?? 1)));
   return greedy({ values: scores, rng });
 }

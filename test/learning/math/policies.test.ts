@@ -97,12 +97,6 @@ describe("ucb1", () => {
     expect(chosen.size).toBe(3);
   });
 
-  it("among untried actions takes the best valued first (a prior orders them), ties at random", () => {
-    for (let seed = 0; seed < 20; seed += 1) expect(ucb1({ values: [0.2, 0.7, 0.4, 0.9], counts: [0, 0, 0, 3], rng: new Rng(seed) })).toBe(1);
-    // Counts may be similarity-weighted visits below 1 in all: the bonus is then zero, never NaN.
-    expect(ucb1({ values: [0.3, 0.6], counts: [0.2, 0.3], rng: new Rng(1) })).toBe(1);
-  });
-
   it("adds the bonus c·√(ln N / n) so a rarely tried action can beat a better-looking one", () => {
     const rng = new Rng(7);
     // 0.5 + √2·√(ln 101 / 1) ≈ 3.54 beats 1 + √2·√(ln 101 / 100) ≈ 1.30.
