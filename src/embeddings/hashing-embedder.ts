@@ -8,11 +8,12 @@ export interface HashingEmbedderOptions {
 }
 
 // Words that carry little meaning on their own; leaving them out lets paraphrases meet.
+// Negations are kept: "names no status" must not read as "names a status".
 const STOP_WORDS = new Set(
   (
     "a an the and or but if then else of to in on at by for with from into onto over under about as is are was were be been " +
     "being do does did doing have has had having it its this that these those there here i me my we our you your he she they " +
-    "them their what which who whom whose how why when where can could should would will shall may might must not no so than " +
+    "them their what which who whom whose how why when where can could should would will shall may might must so than " +
     "too very just also any all each every some such only own same both few more most other"
   ).split(" "),
 );

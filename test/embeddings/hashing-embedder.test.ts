@@ -40,6 +40,14 @@ describe("HashingEmbedder", () => {
     expect(contentWords("what is the total of the day")).toEqual(["total", "day"]);
   });
 
+  it("keeps negations: a situation and its negation are different texts", () => {
+    const embedder = new HashingEmbedder();
+    const named = embedder.embed("The question names a status. Which transactions count?");
+    const unnamed = embedder.embed("The question names no status. Which transactions count?");
+    expect(cosineSimilarity(Float32Array.from(named), Float32Array.from(unnamed))).toBeLessThan(0.95);
+    expect(contentWords("this is not settled")).toEqual(["not", "settled"]);
+  });
+
   it("embeds a text without words as zeros", () => {
     expect(embedder.embed("!!! ...").every((value) => value === 0)).toBe(true);
   });
