@@ -14,7 +14,8 @@ export interface PolicyActorOptions extends ActorIdentity {
 
 /**
  * Chooses among the candidate actions by their predicted values with the configured policy
- * (ε-greedy, softmax, UCB1): the offline default, needing no model.
+ * (ε-greedy, softmax, UCB1), leaning on what its recalled memories learned ({@link memoryPrior}):
+ * the offline default, needing no model.
  */
 export class PolicyActor extends BaseActor {
   private readonly policy: Policy | undefined;
