@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { trainRun } from "../src/cli/training.js";
-import { cosineSimilarity, HashingEmbedder, loadConfig, parseConfig, ToolRouter, wilsonInterval } from "../src/index.js";
+import { HashingEmbedder, loadConfig, nearestNeighbourReference, parseConfig, ToolRouter, wilsonInterval } from "../src/index.js";
 import { printTable, writeResult } from "./report.js";
 
 const { values } = parseArgs({
@@ -30,29 +30,6 @@ const started = performance.now();
 const router = new ToolRouter();
 const heldOut = router.tasks("heldOut");
 const base = await loadConfig("configs/tool-router.json");
-
-const observation = (question: string) => router.observationOf(question);
-
-async function nearestNeighbour(): Promise<number> {
-  const embedder = new HashingEmbedder();
-  const train = router.tasks("train");
-  const trained = (await embedder.embedDocuments(train.map((task) => observation(task.question)))).map((vector) => Float32Array.from(vector));
-  const asked = (await embedder.embedDocuments(heldOut.map((task) => observation(task.question)))).map((vector) => Float32Array.from(vector));
-  let right = 0;
-  asked.forEach((vector, index) => {
-    let best = -Infinity;
-    let label = "";
-    trained.forEach((other, position) => {
-      const similarity = cosineSimilarity(vector, other);
-      if (similarity > best) {
-        best = similarity;
-        label = (train[position] as { tool: string }).tool;
-      }
-    });
-    if (label === heldOut[index]?.tool) right += 1;
-  });
-  return right / heldOut.length;
-}
 
 const arms: Record<string, Record<string, unknown>> = {
   "cases (default)": {},
@@ -93,7 +70,7 @@ for (const [arm, qPredictor] of Object.entries(arms)) {
     results.push({ arm, run: index + 1, heldOut: mean(perSeed), low, high, training: mean(training[index] as number[]) });
   });
 }
-const ceiling = await nearestNeighbour();
+const ceiling = (await nearestNeighbourReference({ environment: router, train: router.tasks("train"), heldOut, embedder: new HashingEmbedder() })).successRate;
 const chance = 1 / router.tools().length;
 const percent = (value: number) => `${Math.round(value * 100)}%`;
 printTable(

@@ -15,9 +15,9 @@ export interface MemoryPrior {
  */
 export function namedOptions(content: string, options: readonly string[]): string[] {
   let text = normalizeText(content);
+  const keyed = [...new Set(options)].map((option) => ({ option, key: normalizeText(option) })).sort((a, b) => b.key.length - a.key.length);
   const named: string[] = [];
-  for (const option of [...new Set(options)].sort((a, b) => normalizeText(b).length - normalizeText(a).length)) {
-    const key = normalizeText(option);
+  for (const { option, key } of keyed) {
     if (key === "" || !text.includes(key)) continue;
     text = text.split(key).join(" ");
     named.push(option);
