@@ -1,5 +1,7 @@
 export { Conductor } from "./conductor.js";
-export type { ConductorMetrics, ConductorOptions, EpisodeResult, StepEvent, TrajectoryStep } from "./conductor.js";
+export type { ConductorMetrics } from "./conductor-metrics.js";
+export type { ConductorOptions } from "./conductor-options.js";
+export type { EpisodeResult, StepEvent, TrajectoryStep } from "./episode-state.js";
 export { ActorMemory } from "./actor-memory.js";
 export type { MemoryScope, ScopedMemory } from "./actor-memory.js";
 export { BaseActor } from "./actor.js";

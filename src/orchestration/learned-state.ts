@@ -138,3 +138,41 @@ export function checkLearnedState(state: JottyState): void {
   const loops = state.experience?.experience;
   if (loops !== undefined) check("the learning loops", () => parseSnapshot({ schema: ExperienceSnapshotSchema, snapshot: loops, version: EXPERIENCE_SNAPSHOT_VERSION, what: "experience" }));
 }
+
+/**
+ * The whole learned state of a team, as the Vault saves it: memories (with those of actors
+ * left out of this run), the Q-predictor, learner, traces, decision evidence, todo state and
+ * Experience, the config it was learned with and the summary of the episodes since the last save.
+ */
+export function learnedStateOf(parts: {
+  config: JottyConfig;
+  summary: ReadonlyArray<Record<string, unknown>>;
+  sharedMemory: HierarchicalMemory;
+  localMemories: ReadonlyMap<string, HierarchicalMemory>;
+  dormant: Record<string, Record<string, unknown>>;
+  q: QPredictor;
+  learner: MemoryLearner;
+  traces: TraceLibrary;
+  evidence: DecisionEvidence;
+  todos: TodoList;
+  experience: Experience | undefined;
+  /** Episodes that learned, the loaded runs' included. */
+  episodes: number;
+}): JottyState {
+  return {
+    schemaVersion: 1,
+    config: JSON.parse(JSON.stringify(parts.config)) as Record<string, unknown>,
+    summary: { episodes: parts.summary.map((entry) => ({ ...entry })) },
+    sharedMemory: parts.sharedMemory.snapshot(),
+    localMemories: { ...parts.dormant, ...Object.fromEntries([...parts.localMemories].map(([name, memory]) => [name, memory.snapshot()])) },
+    qPredictor: parts.q.snapshot(),
+    brainState: {
+      memory_learner: parts.learner.snapshot(),
+      execution_traces: parts.traces.snapshot(),
+      decision_evidence: parts.evidence.snapshot(),
+      conductor: { schemaVersion: 1, episodes: parts.episodes },
+    },
+    todos: parts.todos.snapshot(),
+    ...(parts.experience === undefined ? {} : { experience: { experience: parts.experience.snapshot() } }),
+  };
+}

@@ -1,0 +1,42 @@
+import { END, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { episodeContext, type EpisodeContext } from "./episode-context.js";
+import { EpisodeState, type State, type Update } from "./episode-state.js";
+import { actNode } from "./nodes/act.js";
+import { finishNode } from "./nodes/finish.js";
+import { learnNode } from "./nodes/learn.js";
+import { observeNode } from "./nodes/observe.js";
+import { planNode } from "./nodes/plan.js";
+import { recallNode } from "./nodes/recall.js";
+
+type EpisodeNode = (state: State, context: EpisodeContext) => Promise<Update>;
+
+/** A node that finds its episode context in LangGraph's runtime context. */
+function withContext(node: EpisodeNode) {
+  return (state: State, config: LangGraphRunnableConfig) => node(state, episodeContext(config));
+}
+
+/**
+ * The episode graph: recall → plan → act → observe → learn (→ plan …) → finish. An episode
+ * ends when the environment is done, the team is stopped, or after `maxSteps` steps. Invoke
+ * it with `{ context: { episode } }` (an {@link EpisodeContext}).
+ */
+export function buildEpisodeGraph({ maxSteps, checkpointer }: { maxSteps: number; checkpointer?: BaseCheckpointSaver | undefined }) {
+  return new StateGraph(EpisodeState)
+    .addNode("recall", withContext(recallNode))
+    .addNode("plan", withContext(planNode))
+    .addNode("act", withContext(actNode))
+    .addNode("observe", withContext(observeNode))
+    .addNode("learn", withContext(learnNode))
+    .addNode("finish", withContext(finishNode))
+    .addEdge(START, "recall")
+    .addEdge("recall", "plan")
+    .addConditionalEdges("plan", (state) => (state.stopped ? "finish" : "act"), ["act", "finish"])
+    .addEdge("act", "observe")
+    .addEdge("observe", "learn")
+    .addConditionalEdges("learn", (state) => (state.done || state.stopped || state.step >= maxSteps ? "finish" : "plan"), ["plan", "finish"])
+    .addEdge("finish", END)
+    .compile(checkpointer === undefined ? {} : { checkpointer });
+}
+
+/** The compiled episode graph. */
+export type EpisodeGraph = ReturnType<typeof buildEpisodeGraph>;

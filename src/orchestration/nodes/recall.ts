@@ -1,0 +1,46 @@
+import type { ContextExample, ContextStrategy } from "../../knowledge/index.js";
+import type { EpisodeContext } from "../episode-context.js";
+import type { State, Update } from "../episode-state.js";
+
+/**
+ * The episode's first node: starts the memory learner's episode, recalls the team's memories
+ * for the goal (the learned context's examples) and the playbook's strategies, and opens the
+ * episode's trajectory in the Experience module.
+ */
+export async function recallNode(state: State, context: EpisodeContext): Promise<Update> {
+  const { config, learner, sharedMemory, experience, playbook, todos } = context.services;
+  const record = context.learning;
+  if (record) {
+    if (learner.active) learner.abandonEpisode();
+    await learner.startEpisode({ goal: state.goal, taskType: state.taskType });
+  }
+  const { k, maxTokens } = config.conductor.recall;
+  // The team's context goes to every actor: it holds no memory an actor owns. Episodes are
+  // its examples; rules, procedures and causes come from the decision evidence at each step.
+  const memories = await sharedMemory.retrieve({
+    goal: state.goal,
+    query: `${state.goal}\n${state.observation}`,
+    k,
+    maxTokens,
+    record,
+    visibleTo: null,
+    levels: ["episodic", "semantic"],
+  });
+  const examples: ContextExample[] = memories.map((memory) => ({ id: `${sharedMemory.name}/${memory.id}`, kind: memory.kind, content: memory.content, value: memory.value }));
+  let strategies: ContextStrategy[] = [];
+  let experienceId = "";
+  if (experience !== undefined) {
+    const relevant = await experience.playbooks.relevantStrategies({ name: playbook, task: state.goal, k: config.experience.strategies });
+    strategies = relevant.map((strategy) => ({ type: strategy.type, description: strategy.description, helpful: strategy.helpfulCount, harmful: strategy.harmfulCount }));
+    if (record) {
+      experienceId = experience.startTrajectory({
+        task: state.goal,
+        taskType: state.taskType,
+        agentId: todos.actorOrder.join("+"),
+        userId: "conductor",
+        playbook,
+      });
+    }
+  }
+  return { examples, strategies, experienceId };
+}
