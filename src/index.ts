@@ -223,6 +223,9 @@ export type {
   TrajectoryStep,
 } from "./orchestration/index.js";
 
+export { GraphLearning, LearningAnnotation } from "./graph-learning/index.js";
+export type { GraphLearningOptions, GraphLearningStats, LearnNode, LearnOptions, RecallNode, RecallOptions, LearningFields, LearningRecord, LearningRecordUpdate, RunOutcome } from "./graph-learning/index.js";
+
 export { LatencyHistogram, Telemetry, TIMED_OPERATIONS } from "./telemetry/index.js";
 export type { LatencySummary, TimedOperation } from "./telemetry/index.js";
 
