@@ -22,6 +22,10 @@ import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { boundConfidence, strengthenConfidence, weakenConfidence } from "./causal-confidence.js";
 import { representativeIndex, rulePattern, ruleProcedure, ruleWisdom } from "./consolidation-rules.js";
+import { embedOne } from "./embed-one.js";
+import { invalidArgument } from "./invalid-argument.js";
+import { isVisible } from "./is-visible.js";
+import type { ChangeListener } from "./memory-change.js";
 import { itemId, memoryId, type MemoryEntry } from "./memory-entry.js";
 import {
   defaultKind,
@@ -42,7 +46,8 @@ import {
 } from "./memory-snapshot.js";
 import { modelSummary, type ModelSummaryAccess } from "./model-summary.js";
 import { retrievalScore } from "./retrieval-score.js";
-import { searchTerms, TermIndex } from "./term-index.js";
+import { MemoryTable } from "./memory-table.js";
+import { searchTerms } from "./term-index.js";
 
 const HOUR = 3_600_000;
 /** Clusters a consolidation pass may start, bounding its cost whatever the backlog. */
@@ -84,20 +89,6 @@ export interface HierarchicalMemoryOptions {
    */
   retrievalCache?: number;
 }
-
-/** What changed in a memory: told to {@link HierarchicalMemory.onChange} listeners (the audit log's source). */
-export interface MemoryChange {
-  action: "create" | "update" | "delete";
-  id: string;
-  level: MemoryLevel;
-  /** The owning actor, for an actor's memory. */
-  actor?: string;
-  /** Why: stored, reinforced, merged, distilled, item (store put), value (learned), evicted, deleted, pruned (by a policy or consolidation). */
-  reason: "stored" | "reinforced" | "merged" | "distilled" | "item" | "value" | "evicted" | "deleted" | "pruned";
-}
-
-/** Told about every change of a memory. */
-export type ChangeListener = (change: MemoryChange) => void;
 
 /** What {@link HierarchicalMemory.store} takes. */
 export const StoreMemoryInputSchema = z.strictObject({
@@ -196,10 +187,6 @@ function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-function invalid(message: string, details: Record<string, string | number> = {}): JottyError {
-  return new JottyError({ code: "invalid_argument", message, details });
-}
-
 /**
  * Jotty's memory: five levels (episodic, semantic, procedural, meta, causal) of text memories
  * with goal-conditioned values learned by TD(λ), embedding retrieval that weighs relevance
@@ -222,28 +209,13 @@ export class HierarchicalMemory {
   readonly settings: MemoryConfig;
   private readonly clock: Clock;
   private readonly llm: ModelSummaryAccess | undefined;
-  private readonly createIndex: (dimensions: number) => VectorIndex;
-  private index: VectorIndex | undefined;
-  private readonly entries = new Map<string, MemoryEntry>();
-  private readonly byLevel: Record<MemoryLevel, Set<string>> = {
-    episodic: new Set(),
-    semantic: new Set(),
-    procedural: new Set(),
-    meta: new Set(),
-    causal: new Set(),
-  };
+  /** The memories and their indexes. */
+  private readonly table: MemoryTable;
   private readonly goalVectors = new Map<string, Float32Array>();
-  /** Terms of every memory for fuzzy search: built on the first one, then kept up to date. */
-  private terms: TermIndex | undefined;
-  /** target id → ids of memories linking to it, so removal can drop dangling links. */
-  private readonly linkedFrom = new Map<string, Set<string>>();
   private readonly listeners = new Set<AccessListener>();
-  private readonly changeListeners = new Set<ChangeListener>();
   private readonly telemetry: Telemetry | undefined;
   /** Nearest-neighbour searches by query; each remembers the versions of the levels it covered. */
   private readonly searches: LRUCache<string, { stamp: string; matches: VectorMatch[] }> | undefined;
-  /** Bumped on every write to a level, which makes the cached searches covering it stale. */
-  private readonly levelVersions: Record<MemoryLevel, number> = { episodic: 0, semantic: 0, procedural: 0, meta: 0, causal: 0 };
   private searchHits = 0;
   private searchMisses = 0;
   private totalAccesses = 0;
@@ -270,10 +242,10 @@ export class HierarchicalMemory {
       options.llm === undefined
         ? undefined
         : { model: options.llm, usage: new LlmUsage(), breaker: options.answerBreaker ?? new CircuitBreaker({ clock: this.clock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
-    this.createIndex = options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions }));
+    this.table = new MemoryTable({ name: this.name, createIndex: options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions })) });
     this.telemetry = options.telemetry;
     const capacity = options.retrievalCache ?? 1000;
-    if (!Number.isInteger(capacity) || capacity < 0) throw invalid(`retrievalCache must be a whole number ≥ 0 (0 turns it off), got ${capacity}.`);
+    if (!Number.isInteger(capacity) || capacity < 0) throw invalidArgument(`retrievalCache must be a whole number ≥ 0 (0 turns it off), got ${capacity}.`);
     this.searches = capacity === 0 ? undefined : new LRUCache({ max: capacity });
   }
 
@@ -295,12 +267,12 @@ export class HierarchicalMemory {
 
   /** Number of memories, in all levels or in one. */
   size(level?: MemoryLevel): number {
-    return level === undefined ? this.entries.size : this.byLevel[level].size;
+    return level === undefined ? this.table.size : this.table.idsOf(level).size;
   }
 
   /** Memories per level. */
   counts(): Record<MemoryLevel, number> {
-    return Object.fromEntries(MEMORY_LEVELS.map((level) => [level, this.byLevel[level].size])) as Record<
+    return Object.fromEntries(MEMORY_LEVELS.map((level) => [level, this.table.idsOf(level).size])) as Record<
       MemoryLevel,
       number
     >;
@@ -308,7 +280,7 @@ export class HierarchicalMemory {
 
   /** A copy of one memory, or undefined. */
   get(id: string): MemoryEntry | undefined {
-    const entry = this.entries.get(id);
+    const entry = this.table.get(id);
     return entry === undefined ? undefined : structuredClone(entry);
   }
 
@@ -316,30 +288,23 @@ export class HierarchicalMemory {
    * One memory without copying, for read-only use on hot paths; never mutate it.
    */
   peek(id: string): Readonly<MemoryEntry> | undefined {
-    return this.entries.get(id);
+    return this.table.get(id);
   }
 
   /** Every memory without copying, in insertion order, for read-only use; never mutate them. */
   view(): IterableIterator<Readonly<MemoryEntry>> {
-    return this.entries.values();
+    return this.table.values();
   }
 
   /** Copies of every memory (of one level when given), in insertion order. */
   list(level?: MemoryLevel): MemoryEntry[] {
-    const ids = level === undefined ? this.entries.keys() : this.byLevel[level].values();
-    return [...ids].map((id) => structuredClone(this.entries.get(id) as MemoryEntry));
+    const ids = level === undefined ? this.table.keys() : this.table.idsOf(level).values();
+    return [...ids].map((id) => structuredClone(this.table.get(id) as MemoryEntry));
   }
 
   /** Subscribes to every create, update and delete; returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
-  }
-
-  private changed(entry: Readonly<MemoryEntry>, action: MemoryChange["action"], reason: MemoryChange["reason"]): void {
-    if (this.changeListeners.size === 0) return;
-    const change: MemoryChange = { action, id: entry.id, level: entry.level, reason, ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }) };
-    for (const listener of this.changeListeners) listener(change);
+    return this.table.onChange(listener);
   }
 
   /** Starts the retrieval cache's hit and miss counts afresh (what it holds stays). */
@@ -372,10 +337,10 @@ export class HierarchicalMemory {
     const filter = {
       ...(options.levels === undefined ? {} : { level: options.levels }),
       ...(options.actors === undefined ? {} : { actor: options.actors }),
-      ...(visibleTo === undefined ? {} : { predicate: (id: string) => this.visible(this.entries.get(id) as MemoryEntry, visibleTo) }),
+      ...(visibleTo === undefined ? {} : { predicate: (id: string) => isVisible(this.table.get(id) as MemoryEntry, visibleTo) }),
     };
     if (this.searches === undefined) return index.search(vector, { k: options.k, filter });
-    const stamp = (options.levels ?? MEMORY_LEVELS).map((level) => `${level}:${this.levelVersions[level]}`).join(",");
+    const stamp = this.table.stamp(options.levels);
     const cacheKey = JSON.stringify([key, options.k, options.levels ?? null, options.actors ?? null, visibleTo ?? null]);
     const cached = this.searches.get(cacheKey);
     if (cached !== undefined && cached.stamp === stamp) {
@@ -388,41 +353,17 @@ export class HierarchicalMemory {
     return matches;
   }
 
-  /** Whether an actor (null: the whole team) may read a memory: its own, or one that belongs to no actor. */
-  private visible(entry: Readonly<MemoryEntry>, actor: string | null): boolean {
-    return entry.metadata.actor === undefined || entry.metadata.actor === actor;
-  }
-
   /** Subscribes to retrievals; returns the unsubscribe function. */
   onAccess(listener: AccessListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** The vector of a query (a goal, a search text), through the embedding cache when there is one. */
-  private async embedOne(text: string): Promise<Float32Array> {
-    const [vector] = await embedTexts(this.embedder, [text]);
-    if (vector === undefined) throw invalid("The embedder returned no vector.");
-    return vector;
-  }
-
-  /** The vector of a memory's content: embedded once and kept in the index, so past the query cache. */
-  private async embedContent(text: string): Promise<Float32Array> {
-    const [vector] = await embedTexts(baseEmbedder(this.embedder), [text]);
-    if (vector === undefined) throw invalid("The embedder returned no vector.");
-    return vector;
-  }
-
-  private indexFor(dimensions: number): VectorIndex {
-    if (this.index === undefined) this.index = this.createIndex(dimensions);
-    return this.index;
-  }
-
   /** Embeds and caches a goal, so values can be carried between similar goals. */
   async ensureGoal(goal: string): Promise<Float32Array> {
     let vector = this.goalVectors.get(goal);
     if (vector === undefined) {
-      vector = await this.embedOne(goal);
+      vector = await embedOne(this.embedder, goal);
       this.goalVectors.set(goal, vector);
     }
     return vector;
@@ -464,7 +405,7 @@ export class HierarchicalMemory {
    * @throws JottyError `memory_not_found` for an unknown id.
    */
   async value(id: string, goal: string): Promise<number> {
-    const entry = this.require(id);
+    const entry = this.table.require(id);
     await this.ensureGoal(goal);
     return this.valueOf(entry, goal);
   }
@@ -473,18 +414,6 @@ export class HierarchicalMemory {
     const values = Object.values(entry.values);
     if (values.length === 0) return INITIAL_VALUES[entry.kind];
     return values.reduce((sum, goalValue) => sum + goalValue.value, 0) / values.length;
-  }
-
-  private require(id: string): MemoryEntry {
-    const entry = this.entries.get(id);
-    if (entry === undefined) {
-      throw new JottyError({
-        code: "memory_not_found",
-        message: `No memory with id "${id}" in the ${this.name} memory; it may have been evicted or pruned.`,
-        details: { id, memory: this.name },
-      });
-    }
-    return entry;
   }
 
   /**
@@ -511,14 +440,14 @@ export class HierarchicalMemory {
     const memory = parsed.data;
     if (memory.goal !== undefined) await this.ensureGoal(memory.goal);
     const id = memoryId({ domain: memory.domain, taskType: memory.taskType, level: memory.level, content: memory.content });
-    if (this.entries.has(id)) {
+    if (this.table.has(id)) {
       this.reinforce(id, memory, "reinforced");
       return { id, status: "reinforced", evicted: [] };
     }
-    const vector = await this.embedContent(memory.content);
-    const index = this.indexFor(vector.length);
+    const vector = await embedOne(baseEmbedder(this.embedder), memory.content);
+    const index = this.table.indexFor(vector.length);
     // Another store of the same content may have finished while this one was embedding.
-    if (this.entries.has(id)) {
+    if (this.table.has(id)) {
       this.reinforce(id, memory, "reinforced");
       return { id, status: "reinforced", evicted: [] };
     }
@@ -527,7 +456,7 @@ export class HierarchicalMemory {
       k: 1,
       filter: {
         level: memory.level,
-        predicate: (other) => (this.entries.get(other) as MemoryEntry).metadata.actor === memory.actor,
+        predicate: (other) => (this.table.get(other) as MemoryEntry).metadata.actor === memory.actor,
       },
     });
     if (nearest !== undefined && nearest.score >= this.settings.nearDuplicateThreshold) {
@@ -562,13 +491,13 @@ export class HierarchicalMemory {
       causalLinks: [],
       sources: [],
     };
-    this.insert(entry, vector);
-    this.changed(entry, "create", "stored");
+    this.table.insert(entry, vector);
+    this.table.changed(entry, "create", "stored");
     return { id, status: "added", evicted };
   }
 
   private reinforce(id: string, memory: z.output<typeof StoreMemoryInputSchema>, reason: "reinforced" | "merged"): void {
-    const entry = this.require(id);
+    const entry = this.table.require(id);
     entry.timesStored += 1;
     entry.updatedAt = this.clock.now();
     if (memory.sourceEpisode !== undefined && !entry.metadata.sourceEpisodes.includes(memory.sourceEpisode)) {
@@ -578,29 +507,17 @@ export class HierarchicalMemory {
       entry.values[memory.goal] = { value: memory.value + 0, visits: 0 };
     }
     if (memory.protected === true) entry.protected = true;
-    this.changed(entry, "update", reason);
-  }
-
-  private insert(entry: MemoryEntry, vector: Float32Array): void {
-    this.levelVersions[entry.level] += 1;
-    this.entries.set(entry.id, entry);
-    this.terms?.add(entry.id, entry.content);
-    this.byLevel[entry.level].add(entry.id);
-    this.indexFor(vector.length).add(entry.id, vector, {
-      level: entry.level,
-      ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }),
-    });
-    for (const link of entry.causalLinks) this.noteLink(entry.id, link.target);
+    this.table.changed(entry, "update", reason);
   }
 
   /** Evicts until `level` has room for `incoming` more; returns the evicted ids. */
   private makeRoom(level: MemoryLevel, incoming: number): string[] {
     const capacity = this.settings.capacities[level];
-    const ids = this.byLevel[level];
+    const ids = this.table.idsOf(level);
     const excess = ids.size + incoming - capacity;
     if (excess <= 0) return [];
     const victims = [...ids]
-      .map((id) => this.entries.get(id) as MemoryEntry)
+      .map((id) => this.table.get(id) as MemoryEntry)
       .filter((entry) => !entry.protected)
       .sort((a, b) => this.meanValue(a) - this.meanValue(b) || a.createdAt - b.createdAt)
       .slice(0, excess);
@@ -611,31 +528,14 @@ export class HierarchicalMemory {
         details: { level, capacity, size: ids.size },
       });
     }
-    for (const victim of victims) this.removeEntry(victim.id, "evicted");
+    for (const victim of victims) this.table.remove(victim.id, "evicted");
     return victims.map((victim) => victim.id);
-  }
-
-  private removeEntry(id: string, reason: "evicted" | "deleted" | "pruned"): void {
-    const entry = this.entries.get(id);
-    if (entry === undefined) return;
-    this.levelVersions[entry.level] += 1;
-    this.entries.delete(id);
-    this.terms?.remove(id);
-    this.byLevel[entry.level].delete(id);
-    this.index?.remove(id);
-    for (const link of entry.causalLinks) this.linkedFrom.get(link.target)?.delete(id);
-    for (const source of this.linkedFrom.get(id) ?? []) {
-      const linking = this.entries.get(source);
-      if (linking !== undefined) linking.causalLinks = linking.causalLinks.filter((link) => link.target !== id);
-    }
-    this.linkedFrom.delete(id);
-    this.changed(entry, "delete", reason);
   }
 
   /** Deletes a memory; returns whether it existed. Protected memories can be deleted explicitly. */
   delete(id: string): boolean {
-    if (!this.entries.has(id)) return false;
-    this.removeEntry(id, "deleted");
+    if (!this.table.has(id)) return false;
+    this.table.remove(id, "deleted");
     return true;
   }
 
@@ -676,7 +576,7 @@ export class HierarchicalMemory {
     for (const policy of parsed.data) {
       if (policy.kind === "budget") {
         const groups = new Map<string, Array<{ entry: MemoryEntry; value: number }>>();
-        for (const entry of this.entries.values()) {
+        for (const entry of this.table.values()) {
           const group = policy.level === "all" ? "all" : entry.level;
           if (policy.level !== "all" && policy.level !== "each" && entry.level !== policy.level) continue;
           let members = groups.get(group);
@@ -693,7 +593,7 @@ export class HierarchicalMemory {
         }
         continue;
       }
-      for (const entry of this.entries.values()) {
+      for (const entry of this.table.values()) {
         if (policy.kind === "age") {
           const idleDays = (now - (entry.lastAccess ?? entry.createdAt)) / DAY;
           if (idleDays > policy.maxIdleDays) mark(entry, `unused for ${Math.floor(idleDays)} days`);
@@ -706,9 +606,9 @@ export class HierarchicalMemory {
         }
       }
     }
-    const removed = [...reasons].map(([id, why]) => ({ id, level: (this.entries.get(id) as MemoryEntry).level, reasons: why }));
-    if (!dryRun) for (const { id } of removed) this.removeEntry(id, "pruned");
-    return { dryRun, removed, remaining: dryRun ? this.entries.size - removed.length : this.entries.size };
+    const removed = [...reasons].map(([id, why]) => ({ id, level: (this.table.get(id) as MemoryEntry).level, reasons: why }));
+    if (!dryRun) for (const { id } of removed) this.table.remove(id, "pruned");
+    return { dryRun, removed, remaining: dryRun ? this.table.size - removed.length : this.table.size };
   }
 
   /**
@@ -723,27 +623,27 @@ export class HierarchicalMemory {
   private async retrieveUntimed(input: RetrieveInput): Promise<RetrievedMemory[]> {
     const { goal, query, levels, actors, visibleTo, k = 5, maxTokens, record = true } = input;
     if (typeof goal !== "string" || goal.trim().length === 0) {
-      throw invalid("retrieve needs a goal: the task the memories should serve.");
+      throw invalidArgument("retrieve needs a goal: the task the memories should serve.");
     }
-    if (!Number.isInteger(k) || k < 1) throw invalid(`retrieve's k must be a positive integer, got ${k}.`, { k });
+    if (!Number.isInteger(k) || k < 1) throw invalidArgument(`retrieve's k must be a positive integer, got ${k}.`, { k });
     if (levels !== undefined) {
       for (const level of levels) {
         if (!MEMORY_LEVELS.includes(level)) {
-          throw invalid(`Unknown memory level "${String(level)}"; use one of ${MEMORY_LEVELS.join(", ")}.`);
+          throw invalidArgument(`Unknown memory level "${String(level)}"; use one of ${MEMORY_LEVELS.join(", ")}.`);
         }
       }
     }
     // Frozen inference embeds the goal without caching it, so not even the goal cache changes.
-    const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await this.embedOne(goal)));
-    if (this.index === undefined || this.entries.size === 0) return [];
-    const queryVector = query === undefined || query === goal ? goalVector : await this.embedOne(query);
+    const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await embedOne(this.embedder, goal)));
+    if (this.table.index === undefined || this.table.size === 0) return [];
+    const queryVector = query === undefined || query === goal ? goalVector : await embedOne(this.embedder, query);
     const retrieval = this.settings.retrieval;
-    const candidates = this.searchIndex(this.index, query ?? goal, queryVector, { k: Math.max(k * 4, retrieval.candidates), levels, actors, visibleTo });
+    const candidates = this.searchIndex(this.table.index, query ?? goal, queryVector, { k: Math.max(k * 4, retrieval.candidates), levels, actors, visibleTo });
     const now = this.clock.now();
     const ranked: RetrievedMemory[] = [];
     for (const candidate of candidates) {
       if (candidate.score < retrieval.minRelevance) continue;
-      const entry = this.entries.get(candidate.id) as MemoryEntry;
+      const entry = this.table.get(candidate.id) as MemoryEntry;
       const value = this.valueOf(entry, goal, goalVector);
       const score = retrievalScore(
         {
@@ -784,7 +684,7 @@ export class HierarchicalMemory {
   }
 
   private recordAccess(id: string, now: number): void {
-    const entry = this.entries.get(id);
+    const entry = this.table.get(id);
     if (entry === undefined) return;
     entry.accessCount += 1;
     entry.lastAccess = now;
@@ -794,7 +694,7 @@ export class HierarchicalMemory {
 
   /** Goals this memory has a value for. */
   goalsOf(id: string): string[] {
-    return Object.keys(this.entries.get(id)?.values ?? {});
+    return Object.keys(this.table.get(id)?.values ?? {});
   }
 
   /**
@@ -804,32 +704,23 @@ export class HierarchicalMemory {
    * @param visit - count this as an episode that credited the memory. @default false
    */
   setValue({ id, goal, value, visit = false }: { id: string; goal: string; value: number; visit?: boolean }): boolean {
-    const entry = this.entries.get(id);
+    const entry = this.table.get(id);
     if (entry === undefined) return false;
-    if (!Number.isFinite(value)) throw invalid(`A memory value must be a finite number, got ${value}.`);
+    if (!Number.isFinite(value)) throw invalidArgument(`A memory value must be a finite number, got ${value}.`);
     const current = entry.values[goal];
     entry.values[goal] = {
       value: Math.min(1, Math.max(0, value)),
       visits: (current?.visits ?? 0) + (visit ? 1 : 0),
     };
     entry.updatedAt = this.clock.now();
-    this.changed(entry, "update", "value");
+    this.table.changed(entry, "update", "value");
     return true;
   }
 
   /** The value a memory has for a goal, reading only what is cached (no embedding call). */
   cachedValue(id: string, goal: string): number | undefined {
-    const entry = this.entries.get(id);
+    const entry = this.table.get(id);
     return entry === undefined ? undefined : this.valueOf(entry, goal);
-  }
-
-  private noteLink(from: string, to: string): void {
-    let sources = this.linkedFrom.get(to);
-    if (sources === undefined) {
-      sources = new Set();
-      this.linkedFrom.set(to, sources);
-    }
-    sources.add(from);
   }
 
   /**
@@ -850,9 +741,9 @@ export class HierarchicalMemory {
     relation?: string;
     confidence?: number;
   }): number {
-    const source = this.require(from);
-    this.require(to);
-    if (!Number.isFinite(confidence)) throw invalid(`A causal confidence must be a number, got ${confidence}.`);
+    const source = this.table.require(from);
+    this.table.require(to);
+    if (!Number.isFinite(confidence)) throw invalidArgument(`A causal confidence must be a number, got ${confidence}.`);
     const existing = source.causalLinks.find((link) => link.target === to && link.relation === relation);
     if (existing !== undefined) {
       existing.confidence = strengthenConfidence(existing.confidence);
@@ -860,12 +751,12 @@ export class HierarchicalMemory {
     }
     const link = { target: to, relation, confidence: boundConfidence(confidence) };
     source.causalLinks.push(link);
-    this.noteLink(from, to);
+    this.table.noteLink(from, to);
     return link.confidence;
   }
 
   private link(from: string, to: string, relation: string) {
-    const link = this.require(from).causalLinks.find((candidate) => candidate.target === to && candidate.relation === relation);
+    const link = this.table.require(from).causalLinks.find((candidate) => candidate.target === to && candidate.relation === relation);
     if (link === undefined) {
       throw new JottyError({
         code: "memory_not_found",
@@ -904,20 +795,20 @@ export class HierarchicalMemory {
   /** Adds a distilled memory (or reinforces it when already known) without near-duplicate merging. */
   private async addDistilled(entry: Omit<MemoryEntry, "id" | "accessCount" | "lastAccess" | "createdAt" | "updatedAt" | "timesStored" | "causalLinks">): Promise<string> {
     const id = memoryId({ domain: entry.metadata.domain, taskType: entry.metadata.taskType, level: entry.level, content: entry.content });
-    const existing = this.entries.get(id);
+    const existing = this.table.get(id);
     if (existing !== undefined) {
       existing.timesStored += 1;
       existing.updatedAt = this.clock.now();
       existing.sources = [...new Set([...existing.sources, ...entry.sources])];
-      this.changed(existing, "update", "distilled");
+      this.table.changed(existing, "update", "distilled");
       return id;
     }
-    const vector = await this.embedContent(entry.content);
+    const vector = await embedOne(baseEmbedder(this.embedder), entry.content);
     this.makeRoom(entry.level, 1);
     const now = this.clock.now();
     const created: MemoryEntry = { ...entry, id, accessCount: 0, lastAccess: null, createdAt: now, updatedAt: now, timesStored: 1, causalLinks: [] };
-    this.insert(created, vector);
-    this.changed(created, "create", "distilled");
+    this.table.insert(created, vector);
+    this.table.changed(created, "create", "distilled");
     return id;
   }
 
@@ -940,30 +831,30 @@ export class HierarchicalMemory {
   async consolidate(): Promise<ConsolidationReport> {
     const report: ConsolidationReport = { patterns: [], procedures: [], meta: [], pruned: [], modelFailures: 0 };
     const settings = this.settings.consolidation;
-    const index = this.index;
+    const index = this.table.index;
     if (index === undefined) return report;
 
     // 1. Clusters of similar, not yet consolidated episodes → semantic patterns. Only episodes
     // stored since the last pass seed a cluster (older ones found no cluster then), so a pass
     // costs in proportion to what is new; a cluster is the seed's nearest open neighbours.
     const open = new Set(
-      [...this.byLevel.episodic].filter((id) => (this.entries.get(id) as MemoryEntry).consolidatedInto === undefined),
+      [...this.table.idsOf("episodic")].filter((id) => (this.table.get(id) as MemoryEntry).consolidatedInto === undefined),
     );
     const since = this.lastConsolidation;
     const fresh = [...open]
-      .filter((id) => (this.entries.get(id) as MemoryEntry).createdAt >= since)
-      .sort((a, b) => (this.entries.get(a) as MemoryEntry).createdAt - (this.entries.get(b) as MemoryEntry).createdAt);
+      .filter((id) => (this.table.get(id) as MemoryEntry).createdAt >= since)
+      .sort((a, b) => (this.table.get(a) as MemoryEntry).createdAt - (this.table.get(b) as MemoryEntry).createdAt);
     // A pass seeds at most MAX_SEEDS clusters, oldest first; the rest wait for the next pass.
     const seeds = fresh.slice(0, MAX_SEEDS);
     const waiting = fresh[MAX_SEEDS];
-    this.lastConsolidation = waiting === undefined ? this.clock.now() : (this.entries.get(waiting) as MemoryEntry).createdAt;
+    this.lastConsolidation = waiting === undefined ? this.clock.now() : (this.table.get(waiting) as MemoryEntry).createdAt;
     for (const seed of seeds) {
       if (!open.has(seed) || open.size < settings.minClusterSize) continue;
       const seedVector = index.get(seed) as Float32Array;
       const members = index
         .search(seedVector, { k: Math.min(open.size, 200), filter: { level: "episodic", predicate: (id) => open.has(id) } })
         .filter((match) => match.score >= settings.clusterSimilarity)
-        .map((match) => this.entries.get(match.id) as MemoryEntry);
+        .map((match) => this.table.get(match.id) as MemoryEntry);
       if (members.length < settings.minClusterSize) continue;
       for (const member of members) open.delete(member.id);
       const vectors = members.map((member) => index.get(member.id) as Float32Array);
@@ -994,8 +885,8 @@ export class HierarchicalMemory {
     // 2. Task types with enough successes and failures → procedures, re-derived only for task
     // types with new outcomes, from their most recent DISTILL_SAMPLE successes and failures.
     const byTask = new Map<string, { successes: MemoryEntry[]; failures: MemoryEntry[]; fresh: boolean }>();
-    for (const id of this.byLevel.episodic) {
-      const entry = this.entries.get(id) as MemoryEntry;
+    for (const id of this.table.idsOf("episodic")) {
+      const entry = this.table.get(id) as MemoryEntry;
       if (entry.kind !== "success" && entry.kind !== "failure") continue;
       const key = `${entry.metadata.domain}\u0000${entry.metadata.taskType}`;
       const group = byTask.get(key) ?? { successes: [], failures: [], fresh: false };
@@ -1036,7 +927,7 @@ export class HierarchicalMemory {
     }
 
     // 3. High- against low-value memories → meta wisdom, from the DISTILL_SAMPLE highest and lowest.
-    const scored = [...this.entries.values()]
+    const scored = [...this.table.values()]
       .filter((entry) => entry.level !== "meta" && Object.keys(entry.values).length > 0)
       .map((entry) => ({ entry, value: this.meanValue(entry) }));
     const high = scored
@@ -1071,9 +962,9 @@ export class HierarchicalMemory {
 
     // 4. Old, low-value episodes go, at most a share of them a pass.
     const now = this.clock.now();
-    const limit = Math.floor(settings.pruneMaxFraction * this.byLevel.episodic.size);
-    const prunable = [...this.byLevel.episodic]
-      .map((id) => this.entries.get(id) as MemoryEntry)
+    const limit = Math.floor(settings.pruneMaxFraction * this.table.idsOf("episodic").size);
+    const prunable = [...this.table.idsOf("episodic")]
+      .map((id) => this.table.get(id) as MemoryEntry)
       .filter(
         (entry) =>
           !entry.protected &&
@@ -1083,7 +974,7 @@ export class HierarchicalMemory {
       .sort((a, b) => this.meanValue(a) - this.meanValue(b) || a.createdAt - b.createdAt)
       .slice(0, limit);
     for (const entry of prunable) {
-      this.removeEntry(entry.id, "pruned");
+      this.table.remove(entry.id, "pruned");
       report.pruned.push(entry.id);
     }
     return report;
@@ -1107,13 +998,13 @@ export class HierarchicalMemory {
     /** For this actor (null: the whole team): other actors' memories are left out. */
     visibleTo?: string | null;
   }): Promise<string> {
-    const readable = (entry: Readonly<MemoryEntry>): boolean => visibleTo === undefined || this.visible(entry, visibleTo);
-    const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await this.embedOne(goal)));
+    const readable = (entry: Readonly<MemoryEntry>): boolean => visibleTo === undefined || isVisible(entry, visibleTo);
+    const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await embedOne(this.embedder, goal)));
     const high = this.settings.consolidation.highValue;
     const lines: Array<{ value: number; text: string }> = [];
     for (const level of ["semantic", "procedural", "meta", "causal"] as const) {
-      for (const id of this.byLevel[level]) {
-        const entry = this.entries.get(id) as MemoryEntry;
+      for (const id of this.table.idsOf(level)) {
+        const entry = this.table.get(id) as MemoryEntry;
         if (!readable(entry)) continue;
         const value = this.valueOf(entry, goal, goalVector);
         const label =
@@ -1129,12 +1020,12 @@ export class HierarchicalMemory {
         lines.push({ value, text: `${label}: ${entry.content} (V=${value.toFixed(2)})` });
       }
     }
-    const linking = new Set([...this.linkedFrom.values()].flatMap((sources) => [...sources]));
+    const linking = this.table.linking();
     for (const id of linking) {
-      const entry = this.entries.get(id);
+      const entry = this.table.get(id);
       if (entry === undefined || !readable(entry)) continue;
       for (const link of entry.causalLinks) {
-        const target = this.entries.get(link.target);
+        const target = this.table.get(link.target);
         if (target === undefined || !readable(target)) continue;
         lines.push({
           value: link.confidence,
@@ -1169,23 +1060,23 @@ export class HierarchicalMemory {
     visibleTo?: string | null;
     predicate?: (entry: Readonly<MemoryEntry>) => boolean;
   }): Promise<Array<{ entry: MemoryEntry; score: number }>> {
-    const vector = await this.embedOne(text);
-    if (this.index === undefined) return [];
+    const vector = await embedOne(this.embedder, text);
+    if (this.table.index === undefined) return [];
     const matches =
       predicate === undefined
-        ? this.searchIndex(this.index, text, vector, { k, levels, actors, visibleTo })
-        : this.index.search(vector, {
+        ? this.searchIndex(this.table.index, text, vector, { k, levels, actors, visibleTo })
+        : this.table.index.search(vector, {
             k,
             filter: {
               ...(levels === undefined ? {} : { level: levels }),
               ...(actors === undefined ? {} : { actor: actors }),
               predicate: (id: string) => {
-                const entry = this.entries.get(id) as MemoryEntry;
-                return (visibleTo === undefined || this.visible(entry, visibleTo)) && predicate(entry);
+                const entry = this.table.get(id) as MemoryEntry;
+                return (visibleTo === undefined || isVisible(entry, visibleTo)) && predicate(entry);
               },
             },
           });
-    return matches.map((match) => ({ entry: structuredClone(this.entries.get(match.id) as MemoryEntry), score: match.score }));
+    return matches.map((match) => ({ entry: structuredClone(this.table.get(match.id) as MemoryEntry), score: match.score }));
   }
 
   /**
@@ -1237,15 +1128,11 @@ export class HierarchicalMemory {
       const all = searchTerms(text);
       const long = all.filter((term) => term.length >= 3);
       const terms = long.length > 0 ? long : all;
-      if (this.terms === undefined) {
-        this.terms = new TermIndex();
-        for (const entry of this.entries.values()) this.terms.add(entry.id, entry.content);
-      }
-      for (const [id, score] of this.terms.scores(terms)) {
-        const entry = this.entries.get(id) as MemoryEntry;
+      for (const [id, score] of this.table.termIndex().scores(terms)) {
+        const entry = this.table.get(id) as MemoryEntry;
         if (levels !== undefined && !levels.includes(entry.level)) continue;
         if (actors !== undefined && !actors.includes(entry.metadata.actor ?? "")) continue;
-        if (visibleTo !== undefined && !this.visible(entry, visibleTo)) continue;
+        if (visibleTo !== undefined && !isVisible(entry, visibleTo)) continue;
         spelled.set(id, score);
       }
     }
@@ -1259,7 +1146,7 @@ export class HierarchicalMemory {
       .filter((match) => match.score >= minScore)
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
       .slice(0, k)
-      .map(({ id, ...scores }) => ({ entry: structuredClone(this.entries.get(id) as MemoryEntry), ...scores }));
+      .map(({ id, ...scores }) => ({ entry: structuredClone(this.table.get(id) as MemoryEntry), ...scores }));
   }
 
   /**
@@ -1283,17 +1170,14 @@ export class HierarchicalMemory {
     payload: Record<string, unknown>;
   }): Promise<string> {
     const id = itemId(level, actor, key);
-    const vector = await this.embedContent(content);
+    const vector = await embedOne(baseEmbedder(this.embedder), content);
     const now = this.clock.now();
-    const existing = this.entries.get(id);
+    const existing = this.table.get(id);
     if (existing !== undefined) {
-      existing.content = content;
-      this.terms?.add(id, content);
+      this.table.replaceContent(existing, { content, vector, actor });
       existing.metadata.payload = structuredClone(payload);
       existing.updatedAt = now;
-      this.levelVersions[level] += 1;
-      this.indexFor(vector.length).add(id, vector, { level, ...(actor === undefined ? {} : { actor }) });
-      this.changed(existing, "update", "item");
+      this.table.changed(existing, "update", "item");
       return id;
     }
     this.makeRoom(level, 1);
@@ -1320,8 +1204,8 @@ export class HierarchicalMemory {
       causalLinks: [],
       sources: [],
     };
-    this.insert(created, vector);
-    this.changed(created, "create", "item");
+    this.table.insert(created, vector);
+    this.table.changed(created, "create", "item");
     return id;
   }
 
@@ -1337,9 +1221,9 @@ export class HierarchicalMemory {
       embedder: embedderId(this.embedder),
       totalAccesses: this.totalAccesses,
       ...(Number.isFinite(this.lastConsolidation) ? { lastConsolidation: this.lastConsolidation } : {}),
-      entries: [...this.entries.values()].map((entry) => {
+      entries: [...this.table.values()].map((entry) => {
         const copy = structuredClone(entry);
-        const vector = withVectors ? this.index?.get(entry.id) : undefined;
+        const vector = withVectors ? this.table.index?.get(entry.id) : undefined;
         return vector === undefined ? copy : { ...copy, vector: encodeVector(vector) };
       }),
       goals: Object.fromEntries(
@@ -1367,7 +1251,7 @@ export class HierarchicalMemory {
     const fresh = new Map(missing.map((entry, position) => [entry.id, embedded[position] as Float32Array]));
     for (const { vector, ...entry } of parsed.entries) {
       const restored = fresh.get(entry.id) ?? decodeVector(vector as string);
-      memory.insert(entry, restored);
+      memory.table.insert(entry, restored);
     }
     const goals = Object.entries(parsed.goals);
     const goalsToEmbed = goals.filter(([, vector]) => !sameEmbedder || vector === null).map(([goal]) => goal);

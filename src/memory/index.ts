@@ -1,10 +1,8 @@
 export { HierarchicalMemory, PrunePolicySchema, StoreMemoryInputSchema } from "./hierarchical-memory.js";
 export type {
   AccessListener,
-  ChangeListener,
   ConsolidationReport,
   HierarchicalMemoryOptions,
-  MemoryChange,
   PrunePolicy,
   PruneReport,
   RetrievedMemory,
@@ -12,6 +10,7 @@ export type {
   StoreMemoryInput,
   StoreMemoryResult,
 } from "./hierarchical-memory.js";
+export type { ChangeListener, MemoryChange } from "./memory-change.js";
 export { MemoryLearner } from "./memory-learner.js";
 export type { EpisodeCredit, MemoryLearnerOptions, MemoryValueChange } from "./memory-learner.js";
 export { JottyMemoryStore } from "./jotty-memory-store.js";
