@@ -1,11 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { MemorySchema, PrunePolicySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
 import {
   baseEmbedder,
-  cacheStats,
-  cosineSimilarity,
   createEmbedder,
   embedderId,
   embedTexts,
@@ -14,7 +11,6 @@ import {
   type CacheStats,
   type Embedder,
   type VectorIndex,
-  type VectorMatch,
 } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { CircuitBreaker, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
@@ -23,6 +19,7 @@ import { systemClock, type Clock } from "../util/index.js";
 import { boundConfidence, strengthenConfidence, weakenConfidence } from "./causal-confidence.js";
 import { representativeIndex, rulePattern, ruleProcedure, ruleWisdom } from "./consolidation-rules.js";
 import { embedOne } from "./embed-one.js";
+import { GoalValues, meanValue } from "./goal-values.js";
 import { invalidArgument } from "./invalid-argument.js";
 import { isVisible } from "./is-visible.js";
 import type { ChangeListener } from "./memory-change.js";
@@ -47,6 +44,7 @@ import {
 import { modelSummary, type ModelSummaryAccess } from "./model-summary.js";
 import { retrievalScore } from "./retrieval-score.js";
 import { MemoryTable } from "./memory-table.js";
+import { SearchCache } from "./search-cache.js";
 import { searchTerms } from "./term-index.js";
 
 const HOUR = 3_600_000;
@@ -211,13 +209,11 @@ export class HierarchicalMemory {
   private readonly llm: ModelSummaryAccess | undefined;
   /** The memories and their indexes. */
   private readonly table: MemoryTable;
-  private readonly goalVectors = new Map<string, Float32Array>();
+  /** Goals seen, and the values memories have for them. */
+  private readonly goals: GoalValues;
   private readonly listeners = new Set<AccessListener>();
   private readonly telemetry: Telemetry | undefined;
-  /** Nearest-neighbour searches by query; each remembers the versions of the levels it covered. */
-  private readonly searches: LRUCache<string, { stamp: string; matches: VectorMatch[] }> | undefined;
-  private searchHits = 0;
-  private searchMisses = 0;
+  private readonly searches: SearchCache;
   private totalAccesses = 0;
   /** When the last consolidation pass started; episodes stored since then seed clusters. */
   private lastConsolidation = -Infinity;
@@ -237,6 +233,7 @@ export class HierarchicalMemory {
       });
     }
     this.settings = parsed.data;
+    this.goals = new GoalValues({ embedder: this.embedder, settings: this.settings });
     this.clock = options.clock ?? systemClock;
     this.llm =
       options.llm === undefined
@@ -244,9 +241,7 @@ export class HierarchicalMemory {
         : { model: options.llm, usage: new LlmUsage(), breaker: options.answerBreaker ?? new CircuitBreaker({ clock: this.clock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
     this.table = new MemoryTable({ name: this.name, createIndex: options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions })) });
     this.telemetry = options.telemetry;
-    const capacity = options.retrievalCache ?? 1000;
-    if (!Number.isInteger(capacity) || capacity < 0) throw invalidArgument(`retrievalCache must be a whole number ≥ 0 (0 turns it off), got ${capacity}.`);
-    this.searches = capacity === 0 ? undefined : new LRUCache({ max: capacity });
+    this.searches = new SearchCache(options.retrievalCache ?? 1000);
   }
 
   /**
@@ -309,8 +304,7 @@ export class HierarchicalMemory {
 
   /** Starts the retrieval cache's hit and miss counts afresh (what it holds stays). */
   resetCacheStats(): void {
-    this.searchHits = 0;
-    this.searchMisses = 0;
+    this.searches.resetStats();
   }
 
   /** The model's summaries so far: calls, failures (rejected ones among them), skips and tokens. */
@@ -320,37 +314,7 @@ export class HierarchicalMemory {
 
   /** Hits and misses of the retrieval cache (all zero when it is off). */
   cacheStats(): CacheStats {
-    return cacheStats(this.searchHits, this.searchMisses, this.searches?.size ?? 0, this.searches?.max ?? 0);
-  }
-
-  /**
-   * Nearest neighbours of a query, from the retrieval cache when the same search was made
-   * since the last write to any level it covers.
-   */
-  private searchIndex(
-    index: VectorIndex,
-    key: string,
-    vector: Float32Array,
-    options: { k: number; levels?: readonly MemoryLevel[] | undefined; actors?: readonly string[] | undefined; visibleTo?: string | null | undefined },
-  ): VectorMatch[] {
-    const { visibleTo } = options;
-    const filter = {
-      ...(options.levels === undefined ? {} : { level: options.levels }),
-      ...(options.actors === undefined ? {} : { actor: options.actors }),
-      ...(visibleTo === undefined ? {} : { predicate: (id: string) => isVisible(this.table.get(id) as MemoryEntry, visibleTo) }),
-    };
-    if (this.searches === undefined) return index.search(vector, { k: options.k, filter });
-    const stamp = this.table.stamp(options.levels);
-    const cacheKey = JSON.stringify([key, options.k, options.levels ?? null, options.actors ?? null, visibleTo ?? null]);
-    const cached = this.searches.get(cacheKey);
-    if (cached !== undefined && cached.stamp === stamp) {
-      this.searchHits += 1;
-      return cached.matches;
-    }
-    this.searchMisses += 1;
-    const matches = index.search(vector, { k: options.k, filter });
-    this.searches.set(cacheKey, { stamp, matches });
-    return matches;
+    return this.searches.stats();
   }
 
   /** Subscribes to retrievals; returns the unsubscribe function. */
@@ -361,41 +325,12 @@ export class HierarchicalMemory {
 
   /** Embeds and caches a goal, so values can be carried between similar goals. */
   async ensureGoal(goal: string): Promise<Float32Array> {
-    let vector = this.goalVectors.get(goal);
-    if (vector === undefined) {
-      vector = await embedOne(this.embedder, goal);
-      this.goalVectors.set(goal, vector);
-    }
-    return vector;
+    return this.goals.ensure(goal);
   }
 
   /** Cosine similarity of two goals already seen (0 when either is unknown). */
   goalSimilarity(a: string, b: string): number {
-    if (a === b) return 1;
-    const first = this.goalVectors.get(a);
-    const second = this.goalVectors.get(b);
-    return first === undefined || second === undefined ? 0 : cosineSimilarity(first, second);
-  }
-
-  private valueOf(entry: MemoryEntry, goal: string, target = this.goalVectors.get(goal)): number {
-    const own = entry.values[goal];
-    if (own !== undefined) return own.value;
-    const initial = INITIAL_VALUES[entry.kind];
-    if (target === undefined) return initial;
-    let weighted = 0;
-    let total = 0;
-    let closest = 0;
-    for (const [other, goalValue] of Object.entries(entry.values)) {
-      const vector = this.goalVectors.get(other);
-      if (vector === undefined) continue;
-      const similarity = cosineSimilarity(target, vector);
-      if (similarity < this.settings.goalSimilarityThreshold) continue;
-      weighted += similarity * goalValue.value;
-      total += similarity;
-      closest = Math.max(closest, similarity);
-    }
-    // Shrink towards the kind's default by how close the nearest known goal is.
-    return total === 0 ? initial : initial + closest * (weighted / total - initial);
+    return this.goals.similarity(a, b);
   }
 
   /**
@@ -407,13 +342,7 @@ export class HierarchicalMemory {
   async value(id: string, goal: string): Promise<number> {
     const entry = this.table.require(id);
     await this.ensureGoal(goal);
-    return this.valueOf(entry, goal);
-  }
-
-  private meanValue(entry: MemoryEntry): number {
-    const values = Object.values(entry.values);
-    if (values.length === 0) return INITIAL_VALUES[entry.kind];
-    return values.reduce((sum, goalValue) => sum + goalValue.value, 0) / values.length;
+    return this.goals.valueOf(entry, goal);
   }
 
   /**
@@ -519,7 +448,7 @@ export class HierarchicalMemory {
     const victims = [...ids]
       .map((id) => this.table.get(id) as MemoryEntry)
       .filter((entry) => !entry.protected)
-      .sort((a, b) => this.meanValue(a) - this.meanValue(b) || a.createdAt - b.createdAt)
+      .sort((a, b) => meanValue(a) - meanValue(b) || a.createdAt - b.createdAt)
       .slice(0, excess);
     if (victims.length < excess) {
       throw new JottyError({
@@ -634,17 +563,17 @@ export class HierarchicalMemory {
       }
     }
     // Frozen inference embeds the goal without caching it, so not even the goal cache changes.
-    const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await embedOne(this.embedder, goal)));
+    const goalVector = await this.goals.vectorFor(goal, record);
     if (this.table.index === undefined || this.table.size === 0) return [];
     const queryVector = query === undefined || query === goal ? goalVector : await embedOne(this.embedder, query);
     const retrieval = this.settings.retrieval;
-    const candidates = this.searchIndex(this.table.index, query ?? goal, queryVector, { k: Math.max(k * 4, retrieval.candidates), levels, actors, visibleTo });
+    const candidates = this.searches.search({ table: this.table, index: this.table.index, key: query ?? goal, vector: queryVector, k: Math.max(k * 4, retrieval.candidates), levels, actors, visibleTo });
     const now = this.clock.now();
     const ranked: RetrievedMemory[] = [];
     for (const candidate of candidates) {
       if (candidate.score < retrieval.minRelevance) continue;
       const entry = this.table.get(candidate.id) as MemoryEntry;
-      const value = this.valueOf(entry, goal, goalVector);
+      const value = this.goals.valueOf(entry, goal, goalVector);
       const score = retrievalScore(
         {
           relevance: candidate.score,
@@ -720,7 +649,7 @@ export class HierarchicalMemory {
   /** The value a memory has for a goal, reading only what is cached (no embedding call). */
   cachedValue(id: string, goal: string): number | undefined {
     const entry = this.table.get(id);
-    return entry === undefined ? undefined : this.valueOf(entry, goal);
+    return entry === undefined ? undefined : this.goals.valueOf(entry, goal);
   }
 
   /**
@@ -812,16 +741,6 @@ export class HierarchicalMemory {
     return id;
   }
 
-  private averageValues(members: readonly MemoryEntry[]): MemoryEntry["values"] {
-    const goals = new Set(members.flatMap((member) => Object.keys(member.values)));
-    const values: MemoryEntry["values"] = {};
-    for (const goal of goals) {
-      const mean = members.reduce((sum, member) => sum + this.valueOf(member, goal), 0) / members.length;
-      values[goal] = { value: Math.min(1, Math.max(0, mean)), visits: 0 };
-    }
-    return values;
-  }
-
   /**
    * Distils experience: clusters similar episodic memories into semantic patterns (each source
    * records the pattern it went into), derives procedures for task types with enough successes
@@ -874,7 +793,7 @@ export class HierarchicalMemory {
           taskType: representative.metadata.taskType,
           sourceEpisodes: [...new Set(members.flatMap((member) => member.metadata.sourceEpisodes))],
         },
-        values: this.averageValues(members),
+        values: this.goals.average(members),
         protected: false,
         sources: members.map((member) => member.id),
       });
@@ -929,7 +848,7 @@ export class HierarchicalMemory {
     // 3. High- against low-value memories → meta wisdom, from the DISTILL_SAMPLE highest and lowest.
     const scored = [...this.table.values()]
       .filter((entry) => entry.level !== "meta" && Object.keys(entry.values).length > 0)
-      .map((entry) => ({ entry, value: this.meanValue(entry) }));
+      .map((entry) => ({ entry, value: meanValue(entry) }));
     const high = scored
       .filter((item) => item.value >= settings.highValue)
       .sort((a, b) => b.value - a.value)
@@ -969,9 +888,9 @@ export class HierarchicalMemory {
         (entry) =>
           !entry.protected &&
           (now - entry.createdAt) / HOUR > settings.pruneAfterHours &&
-          this.meanValue(entry) < settings.pruneBelowValue,
+          meanValue(entry) < settings.pruneBelowValue,
       )
-      .sort((a, b) => this.meanValue(a) - this.meanValue(b) || a.createdAt - b.createdAt)
+      .sort((a, b) => meanValue(a) - meanValue(b) || a.createdAt - b.createdAt)
       .slice(0, limit);
     for (const entry of prunable) {
       this.table.remove(entry.id, "pruned");
@@ -999,14 +918,14 @@ export class HierarchicalMemory {
     visibleTo?: string | null;
   }): Promise<string> {
     const readable = (entry: Readonly<MemoryEntry>): boolean => visibleTo === undefined || isVisible(entry, visibleTo);
-    const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await embedOne(this.embedder, goal)));
+    const goalVector = await this.goals.vectorFor(goal, record);
     const high = this.settings.consolidation.highValue;
     const lines: Array<{ value: number; text: string }> = [];
     for (const level of ["semantic", "procedural", "meta", "causal"] as const) {
       for (const id of this.table.idsOf(level)) {
         const entry = this.table.get(id) as MemoryEntry;
         if (!readable(entry)) continue;
-        const value = this.valueOf(entry, goal, goalVector);
+        const value = this.goals.valueOf(entry, goal, goalVector);
         const label =
           level === "semantic"
             ? value >= high
@@ -1064,7 +983,7 @@ export class HierarchicalMemory {
     if (this.table.index === undefined) return [];
     const matches =
       predicate === undefined
-        ? this.searchIndex(this.table.index, text, vector, { k, levels, actors, visibleTo })
+        ? this.searches.search({ table: this.table, index: this.table.index, key: text, vector, k, levels, actors, visibleTo })
         : this.table.index.search(vector, {
             k,
             filter: {
@@ -1227,7 +1146,7 @@ export class HierarchicalMemory {
         return vector === undefined ? copy : { ...copy, vector: encodeVector(vector) };
       }),
       goals: Object.fromEntries(
-        [...this.goalVectors].map(([goal, vector]) => [goal, withVectors ? encodeVector(vector) : null]),
+        [...this.goals.entries()].map(([goal, vector]) => [goal, withVectors ? encodeVector(vector) : null]),
       ),
     };
   }
@@ -1256,9 +1175,9 @@ export class HierarchicalMemory {
     const goals = Object.entries(parsed.goals);
     const goalsToEmbed = goals.filter(([, vector]) => !sameEmbedder || vector === null).map(([goal]) => goal);
     const goalVectors = await embedTexts(memory.embedder, goalsToEmbed);
-    goalsToEmbed.forEach((goal, position) => memory.goalVectors.set(goal, goalVectors[position] as Float32Array));
+    goalsToEmbed.forEach((goal, position) => memory.goals.set(goal, goalVectors[position] as Float32Array));
     for (const [goal, vector] of goals) {
-      if (!memory.goalVectors.has(goal) && vector !== null) memory.goalVectors.set(goal, decodeVector(vector));
+      if (!memory.goals.has(goal) && vector !== null) memory.goals.set(goal, decodeVector(vector));
     }
     memory.totalAccesses = parsed.totalAccesses;
     memory.lastConsolidation = parsed.lastConsolidation ?? -Infinity;
