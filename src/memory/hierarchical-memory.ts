@@ -23,17 +23,8 @@ import { GoalValues, meanValue } from "./goal-values.js";
 import { invalidArgument } from "./invalid-argument.js";
 import { isVisible } from "./is-visible.js";
 import type { ChangeListener } from "./memory-change.js";
-import { itemId, memoryId, type MemoryEntry } from "./memory-entry.js";
-import {
-  defaultKind,
-  INITIAL_VALUES,
-  LEVEL_WEIGHTS,
-  MEMORY_LEVELS,
-  MemoryKindSchema,
-  MemoryLevelSchema,
-  type MemoryKind,
-  type MemoryLevel,
-} from "./memory-level.js";
+import { memoryId, type MemoryEntry } from "./memory-entry.js";
+import { LEVEL_WEIGHTS, MEMORY_LEVELS, type MemoryKind, type MemoryLevel } from "./memory-level.js";
 import {
   decodeVector,
   encodeVector,
@@ -43,8 +34,12 @@ import {
 } from "./memory-snapshot.js";
 import { modelSummary, type ModelSummaryAccess } from "./model-summary.js";
 import { retrievalScore } from "./retrieval-score.js";
+import { makeRoom } from "./make-room.js";
+import type { MemoryParts } from "./memory-parts.js";
 import { MemoryTable } from "./memory-table.js";
+import { putItem, type PutItemInput } from "./put-item.js";
 import { SearchCache } from "./search-cache.js";
+import { storeMemory, type StoreMemoryInput, type StoreMemoryResult } from "./store-memory.js";
 import { searchTerms } from "./term-index.js";
 
 const HOUR = 3_600_000;
@@ -86,39 +81,6 @@ export interface HierarchicalMemoryOptions {
    * @default 1000
    */
   retrievalCache?: number;
-}
-
-/** What {@link HierarchicalMemory.store} takes. */
-export const StoreMemoryInputSchema = z.strictObject({
-  content: z.string().trim().min(1, "must not be empty"),
-  level: MemoryLevelSchema,
-  kind: MemoryKindSchema.optional(),
-  domain: z.string().min(1).default("general"),
-  taskType: z.string().min(1).default("general"),
-  /** The owning actor; an actor's memory holds only its own. */
-  actor: z.string().min(1).optional(),
-  /** The user and tenant it is made for. */
-  user: z.string().min(1).optional(),
-  tenant: z.string().min(1).optional(),
-  sourceEpisode: z.string().min(1).optional(),
-  /** Goal the initial value is for. */
-  goal: z.string().min(1).optional(),
-  /** Initial value for `goal`, instead of the kind's default. */
-  value: z.number().min(0).max(1).optional(),
-  protected: z.boolean().optional(),
-});
-
-/** What {@link HierarchicalMemory.store} takes. */
-export type StoreMemoryInput = z.input<typeof StoreMemoryInputSchema>;
-
-/** What a store did. */
-export interface StoreMemoryResult {
-  /** The id of the memory now holding the content. */
-  id: string;
-  /** `added` a new memory, `reinforced` an identical one, or `merged` into a near-identical one. */
-  status: "added" | "reinforced" | "merged";
-  /** Memories evicted to make room. */
-  evicted: string[];
 }
 
 /** What {@link HierarchicalMemory.retrieve} takes. */
@@ -214,6 +176,8 @@ export class HierarchicalMemory {
   private readonly listeners = new Set<AccessListener>();
   private readonly telemetry: Telemetry | undefined;
   private readonly searches: SearchCache;
+  /** What the operations written as functions are given. */
+  private readonly parts: MemoryParts;
   private totalAccesses = 0;
   /** When the last consolidation pass started; episodes stored since then seed clusters. */
   private lastConsolidation = -Infinity;
@@ -242,6 +206,7 @@ export class HierarchicalMemory {
     this.table = new MemoryTable({ name: this.name, createIndex: options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions })) });
     this.telemetry = options.telemetry;
     this.searches = new SearchCache(options.retrievalCache ?? 1000);
+    this.parts = { table: this.table, goals: this.goals, embedder: this.embedder, settings: this.settings, clock: this.clock };
   }
 
   /**
@@ -355,110 +320,7 @@ export class HierarchicalMemory {
    *   full of protected memories; nothing changes then.
    */
   async store(input: StoreMemoryInput): Promise<StoreMemoryResult> {
-    return timed(this.telemetry, "store", () => this.storeUntimed(input));
-  }
-
-  private async storeUntimed(input: StoreMemoryInput): Promise<StoreMemoryResult> {
-    const parsed = StoreMemoryInputSchema.safeParse(input);
-    if (!parsed.success) {
-      throw new JottyError({
-        code: "invalid_argument",
-        message: `Cannot store this memory: ${issueList(parsed.error, { root: "(input)" }).join("; ")}.`,
-      });
-    }
-    const memory = parsed.data;
-    if (memory.goal !== undefined) await this.ensureGoal(memory.goal);
-    const id = memoryId({ domain: memory.domain, taskType: memory.taskType, level: memory.level, content: memory.content });
-    if (this.table.has(id)) {
-      this.reinforce(id, memory, "reinforced");
-      return { id, status: "reinforced", evicted: [] };
-    }
-    const vector = await embedOne(baseEmbedder(this.embedder), memory.content);
-    const index = this.table.indexFor(vector.length);
-    // Another store of the same content may have finished while this one was embedding.
-    if (this.table.has(id)) {
-      this.reinforce(id, memory, "reinforced");
-      return { id, status: "reinforced", evicted: [] };
-    }
-    // Near duplicates are looked for within the same level and owner: two actors' alike experiences stay two.
-    const [nearest] = index.search(vector, {
-      k: 1,
-      filter: {
-        level: memory.level,
-        predicate: (other) => (this.table.get(other) as MemoryEntry).metadata.actor === memory.actor,
-      },
-    });
-    if (nearest !== undefined && nearest.score >= this.settings.nearDuplicateThreshold) {
-      this.reinforce(nearest.id, memory, "merged");
-      return { id: nearest.id, status: "merged", evicted: [] };
-    }
-
-    const evicted = this.makeRoom(memory.level, 1);
-    const now = this.clock.now();
-    const kind = memory.kind ?? defaultKind(memory.level);
-    const entry: MemoryEntry = {
-      id,
-      level: memory.level,
-      kind,
-      content: memory.content,
-      metadata: {
-        domain: memory.domain,
-        taskType: memory.taskType,
-        ...(memory.actor === undefined ? {} : { actor: memory.actor }),
-        ...(memory.user === undefined ? {} : { user: memory.user }),
-        ...(memory.tenant === undefined ? {} : { tenant: memory.tenant }),
-        sourceEpisodes: memory.sourceEpisode === undefined ? [] : [memory.sourceEpisode],
-      },
-      values:
-        memory.goal === undefined ? {} : { [memory.goal]: { value: (memory.value ?? INITIAL_VALUES[kind]) + 0, visits: 0 } },
-      accessCount: 0,
-      lastAccess: null,
-      createdAt: now,
-      updatedAt: now,
-      timesStored: 1,
-      protected: memory.protected ?? memory.level === "meta",
-      causalLinks: [],
-      sources: [],
-    };
-    this.table.insert(entry, vector);
-    this.table.changed(entry, "create", "stored");
-    return { id, status: "added", evicted };
-  }
-
-  private reinforce(id: string, memory: z.output<typeof StoreMemoryInputSchema>, reason: "reinforced" | "merged"): void {
-    const entry = this.table.require(id);
-    entry.timesStored += 1;
-    entry.updatedAt = this.clock.now();
-    if (memory.sourceEpisode !== undefined && !entry.metadata.sourceEpisodes.includes(memory.sourceEpisode)) {
-      entry.metadata.sourceEpisodes.push(memory.sourceEpisode);
-    }
-    if (memory.goal !== undefined && memory.value !== undefined && entry.values[memory.goal] === undefined) {
-      entry.values[memory.goal] = { value: memory.value + 0, visits: 0 };
-    }
-    if (memory.protected === true) entry.protected = true;
-    this.table.changed(entry, "update", reason);
-  }
-
-  /** Evicts until `level` has room for `incoming` more; returns the evicted ids. */
-  private makeRoom(level: MemoryLevel, incoming: number): string[] {
-    const capacity = this.settings.capacities[level];
-    const ids = this.table.idsOf(level);
-    const excess = ids.size + incoming - capacity;
-    if (excess <= 0) return [];
-    const victims = [...ids]
-      .map((id) => this.table.get(id) as MemoryEntry)
-      .filter((entry) => !entry.protected)
-      .sort((a, b) => meanValue(a) - meanValue(b) || a.createdAt - b.createdAt)
-      .slice(0, excess);
-    if (victims.length < excess) {
-      throw new JottyError({
-        code: "capacity_exceeded",
-        message: `The ${level} level of the ${this.name} memory is full (${ids.size} of ${capacity}) and every memory that could make room is protected; raise memory.capacities.${level} or unprotect some memories.`,
-        details: { level, capacity, size: ids.size },
-      });
-    }
-    for (const victim of victims) this.table.remove(victim.id, "evicted");
-    return victims.map((victim) => victim.id);
+    return timed(this.telemetry, "store", () => storeMemory(this.parts, input));
   }
 
   /** Deletes a memory; returns whether it existed. Protected memories can be deleted explicitly. */
@@ -733,7 +595,7 @@ export class HierarchicalMemory {
       return id;
     }
     const vector = await embedOne(baseEmbedder(this.embedder), entry.content);
-    this.makeRoom(entry.level, 1);
+    makeRoom({ table: this.table, level: entry.level, capacity: this.settings.capacities[entry.level], incoming: 1 });
     const now = this.clock.now();
     const created: MemoryEntry = { ...entry, id, accessCount: 0, lastAccess: null, createdAt: now, updatedAt: now, timesStored: 1, causalLinks: [] };
     this.table.insert(created, vector);
@@ -1075,57 +937,8 @@ export class HierarchicalMemory {
    *
    * @throws JottyError `capacity_exceeded` when the level is full of protected memories.
    */
-  async putItem({
-    level,
-    actor,
-    key,
-    content,
-    payload,
-  }: {
-    level: MemoryLevel;
-    actor?: string;
-    key: string;
-    content: string;
-    payload: Record<string, unknown>;
-  }): Promise<string> {
-    const id = itemId(level, actor, key);
-    const vector = await embedOne(baseEmbedder(this.embedder), content);
-    const now = this.clock.now();
-    const existing = this.table.get(id);
-    if (existing !== undefined) {
-      this.table.replaceContent(existing, { content, vector, actor });
-      existing.metadata.payload = structuredClone(payload);
-      existing.updatedAt = now;
-      this.table.changed(existing, "update", "item");
-      return id;
-    }
-    this.makeRoom(level, 1);
-    const created: MemoryEntry = {
-      id,
-      level,
-      kind: defaultKind(level),
-      content,
-      metadata: {
-        domain: "store",
-        taskType: "item",
-        ...(actor === undefined ? {} : { actor }),
-        sourceEpisodes: [],
-        key,
-        payload: structuredClone(payload),
-      },
-      values: {},
-      accessCount: 0,
-      lastAccess: null,
-      createdAt: now,
-      updatedAt: now,
-      timesStored: 1,
-      protected: level === "meta",
-      causalLinks: [],
-      sources: [],
-    };
-    this.table.insert(created, vector);
-    this.table.changed(created, "create", "item");
-    return id;
+  async putItem(item: PutItemInput): Promise<string> {
+    return putItem(this.parts, item);
   }
 
   /**

@@ -1,4 +1,4 @@
-export { HierarchicalMemory, PrunePolicySchema, StoreMemoryInputSchema } from "./hierarchical-memory.js";
+export { HierarchicalMemory, PrunePolicySchema } from "./hierarchical-memory.js";
 export type {
   AccessListener,
   ConsolidationReport,
@@ -7,9 +7,9 @@ export type {
   PruneReport,
   RetrievedMemory,
   RetrieveInput,
-  StoreMemoryInput,
-  StoreMemoryResult,
 } from "./hierarchical-memory.js";
+export { StoreMemoryInputSchema } from "./store-memory.js";
+export type { StoreMemoryInput, StoreMemoryResult } from "./store-memory.js";
 export type { ChangeListener, MemoryChange } from "./memory-change.js";
 export { MemoryLearner } from "./memory-learner.js";
 export type { EpisodeCredit, MemoryLearnerOptions, MemoryValueChange } from "./memory-learner.js";
