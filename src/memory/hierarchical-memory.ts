@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
-import { MemorySchema, PrunePolicySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
+import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
 import {
   baseEmbedder,
   createEmbedder,
@@ -24,7 +24,7 @@ import { invalidArgument } from "./invalid-argument.js";
 import { isVisible } from "./is-visible.js";
 import type { ChangeListener } from "./memory-change.js";
 import { memoryId, type MemoryEntry } from "./memory-entry.js";
-import { LEVEL_WEIGHTS, MEMORY_LEVELS, type MemoryKind, type MemoryLevel } from "./memory-level.js";
+import { MEMORY_LEVELS, type MemoryLevel } from "./memory-level.js";
 import {
   decodeVector,
   encodeVector,
@@ -33,10 +33,11 @@ import {
   type MemorySnapshot,
 } from "./memory-snapshot.js";
 import { modelSummary, type ModelSummaryAccess } from "./model-summary.js";
-import { retrievalScore } from "./retrieval-score.js";
+import { retrieveMemories, type RetrievedMemory, type RetrieveInput } from "./retrieve-memories.js";
 import { makeRoom } from "./make-room.js";
 import type { MemoryParts } from "./memory-parts.js";
 import { MemoryTable } from "./memory-table.js";
+import { pruneMemories, type PruneReport, type PrunePolicy } from "./prune-memories.js";
 import { putItem, type PutItemInput } from "./put-item.js";
 import { SearchCache } from "./search-cache.js";
 import { storeMemory, type StoreMemoryInput, type StoreMemoryResult } from "./store-memory.js";
@@ -83,49 +84,6 @@ export interface HierarchicalMemoryOptions {
   retrievalCache?: number;
 }
 
-/** What {@link HierarchicalMemory.retrieve} takes. */
-export interface RetrieveInput {
-  /** The goal the memories should serve; values are read for it. */
-  goal: string;
-  /** Text to match; the goal when absent. */
-  query?: string;
-  /** Levels to search. @default all */
-  levels?: readonly MemoryLevel[];
-  /** Only memories of these actors. */
-  actors?: readonly string[];
-  /**
-   * Read on behalf of this actor: memories owned by any other actor are never returned. With
-   * null, for the whole team: only memories owned by no actor.
-   */
-  visibleTo?: string | null;
-  /** How many memories at most. @default 5 */
-  k?: number;
-  /** Token budget of the contents returned (about four characters a token). */
-  maxTokens?: number;
-  /**
-   * Count the returned memories as accesses (use counts, recency, learner traces). False for
-   * frozen inference, where nothing learned may change. @default true
-   */
-  record?: boolean;
-}
-
-/** One retrieved memory with the parts of its score. */
-export interface RetrievedMemory {
-  id: string;
-  level: MemoryLevel;
-  kind: MemoryKind;
-  content: string;
-  /** The full retrieval score. */
-  score: number;
-  /** Cosine similarity to the query. */
-  relevance: number;
-  /** Value for the goal (own, or carried over from similar goals). */
-  value: number;
-  /** Times its value was learned, for any goal (0: still the value its kind starts with). */
-  learned: number;
-  metadata: MemoryEntry["metadata"];
-}
-
 /** What one pass of {@link HierarchicalMemory.consolidate} made and removed. */
 export interface ConsolidationReport {
   /** Semantic memories made from clusters of episodes. */
@@ -142,10 +100,6 @@ export interface ConsolidationReport {
 
 /** Told when a memory is retrieved; the memory learner uses it for eligibility traces. */
 export type AccessListener = (event: { memory: HierarchicalMemory; id: string }) => void;
-
-function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
 
 /**
  * Jotty's memory: five levels (episodic, semantic, procedural, meta, causal) of text memories
@@ -343,63 +297,7 @@ export class HierarchicalMemory {
    * @throws JottyError `invalid_argument` for a bad policy (nothing is removed).
    */
   prune({ policies, dryRun = false }: { policies: readonly PrunePolicy[]; dryRun?: boolean }): PruneReport {
-    const parsed = z.array(PrunePolicySchema).min(1).safeParse(policies);
-    if (!parsed.success) {
-      throw new JottyError({
-        code: "invalid_argument",
-        message: `Bad prune policies: ${issueList(parsed.error, { root: "(root)" }).join("; ")}. Give at least one of age, value, usage, budget.`,
-      });
-    }
-    const now = this.clock.now();
-    const DAY = 86_400_000;
-    const best = (entry: MemoryEntry): number | undefined => {
-      let top: number | undefined;
-      for (const goal of Object.values(entry.values)) if (goal.visits > 0 && (top === undefined || goal.value > top)) top = goal.value;
-      return top;
-    };
-    const reasons = new Map<string, string[]>();
-    const mark = (entry: MemoryEntry, reason: string): void => {
-      if (entry.protected) return;
-      const given = reasons.get(entry.id);
-      if (given === undefined) reasons.set(entry.id, [reason]);
-      else given.push(reason);
-    };
-    for (const policy of parsed.data) {
-      if (policy.kind === "budget") {
-        const groups = new Map<string, Array<{ entry: MemoryEntry; value: number }>>();
-        for (const entry of this.table.values()) {
-          const group = policy.level === "all" ? "all" : entry.level;
-          if (policy.level !== "all" && policy.level !== "each" && entry.level !== policy.level) continue;
-          let members = groups.get(group);
-          if (members === undefined) {
-            members = [];
-            groups.set(group, members);
-          }
-          members.push({ entry, value: best(entry) ?? 0.5 });
-        }
-        for (const members of groups.values()) {
-          if (members.length <= policy.keep) continue;
-          members.sort((a, b) => b.value - a.value || b.entry.updatedAt - a.entry.updatedAt || (a.entry.id < b.entry.id ? -1 : 1));
-          for (const { entry } of members.slice(policy.keep)) mark(entry, `beyond the ${policy.keep} most valuable`);
-        }
-        continue;
-      }
-      for (const entry of this.table.values()) {
-        if (policy.kind === "age") {
-          const idleDays = (now - (entry.lastAccess ?? entry.createdAt)) / DAY;
-          if (idleDays > policy.maxIdleDays) mark(entry, `unused for ${Math.floor(idleDays)} days`);
-        } else if (policy.kind === "value") {
-          const value = best(entry);
-          if (value !== undefined && value < policy.floor) mark(entry, `value ${value.toFixed(2)} below ${policy.floor}`);
-        } else {
-          const days = (now - entry.createdAt) / DAY;
-          if (days >= 7 && entry.accessCount / days < policy.minPerDay) mark(entry, `used ${(entry.accessCount / days).toFixed(2)} times a day`);
-        }
-      }
-    }
-    const removed = [...reasons].map(([id, why]) => ({ id, level: (this.table.get(id) as MemoryEntry).level, reasons: why }));
-    if (!dryRun) for (const { id } of removed) this.table.remove(id, "pruned");
-    return { dryRun, removed, remaining: dryRun ? this.table.size - removed.length : this.table.size };
+    return pruneMemories(this.parts, { policies, dryRun });
   }
 
   /**
@@ -408,70 +306,14 @@ export class HierarchicalMemory {
    * Each returned memory counts as an access, which the memory learner traces.
    */
   async retrieve(input: RetrieveInput): Promise<RetrievedMemory[]> {
-    return timed(this.telemetry, "retrieve", () => this.retrieveUntimed(input));
-  }
-
-  private async retrieveUntimed(input: RetrieveInput): Promise<RetrievedMemory[]> {
-    const { goal, query, levels, actors, visibleTo, k = 5, maxTokens, record = true } = input;
-    if (typeof goal !== "string" || goal.trim().length === 0) {
-      throw invalidArgument("retrieve needs a goal: the task the memories should serve.");
-    }
-    if (!Number.isInteger(k) || k < 1) throw invalidArgument(`retrieve's k must be a positive integer, got ${k}.`, { k });
-    if (levels !== undefined) {
-      for (const level of levels) {
-        if (!MEMORY_LEVELS.includes(level)) {
-          throw invalidArgument(`Unknown memory level "${String(level)}"; use one of ${MEMORY_LEVELS.join(", ")}.`);
-        }
-      }
-    }
-    // Frozen inference embeds the goal without caching it, so not even the goal cache changes.
-    const goalVector = await this.goals.vectorFor(goal, record);
-    if (this.table.index === undefined || this.table.size === 0) return [];
-    const queryVector = query === undefined || query === goal ? goalVector : await embedOne(this.embedder, query);
-    const retrieval = this.settings.retrieval;
-    const candidates = this.searches.search({ table: this.table, index: this.table.index, key: query ?? goal, vector: queryVector, k: Math.max(k * 4, retrieval.candidates), levels, actors, visibleTo });
-    const now = this.clock.now();
-    const ranked: RetrievedMemory[] = [];
-    for (const candidate of candidates) {
-      if (candidate.score < retrieval.minRelevance) continue;
-      const entry = this.table.get(candidate.id) as MemoryEntry;
-      const value = this.goals.valueOf(entry, goal, goalVector);
-      const score = retrievalScore(
-        {
-          relevance: candidate.score,
-          value,
-          levelWeight: LEVEL_WEIGHTS[entry.level],
-          ageHours: (now - (entry.lastAccess ?? entry.createdAt)) / HOUR,
-          accessCount: entry.accessCount,
-          visits: entry.values[goal]?.visits ?? 0,
-          totalAccesses: this.totalAccesses,
-        },
-        retrieval,
-      );
-      ranked.push({
-        id: entry.id,
-        level: entry.level,
-        kind: entry.kind,
-        content: entry.content,
-        score,
-        relevance: candidate.score,
-        value,
-        learned: Object.values(entry.values).reduce((total, goalValue) => total + goalValue.visits, 0),
-        metadata: structuredClone(entry.metadata),
-      });
-    }
-    ranked.sort((a, b) => b.score - a.score);
-    const chosen: RetrievedMemory[] = [];
-    let budget = maxTokens ?? Infinity;
-    for (const memory of ranked) {
-      if (chosen.length === k) break;
-      const tokens = estimateTokens(memory.content);
-      if (tokens > budget) continue;
-      budget -= tokens;
-      chosen.push(memory);
-    }
-    if (record) for (const memory of chosen) this.recordAccess(memory.id, now);
-    return chosen;
+    return timed(this.telemetry, "retrieve", () =>
+      retrieveMemories(this.parts, {
+        input,
+        searches: this.searches,
+        totalAccesses: () => this.totalAccesses,
+        recordAccess: (id, now) => this.recordAccess(id, now),
+      }),
+    );
   }
 
   private recordAccess(id: string, now: number): void {
@@ -996,16 +838,4 @@ export class HierarchicalMemory {
     memory.lastConsolidation = parsed.lastConsolidation ?? -Infinity;
     return memory;
   }
-}
-
-/** A rule for {@link HierarchicalMemory.prune} (schema in the config, where schedules name them). */
-export type PrunePolicy = z.input<typeof PrunePolicySchema>;
-export { PrunePolicySchema };
-
-/** What {@link HierarchicalMemory.prune} removed (or, in a dry run, would remove). */
-export interface PruneReport {
-  dryRun: boolean;
-  removed: Array<{ id: string; level: MemoryLevel; reasons: string[] }>;
-  /** Memories left. */
-  remaining: number;
 }

@@ -1,13 +1,12 @@
-export { HierarchicalMemory, PrunePolicySchema } from "./hierarchical-memory.js";
+export { HierarchicalMemory } from "./hierarchical-memory.js";
 export type {
   AccessListener,
   ConsolidationReport,
   HierarchicalMemoryOptions,
-  PrunePolicy,
-  PruneReport,
-  RetrievedMemory,
-  RetrieveInput,
 } from "./hierarchical-memory.js";
+export { PrunePolicySchema } from "./prune-memories.js";
+export type { PrunePolicy, PruneReport } from "./prune-memories.js";
+export type { RetrievedMemory, RetrieveInput } from "./retrieve-memories.js";
 export { StoreMemoryInputSchema } from "./store-memory.js";
 export type { StoreMemoryInput, StoreMemoryResult } from "./store-memory.js";
 export type { ChangeListener, MemoryChange } from "./memory-change.js";
