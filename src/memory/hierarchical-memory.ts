@@ -16,14 +16,15 @@ import { issueList, JottyError } from "../errors/index.js";
 import { CircuitBreaker, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
-import { boundConfidence, strengthenConfidence, weakenConfidence } from "./causal-confidence.js";
-import { representativeIndex, rulePattern, ruleProcedure, ruleWisdom } from "./consolidation-rules.js";
+import { CausalLinks, type CausalLinkInput } from "./causal-links.js";
+import { consolidatedKnowledge, type KnowledgeQuery } from "./consolidated-knowledge.js";
+import { consolidateMemories, type ConsolidationProgress, type ConsolidationReport } from "./consolidate-memories.js";
 import { embedOne } from "./embed-one.js";
-import { GoalValues, meanValue } from "./goal-values.js";
+import { GoalValues } from "./goal-values.js";
 import { invalidArgument } from "./invalid-argument.js";
 import { isVisible } from "./is-visible.js";
 import type { ChangeListener } from "./memory-change.js";
-import { memoryId, type MemoryEntry } from "./memory-entry.js";
+import type { MemoryEntry } from "./memory-entry.js";
 import { MEMORY_LEVELS, type MemoryLevel } from "./memory-level.js";
 import {
   decodeVector,
@@ -32,9 +33,8 @@ import {
   parseMemorySnapshot,
   type MemorySnapshot,
 } from "./memory-snapshot.js";
-import { modelSummary, type ModelSummaryAccess } from "./model-summary.js";
+import type { ModelSummaryAccess } from "./model-summary.js";
 import { retrieveMemories, type RetrievedMemory, type RetrieveInput } from "./retrieve-memories.js";
-import { makeRoom } from "./make-room.js";
 import type { MemoryParts } from "./memory-parts.js";
 import { MemoryTable } from "./memory-table.js";
 import { pruneMemories, type PruneReport, type PrunePolicy } from "./prune-memories.js";
@@ -42,12 +42,6 @@ import { putItem, type PutItemInput } from "./put-item.js";
 import { SearchCache } from "./search-cache.js";
 import { storeMemory, type StoreMemoryInput, type StoreMemoryResult } from "./store-memory.js";
 import { searchTerms } from "./term-index.js";
-
-const HOUR = 3_600_000;
-/** Clusters a consolidation pass may start, bounding its cost whatever the backlog. */
-const MAX_SEEDS = 256;
-/** Memories a procedure or a meta memory is distilled from, at most (the most telling ones). */
-const DISTILL_SAMPLE = 50;
 
 /** Options of {@link HierarchicalMemory}. */
 export interface HierarchicalMemoryOptions {
@@ -84,20 +78,6 @@ export interface HierarchicalMemoryOptions {
   retrievalCache?: number;
 }
 
-/** What one pass of {@link HierarchicalMemory.consolidate} made and removed. */
-export interface ConsolidationReport {
-  /** Semantic memories made from clusters of episodes. */
-  patterns: string[];
-  /** Procedural memories made from successes and failures. */
-  procedures: string[];
-  /** Meta memories made from high- and low-value memories. */
-  meta: string[];
-  /** Episodic memories pruned. */
-  pruned: string[];
-  /** Summaries the model failed to write, or wrote unusable (malformed, empty, ungrounded): rules were used instead. */
-  modelFailures: number;
-}
-
 /** Told when a memory is retrieved; the memory learner uses it for eligibility traces. */
 export type AccessListener = (event: { memory: HierarchicalMemory; id: string }) => void;
 
@@ -130,11 +110,11 @@ export class HierarchicalMemory {
   private readonly listeners = new Set<AccessListener>();
   private readonly telemetry: Telemetry | undefined;
   private readonly searches: SearchCache;
+  private readonly links: CausalLinks;
   /** What the operations written as functions are given. */
   private readonly parts: MemoryParts;
   private totalAccesses = 0;
-  /** When the last consolidation pass started; episodes stored since then seed clusters. */
-  private lastConsolidation = -Infinity;
+  private readonly consolidation: ConsolidationProgress = { lastPass: -Infinity };
 
   /**
    * @param options - name, embedder, settings, clock, llm, index factory.
@@ -160,6 +140,7 @@ export class HierarchicalMemory {
     this.table = new MemoryTable({ name: this.name, createIndex: options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions })) });
     this.telemetry = options.telemetry;
     this.searches = new SearchCache(options.retrievalCache ?? 1000);
+    this.links = new CausalLinks(this.table);
     this.parts = { table: this.table, goals: this.goals, embedder: this.embedder, settings: this.settings, clock: this.clock };
   }
 
@@ -363,86 +344,18 @@ export class HierarchicalMemory {
    * @returns the link's confidence.
    * @throws JottyError `memory_not_found` when either memory is missing.
    */
-  addCausalLink({
-    from,
-    to,
-    relation = "causes",
-    confidence = 0.5,
-  }: {
-    from: string;
-    to: string;
-    relation?: string;
-    confidence?: number;
-  }): number {
-    const source = this.table.require(from);
-    this.table.require(to);
-    if (!Number.isFinite(confidence)) throw invalidArgument(`A causal confidence must be a number, got ${confidence}.`);
-    const existing = source.causalLinks.find((link) => link.target === to && link.relation === relation);
-    if (existing !== undefined) {
-      existing.confidence = strengthenConfidence(existing.confidence);
-      return existing.confidence;
-    }
-    const link = { target: to, relation, confidence: boundConfidence(confidence) };
-    source.causalLinks.push(link);
-    this.table.noteLink(from, to);
-    return link.confidence;
-  }
-
-  private link(from: string, to: string, relation: string) {
-    const link = this.table.require(from).causalLinks.find((candidate) => candidate.target === to && candidate.relation === relation);
-    if (link === undefined) {
-      throw new JottyError({
-        code: "memory_not_found",
-        message: `No "${relation}" link from ${from} to ${to}; add it with addCausalLink first.`,
-        details: { from, to, relation },
-      });
-    }
-    return link;
+  addCausalLink(link: CausalLinkInput): number {
+    return this.links.add(link);
   }
 
   /** Supporting evidence: confidence c ← c + 0.1(1 − c), at most 0.99. Returns the new confidence. */
   strengthenCausalLink(from: string, to: string, relation = "causes"): number {
-    const link = this.link(from, to, relation);
-    link.confidence = strengthenConfidence(link.confidence);
-    return link.confidence;
+    return this.links.strengthen({ from, to, relation });
   }
 
   /** Contradicting evidence: confidence c ← c − 0.1c, at least 0.1. Returns the new confidence. */
   weakenCausalLink(from: string, to: string, relation = "causes"): number {
-    const link = this.link(from, to, relation);
-    link.confidence = weakenConfidence(link.confidence);
-    return link.confidence;
-  }
-
-  private async summarise(instruction: string, items: readonly string[], fallback: () => string, report: ConsolidationReport) {
-    if (this.llm === undefined) return fallback();
-    try {
-      return await modelSummary(this.llm, { instruction, items: items.slice(0, 20) });
-    } catch (error) {
-      if (!JottyError.is(error, "llm_error")) throw error;
-      report.modelFailures += 1;
-      return fallback();
-    }
-  }
-
-  /** Adds a distilled memory (or reinforces it when already known) without near-duplicate merging. */
-  private async addDistilled(entry: Omit<MemoryEntry, "id" | "accessCount" | "lastAccess" | "createdAt" | "updatedAt" | "timesStored" | "causalLinks">): Promise<string> {
-    const id = memoryId({ domain: entry.metadata.domain, taskType: entry.metadata.taskType, level: entry.level, content: entry.content });
-    const existing = this.table.get(id);
-    if (existing !== undefined) {
-      existing.timesStored += 1;
-      existing.updatedAt = this.clock.now();
-      existing.sources = [...new Set([...existing.sources, ...entry.sources])];
-      this.table.changed(existing, "update", "distilled");
-      return id;
-    }
-    const vector = await embedOne(baseEmbedder(this.embedder), entry.content);
-    makeRoom({ table: this.table, level: entry.level, capacity: this.settings.capacities[entry.level], incoming: 1 });
-    const now = this.clock.now();
-    const created: MemoryEntry = { ...entry, id, accessCount: 0, lastAccess: null, createdAt: now, updatedAt: now, timesStored: 1, causalLinks: [] };
-    this.table.insert(created, vector);
-    this.table.changed(created, "create", "distilled");
-    return id;
+    return this.links.weaken({ from, to, relation });
   }
 
   /**
@@ -452,155 +365,7 @@ export class HierarchicalMemory {
    * low-value episodes. Summaries come from the model when one is configured, else from rules.
    */
   async consolidate(): Promise<ConsolidationReport> {
-    const report: ConsolidationReport = { patterns: [], procedures: [], meta: [], pruned: [], modelFailures: 0 };
-    const settings = this.settings.consolidation;
-    const index = this.table.index;
-    if (index === undefined) return report;
-
-    // 1. Clusters of similar, not yet consolidated episodes → semantic patterns. Only episodes
-    // stored since the last pass seed a cluster (older ones found no cluster then), so a pass
-    // costs in proportion to what is new; a cluster is the seed's nearest open neighbours.
-    const open = new Set(
-      [...this.table.idsOf("episodic")].filter((id) => (this.table.get(id) as MemoryEntry).consolidatedInto === undefined),
-    );
-    const since = this.lastConsolidation;
-    const fresh = [...open]
-      .filter((id) => (this.table.get(id) as MemoryEntry).createdAt >= since)
-      .sort((a, b) => (this.table.get(a) as MemoryEntry).createdAt - (this.table.get(b) as MemoryEntry).createdAt);
-    // A pass seeds at most MAX_SEEDS clusters, oldest first; the rest wait for the next pass.
-    const seeds = fresh.slice(0, MAX_SEEDS);
-    const waiting = fresh[MAX_SEEDS];
-    this.lastConsolidation = waiting === undefined ? this.clock.now() : (this.table.get(waiting) as MemoryEntry).createdAt;
-    for (const seed of seeds) {
-      if (!open.has(seed) || open.size < settings.minClusterSize) continue;
-      const seedVector = index.get(seed) as Float32Array;
-      const members = index
-        .search(seedVector, { k: Math.min(open.size, 200), filter: { level: "episodic", predicate: (id) => open.has(id) } })
-        .filter((match) => match.score >= settings.clusterSimilarity)
-        .map((match) => this.table.get(match.id) as MemoryEntry);
-      if (members.length < settings.minClusterSize) continue;
-      for (const member of members) open.delete(member.id);
-      const vectors = members.map((member) => index.get(member.id) as Float32Array);
-      const representative = members[representativeIndex(vectors)] as MemoryEntry;
-      const content = await this.summarise(
-        "Summarise what these similar episodes have in common as one reusable pattern.",
-        members.map((member) => `[${member.kind}] ${member.content}`),
-        () => rulePattern(members, representative.content),
-        report,
-      );
-      const patternId = await this.addDistilled({
-        level: "semantic",
-        kind: "pattern",
-        content,
-        metadata: {
-          domain: representative.metadata.domain,
-          taskType: representative.metadata.taskType,
-          sourceEpisodes: [...new Set(members.flatMap((member) => member.metadata.sourceEpisodes))],
-        },
-        values: this.goals.average(members),
-        protected: false,
-        sources: members.map((member) => member.id),
-      });
-      for (const member of members) member.consolidatedInto = patternId;
-      report.patterns.push(patternId);
-    }
-
-    // 2. Task types with enough successes and failures → procedures, re-derived only for task
-    // types with new outcomes, from their most recent DISTILL_SAMPLE successes and failures.
-    const byTask = new Map<string, { successes: MemoryEntry[]; failures: MemoryEntry[]; fresh: boolean }>();
-    for (const id of this.table.idsOf("episodic")) {
-      const entry = this.table.get(id) as MemoryEntry;
-      if (entry.kind !== "success" && entry.kind !== "failure") continue;
-      const key = `${entry.metadata.domain}\u0000${entry.metadata.taskType}`;
-      const group = byTask.get(key) ?? { successes: [], failures: [], fresh: false };
-      (entry.kind === "success" ? group.successes : group.failures).push(entry);
-      group.fresh ||= entry.createdAt >= since;
-      byTask.set(key, group);
-    }
-    const recent = (entries: MemoryEntry[]): MemoryEntry[] => entries.sort((a, b) => b.createdAt - a.createdAt).slice(0, DISTILL_SAMPLE);
-    // Without a model there is no rule for a procedure worth reading (a list of common words is
-    // none): a Conductor derives procedures and meta statements from its decision evidence.
-    for (const group of this.llm === undefined ? [] : byTask.values()) {
-      if (!group.fresh || group.successes.length < settings.minSuccesses || group.failures.length < settings.minFailures) continue;
-      const successes = recent(group.successes);
-      const failures = recent(group.failures);
-      const first = successes[0] as MemoryEntry;
-      const content = await this.summarise(
-        `Write a short step-by-step procedure for ${first.metadata.taskType} tasks: what the successes did and the failures did not.`,
-        [...successes.map((entry) => `[success] ${entry.content}`), ...failures.map((entry) => `[failure] ${entry.content}`)],
-        () =>
-          ruleProcedure({
-            taskType: first.metadata.taskType,
-            successes: successes.map((entry) => entry.content),
-            failures: failures.map((entry) => entry.content),
-          }),
-        report,
-      );
-      report.procedures.push(
-        await this.addDistilled({
-          level: "procedural",
-          kind: "procedure",
-          content,
-          metadata: { domain: first.metadata.domain, taskType: first.metadata.taskType, sourceEpisodes: [] },
-          values: {},
-          protected: false,
-          sources: [...successes, ...failures].map((entry) => entry.id),
-        }),
-      );
-    }
-
-    // 3. High- against low-value memories → meta wisdom, from the DISTILL_SAMPLE highest and lowest.
-    const scored = [...this.table.values()]
-      .filter((entry) => entry.level !== "meta" && Object.keys(entry.values).length > 0)
-      .map((entry) => ({ entry, value: meanValue(entry) }));
-    const high = scored
-      .filter((item) => item.value >= settings.highValue)
-      .sort((a, b) => b.value - a.value)
-      .slice(0, DISTILL_SAMPLE)
-      .map((item) => item.entry);
-    const low = scored
-      .filter((item) => item.value <= settings.lowValue)
-      .sort((a, b) => a.value - b.value)
-      .slice(0, DISTILL_SAMPLE)
-      .map((item) => item.entry);
-    if (this.llm !== undefined && high.length >= settings.minHighValue) {
-      const content = await this.summarise(
-        "State in one or two sentences what the high-value experiences do that the low-value ones do not.",
-        [...high.map((entry) => `[high value] ${entry.content}`), ...low.map((entry) => `[low value] ${entry.content}`)],
-        () => ruleWisdom({ high: high.map((entry) => entry.content), low: low.map((entry) => entry.content) }),
-        report,
-      );
-      report.meta.push(
-        await this.addDistilled({
-          level: "meta",
-          kind: "meta",
-          content,
-          metadata: { domain: "general", taskType: "general", sourceEpisodes: [] },
-          values: {},
-          protected: true,
-          sources: [...high, ...low].map((entry) => entry.id),
-        }),
-      );
-    }
-
-    // 4. Old, low-value episodes go, at most a share of them a pass.
-    const now = this.clock.now();
-    const limit = Math.floor(settings.pruneMaxFraction * this.table.idsOf("episodic").size);
-    const prunable = [...this.table.idsOf("episodic")]
-      .map((id) => this.table.get(id) as MemoryEntry)
-      .filter(
-        (entry) =>
-          !entry.protected &&
-          (now - entry.createdAt) / HOUR > settings.pruneAfterHours &&
-          meanValue(entry) < settings.pruneBelowValue,
-      )
-      .sort((a, b) => meanValue(a) - meanValue(b) || a.createdAt - b.createdAt)
-      .slice(0, limit);
-    for (const entry of prunable) {
-      this.table.remove(entry.id, "pruned");
-      report.pruned.push(entry.id);
-    }
-    return report;
+    return consolidateMemories(this.parts, { llm: this.llm, progress: this.consolidation });
   }
 
   /**
@@ -608,59 +373,8 @@ export class HierarchicalMemory {
    * valuable for the goal first, each with its value, e.g. `High-value pattern: … (V=0.80)`.
    * Returns an empty string when nothing has been distilled yet.
    */
-  async getConsolidatedKnowledge({
-    goal,
-    maxItems = 10,
-    record = true,
-    visibleTo,
-  }: {
-    goal: string;
-    maxItems?: number;
-    /** False for frozen inference: the goal is embedded without being cached. @default true */
-    record?: boolean;
-    /** For this actor (null: the whole team): other actors' memories are left out. */
-    visibleTo?: string | null;
-  }): Promise<string> {
-    const readable = (entry: Readonly<MemoryEntry>): boolean => visibleTo === undefined || isVisible(entry, visibleTo);
-    const goalVector = await this.goals.vectorFor(goal, record);
-    const high = this.settings.consolidation.highValue;
-    const lines: Array<{ value: number; text: string }> = [];
-    for (const level of ["semantic", "procedural", "meta", "causal"] as const) {
-      for (const id of this.table.idsOf(level)) {
-        const entry = this.table.get(id) as MemoryEntry;
-        if (!readable(entry)) continue;
-        const value = this.goals.valueOf(entry, goal, goalVector);
-        const label =
-          level === "semantic"
-            ? value >= high
-              ? "High-value pattern"
-              : "Pattern"
-            : level === "procedural"
-              ? "Procedure"
-              : level === "meta"
-                ? "Wisdom"
-                : "Cause and effect";
-        lines.push({ value, text: `${label}: ${entry.content} (V=${value.toFixed(2)})` });
-      }
-    }
-    const linking = this.table.linking();
-    for (const id of linking) {
-      const entry = this.table.get(id);
-      if (entry === undefined || !readable(entry)) continue;
-      for (const link of entry.causalLinks) {
-        const target = this.table.get(link.target);
-        if (target === undefined || !readable(target)) continue;
-        lines.push({
-          value: link.confidence,
-          text: `Causal link: "${entry.content}" ${link.relation} "${target.content}" (confidence ${link.confidence.toFixed(2)})`,
-        });
-      }
-    }
-    return lines
-      .sort((a, b) => b.value - a.value)
-      .slice(0, maxItems)
-      .map((line) => line.text)
-      .join("\n");
+  async getConsolidatedKnowledge(query: KnowledgeQuery): Promise<string> {
+    return consolidatedKnowledge(this.parts, query);
   }
 
   /**
@@ -794,7 +508,7 @@ export class HierarchicalMemory {
       name: this.name,
       embedder: embedderId(this.embedder),
       totalAccesses: this.totalAccesses,
-      ...(Number.isFinite(this.lastConsolidation) ? { lastConsolidation: this.lastConsolidation } : {}),
+      ...(Number.isFinite(this.consolidation.lastPass) ? { lastConsolidation: this.consolidation.lastPass } : {}),
       entries: [...this.table.values()].map((entry) => {
         const copy = structuredClone(entry);
         const vector = withVectors ? this.table.index?.get(entry.id) : undefined;
@@ -835,7 +549,7 @@ export class HierarchicalMemory {
       if (!memory.goals.has(goal) && vector !== null) memory.goals.set(goal, decodeVector(vector));
     }
     memory.totalAccesses = parsed.totalAccesses;
-    memory.lastConsolidation = parsed.lastConsolidation ?? -Infinity;
+    memory.consolidation.lastPass = parsed.lastConsolidation ?? -Infinity;
     return memory;
   }
 }

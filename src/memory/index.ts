@@ -1,9 +1,6 @@
 export { HierarchicalMemory } from "./hierarchical-memory.js";
-export type {
-  AccessListener,
-  ConsolidationReport,
-  HierarchicalMemoryOptions,
-} from "./hierarchical-memory.js";
+export type { AccessListener, HierarchicalMemoryOptions } from "./hierarchical-memory.js";
+export type { ConsolidationReport } from "./consolidate-memories.js";
 export { PrunePolicySchema } from "./prune-memories.js";
 export type { PrunePolicy, PruneReport } from "./prune-memories.js";
 export type { RetrievedMemory, RetrieveInput } from "./retrieve-memories.js";
