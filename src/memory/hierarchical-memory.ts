@@ -19,10 +19,8 @@ import { systemClock, type Clock } from "../util/index.js";
 import { CausalLinks, type CausalLinkInput } from "./causal-links.js";
 import { consolidatedKnowledge, type KnowledgeQuery } from "./consolidated-knowledge.js";
 import { consolidateMemories, type ConsolidationProgress, type ConsolidationReport } from "./consolidate-memories.js";
-import { embedOne } from "./embed-one.js";
 import { GoalValues } from "./goal-values.js";
 import { invalidArgument } from "./invalid-argument.js";
-import { isVisible } from "./is-visible.js";
 import type { ChangeListener } from "./memory-change.js";
 import type { MemoryEntry } from "./memory-entry.js";
 import { MEMORY_LEVELS, type MemoryLevel } from "./memory-level.js";
@@ -40,8 +38,9 @@ import { MemoryTable } from "./memory-table.js";
 import { pruneMemories, type PruneReport, type PrunePolicy } from "./prune-memories.js";
 import { putItem, type PutItemInput } from "./put-item.js";
 import { SearchCache } from "./search-cache.js";
+import { searchMemories, type SearchMatch, type SearchQuery } from "./search-memories.js";
+import { similarMemories, type SimilarMemory, type SimilarQuery } from "./similar-memories.js";
 import { storeMemory, type StoreMemoryInput, type StoreMemoryResult } from "./store-memory.js";
-import { searchTerms } from "./term-index.js";
 
 /** Options of {@link HierarchicalMemory}. */
 export interface HierarchicalMemoryOptions {
@@ -141,7 +140,7 @@ export class HierarchicalMemory {
     this.telemetry = options.telemetry;
     this.searches = new SearchCache(options.retrievalCache ?? 1000);
     this.links = new CausalLinks(this.table);
-    this.parts = { table: this.table, goals: this.goals, embedder: this.embedder, settings: this.settings, clock: this.clock };
+    this.parts = { table: this.table, goals: this.goals, embedder: this.embedder, settings: this.settings, clock: this.clock, searches: this.searches };
   }
 
   /**
@@ -290,7 +289,6 @@ export class HierarchicalMemory {
     return timed(this.telemetry, "retrieve", () =>
       retrieveMemories(this.parts, {
         input,
-        searches: this.searches,
         totalAccesses: () => this.totalAccesses,
         recordAccess: (id, now) => this.recordAccess(id, now),
       }),
@@ -381,39 +379,8 @@ export class HierarchicalMemory {
    * Memories most similar to a text, by cosine alone, without counting as accesses: for
    * search tools and the LangGraph store. Best first.
    */
-  async similar({
-    text,
-    k,
-    levels,
-    actors,
-    visibleTo,
-    predicate,
-  }: {
-    text: string;
-    k: number;
-    levels?: readonly MemoryLevel[];
-    actors?: readonly string[];
-    /** Read on behalf of this actor (null: the whole team): other actors' memories are left out. */
-    visibleTo?: string | null;
-    predicate?: (entry: Readonly<MemoryEntry>) => boolean;
-  }): Promise<Array<{ entry: MemoryEntry; score: number }>> {
-    const vector = await embedOne(this.embedder, text);
-    if (this.table.index === undefined) return [];
-    const matches =
-      predicate === undefined
-        ? this.searches.search({ table: this.table, index: this.table.index, key: text, vector, k, levels, actors, visibleTo })
-        : this.table.index.search(vector, {
-            k,
-            filter: {
-              ...(levels === undefined ? {} : { level: levels }),
-              ...(actors === undefined ? {} : { actor: actors }),
-              predicate: (id: string) => {
-                const entry = this.table.get(id) as MemoryEntry;
-                return (visibleTo === undefined || isVisible(entry, visibleTo)) && predicate(entry);
-              },
-            },
-          });
-    return matches.map((match) => ({ entry: structuredClone(this.table.get(match.id) as MemoryEntry), score: match.score }));
+  async similar(query: SimilarQuery): Promise<SimilarMemory[]> {
+    return similarMemories(this.parts, query);
   }
 
   /**
@@ -425,65 +392,8 @@ export class HierarchicalMemory {
    *
    * @throws JottyError `invalid_argument` for an empty text or a bad `k`.
    */
-  async search({
-    text,
-    k = 10,
-    fuzzy = false,
-    levels,
-    actors,
-    visibleTo,
-    minScore = 0.3,
-  }: {
-    text: string;
-    k?: number;
-    fuzzy?: boolean;
-    levels?: readonly MemoryLevel[];
-    actors?: readonly string[];
-    /** Search on behalf of this actor (null: the whole team): other actors' memories are left out. */
-    visibleTo?: string | null;
-    minScore?: number;
-  }): Promise<Array<{ entry: MemoryEntry; score: number; semantic: number; fuzzy: number }>> {
-    if (typeof text !== "string" || text.trim() === "") {
-      throw new JottyError({ code: "invalid_argument", message: "search needs a non-empty text to look for." });
-    }
-    if (!Number.isInteger(k) || k < 1) throw new JottyError({ code: "invalid_argument", message: `search's k must be a positive whole number, got ${k}.` });
-    const semantic = new Map(
-      (
-        await this.similar({
-          text,
-          k: Math.max(4 * k, 32),
-          ...(levels === undefined ? {} : { levels }),
-          ...(actors === undefined ? {} : { actors }),
-          ...(visibleTo === undefined ? {} : { visibleTo }),
-        })
-      ).map(
-        (match) => [match.entry.id, match.score],
-      ),
-    );
-    const spelled = new Map<string, number>();
-    if (fuzzy) {
-      const all = searchTerms(text);
-      const long = all.filter((term) => term.length >= 3);
-      const terms = long.length > 0 ? long : all;
-      for (const [id, score] of this.table.termIndex().scores(terms)) {
-        const entry = this.table.get(id) as MemoryEntry;
-        if (levels !== undefined && !levels.includes(entry.level)) continue;
-        if (actors !== undefined && !actors.includes(entry.metadata.actor ?? "")) continue;
-        if (visibleTo !== undefined && !isVisible(entry, visibleTo)) continue;
-        spelled.set(id, score);
-      }
-    }
-    const ids = new Set([...semantic.keys(), ...spelled.keys()]);
-    return [...ids]
-      .map((id) => {
-        const bySense = semantic.get(id) ?? 0;
-        const bySpelling = spelled.get(id) ?? 0;
-        return { id, score: Math.max(bySense, bySpelling), semantic: bySense, fuzzy: bySpelling };
-      })
-      .filter((match) => match.score >= minScore)
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-      .slice(0, k)
-      .map(({ id, ...scores }) => ({ entry: structuredClone(this.table.get(id) as MemoryEntry), ...scores }));
+  async search(query: SearchQuery): Promise<SearchMatch[]> {
+    return searchMemories(this.parts, query);
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Embedder } from "../embeddings/index.js";
 import type { Clock } from "../util/index.js";
 import type { GoalValues } from "./goal-values.js";
 import type { MemoryTable } from "./memory-table.js";
+import type { SearchCache } from "./search-cache.js";
 
 /**
  * The state a {@link HierarchicalMemory} hands to the functions its operations are written as,
@@ -14,4 +15,5 @@ export interface MemoryParts {
   embedder: Embedder;
   settings: MemoryConfig;
   clock: Clock;
+  searches: SearchCache;
 }

@@ -4,7 +4,6 @@ import type { MemoryEntry } from "./memory-entry.js";
 import { LEVEL_WEIGHTS, MEMORY_LEVELS, type MemoryKind, type MemoryLevel } from "./memory-level.js";
 import type { MemoryParts } from "./memory-parts.js";
 import { retrievalScore } from "./retrieval-score.js";
-import type { SearchCache } from "./search-cache.js";
 
 const HOUR = 3_600_000;
 
@@ -64,15 +63,13 @@ function estimateTokens(text: string): number {
  * @throws JottyError `invalid_argument` for an empty goal, a bad `k` or an unknown level.
  */
 export async function retrieveMemories(
-  { table, goals, embedder, settings, clock }: MemoryParts,
+  { table, goals, embedder, settings, clock, searches }: MemoryParts,
   {
     input,
-    searches,
     totalAccesses,
     recordAccess,
   }: {
     input: RetrieveInput;
-    searches: SearchCache;
     /** Accesses across the whole memory, N of the UCB bonus, read when ranking: other retrievals may record theirs meanwhile. */
     totalAccesses: () => number;
     recordAccess: (id: string, now: number) => void;
