@@ -1,81 +1,30 @@
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { z } from "zod";
 import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
-import {
-  baseEmbedder,
-  createEmbedder,
-  embedderId,
-  embedTexts,
-  FlatVectorIndex,
-  HashingEmbedder,
-  type CacheStats,
-  type Embedder,
-  type VectorIndex,
-} from "../embeddings/index.js";
+import { createEmbedder, FlatVectorIndex, HashingEmbedder, type CacheStats, type Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { CircuitBreaker, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { CausalLinks, type CausalLinkInput } from "./causal-links.js";
-import { consolidatedKnowledge, type KnowledgeQuery } from "./consolidated-knowledge.js";
 import { consolidateMemories, type ConsolidationProgress, type ConsolidationReport } from "./consolidate-memories.js";
+import { consolidatedKnowledge, type KnowledgeQuery } from "./consolidated-knowledge.js";
 import { GoalValues } from "./goal-values.js";
+import type { HierarchicalMemoryOptions } from "./hierarchical-memory-options.js";
 import { invalidArgument } from "./invalid-argument.js";
 import type { ChangeListener } from "./memory-change.js";
 import type { MemoryEntry } from "./memory-entry.js";
 import { MEMORY_LEVELS, type MemoryLevel } from "./memory-level.js";
-import {
-  decodeVector,
-  encodeVector,
-  MEMORY_SNAPSHOT_VERSION,
-  parseMemorySnapshot,
-  type MemorySnapshot,
-} from "./memory-snapshot.js";
-import type { ModelSummaryAccess } from "./model-summary.js";
-import { retrieveMemories, type RetrievedMemory, type RetrieveInput } from "./retrieve-memories.js";
 import type { MemoryParts } from "./memory-parts.js";
+import { parseMemorySnapshot, type MemorySnapshot } from "./memory-snapshot.js";
 import { MemoryTable } from "./memory-table.js";
-import { pruneMemories, type PruneReport, type PrunePolicy } from "./prune-memories.js";
+import type { ModelSummaryAccess } from "./model-summary.js";
+import { pruneMemories, type PrunePolicy, type PruneReport } from "./prune-memories.js";
 import { putItem, type PutItemInput } from "./put-item.js";
+import { retrieveMemories, type RetrievedMemory, type RetrieveInput } from "./retrieve-memories.js";
 import { SearchCache } from "./search-cache.js";
 import { searchMemories, type SearchMatch, type SearchQuery } from "./search-memories.js";
 import { similarMemories, type SimilarMemory, type SimilarQuery } from "./similar-memories.js";
+import { restoreSnapshot, snapshotMemory } from "./snapshot-memory.js";
 import { storeMemory, type StoreMemoryInput, type StoreMemoryResult } from "./store-memory.js";
-
-/** Options of {@link HierarchicalMemory}. */
-export interface HierarchicalMemoryOptions {
-  /** Name of this memory, e.g. `shared` or an actor's name. @default "shared" */
-  name?: string;
-  /** Turns text into vectors. @default new HashingEmbedder() */
-  embedder?: Embedder;
-  /** Memory settings (the config's `memory` section); missing fields take their defaults. */
-  settings?: z.input<typeof MemorySchema>;
-  /** Where time is read. @default systemClock */
-  clock?: Clock;
-  /**
-   * When given, consolidation asks it for summaries, checked for shape and grounding (falling
-   * back to rules on failure; see {@link HierarchicalMemory.llmUsage}).
-   */
-  llm?: BaseChatModel;
-  /** The model's circuit breaker, shared with its other callers. */
-  modelBreaker?: CircuitBreaker;
-  /**
-   * Counts unusable answers (malformed, rejected, failed) and stops asking after three in a row,
-   * for a while. Pass one to several learning loops so that a model unable to summarise stops
-   * being asked by all of them. @default a breaker of its own
-   */
-  answerBreaker?: CircuitBreaker;
-  /** Builds the vector index. @default a FlatVectorIndex */
-  createIndex?: (dimensions: number) => VectorIndex;
-  /** Where `retrieve` and `store` latencies are recorded. */
-  telemetry?: Telemetry;
-  /**
-   * Nearest-neighbour searches kept for repeated queries (least recently used out first);
-   * a write to a level invalidates the searches that covered it. 0 turns the cache off.
-   * @default 1000
-   */
-  retrievalCache?: number;
-}
 
 /** Told when a memory is retrieved; the memory learner uses it for eligibility traces. */
 export type AccessListener = (event: { memory: HierarchicalMemory; id: string }) => void;
@@ -412,22 +361,10 @@ export class HierarchicalMemory {
    * one, whose vectors are recomputed on restore more cheaply than they are stored.
    */
   snapshot({ includeVectors }: { includeVectors?: boolean } = {}): MemorySnapshot {
-    const withVectors = includeVectors ?? !(baseEmbedder(this.embedder) instanceof HashingEmbedder);
-    return {
-      schemaVersion: MEMORY_SNAPSHOT_VERSION,
-      name: this.name,
-      embedder: embedderId(this.embedder),
-      totalAccesses: this.totalAccesses,
-      ...(Number.isFinite(this.consolidation.lastPass) ? { lastConsolidation: this.consolidation.lastPass } : {}),
-      entries: [...this.table.values()].map((entry) => {
-        const copy = structuredClone(entry);
-        const vector = withVectors ? this.table.index?.get(entry.id) : undefined;
-        return vector === undefined ? copy : { ...copy, vector: encodeVector(vector) };
-      }),
-      goals: Object.fromEntries(
-        [...this.goals.entries()].map(([goal, vector]) => [goal, withVectors ? encodeVector(vector) : null]),
-      ),
-    };
+    return snapshotMemory(this.parts, {
+      header: { name: this.name, totalAccesses: this.totalAccesses, lastConsolidation: this.consolidation.lastPass },
+      includeVectors,
+    });
   }
 
   /**
@@ -440,24 +377,7 @@ export class HierarchicalMemory {
   static async restore(snapshot: unknown, options: HierarchicalMemoryOptions = {}): Promise<HierarchicalMemory> {
     const parsed = parseMemorySnapshot(snapshot);
     const memory = new HierarchicalMemory({ name: parsed.name, ...options });
-    const sameEmbedder = parsed.embedder === embedderId(memory.embedder);
-    const missing = parsed.entries.filter((entry) => !sameEmbedder || entry.vector === undefined);
-    const embedded = await embedTexts(
-      baseEmbedder(memory.embedder),
-      missing.map((entry) => entry.content),
-    );
-    const fresh = new Map(missing.map((entry, position) => [entry.id, embedded[position] as Float32Array]));
-    for (const { vector, ...entry } of parsed.entries) {
-      const restored = fresh.get(entry.id) ?? decodeVector(vector as string);
-      memory.table.insert(entry, restored);
-    }
-    const goals = Object.entries(parsed.goals);
-    const goalsToEmbed = goals.filter(([, vector]) => !sameEmbedder || vector === null).map(([goal]) => goal);
-    const goalVectors = await embedTexts(memory.embedder, goalsToEmbed);
-    goalsToEmbed.forEach((goal, position) => memory.goals.set(goal, goalVectors[position] as Float32Array));
-    for (const [goal, vector] of goals) {
-      if (!memory.goals.has(goal) && vector !== null) memory.goals.set(goal, decodeVector(vector));
-    }
+    await restoreSnapshot(memory.parts, parsed);
     memory.totalAccesses = parsed.totalAccesses;
     memory.consolidation.lastPass = parsed.lastConsolidation ?? -Infinity;
     return memory;

@@ -1,8 +1,8 @@
+import { embedOne } from "./embed-one.js";
 import { isVisible } from "./is-visible.js";
 import type { MemoryEntry } from "./memory-entry.js";
 import type { MemoryLevel } from "./memory-level.js";
 import type { MemoryParts } from "./memory-parts.js";
-import { embedOne } from "./embed-one.js";
 
 /** What {@link HierarchicalMemory.similar} is asked. */
 export interface SimilarQuery {
