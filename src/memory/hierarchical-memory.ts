@@ -1,204 +1,33 @@
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { LRUCache } from "lru-cache";
-import { z } from "zod";
-import { MemorySchema, PrunePolicySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
-import {
-  baseEmbedder,
-  cacheStats,
-  cosineSimilarity,
-  createEmbedder,
-  embedderId,
-  embedTexts,
-  FlatVectorIndex,
-  HashingEmbedder,
-  type CacheStats,
-  type Embedder,
-  type VectorIndex,
-  type VectorMatch,
-} from "../embeddings/index.js";
+import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
+import { createEmbedder, FlatVectorIndex, HashingEmbedder, type CacheStats, type Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { CircuitBreaker, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
-import { boundConfidence, strengthenConfidence, weakenConfidence } from "./causal-confidence.js";
-import { representativeIndex, rulePattern, ruleProcedure, ruleWisdom } from "./consolidation-rules.js";
-import { itemId, memoryId, type MemoryEntry } from "./memory-entry.js";
-import {
-  defaultKind,
-  INITIAL_VALUES,
-  LEVEL_WEIGHTS,
-  MEMORY_LEVELS,
-  MemoryKindSchema,
-  MemoryLevelSchema,
-  type MemoryKind,
-  type MemoryLevel,
-} from "./memory-level.js";
-import {
-  decodeVector,
-  encodeVector,
-  MEMORY_SNAPSHOT_VERSION,
-  parseMemorySnapshot,
-  type MemorySnapshot,
-} from "./memory-snapshot.js";
-import { modelSummary, type ModelSummaryAccess } from "./model-summary.js";
-import { retrievalScore } from "./retrieval-score.js";
-import { searchTerms, TermIndex } from "./term-index.js";
-
-const HOUR = 3_600_000;
-/** Clusters a consolidation pass may start, bounding its cost whatever the backlog. */
-const MAX_SEEDS = 256;
-/** Memories a procedure or a meta memory is distilled from, at most (the most telling ones). */
-const DISTILL_SAMPLE = 50;
-
-/** Options of {@link HierarchicalMemory}. */
-export interface HierarchicalMemoryOptions {
-  /** Name of this memory, e.g. `shared` or an actor's name. @default "shared" */
-  name?: string;
-  /** Turns text into vectors. @default new HashingEmbedder() */
-  embedder?: Embedder;
-  /** Memory settings (the config's `memory` section); missing fields take their defaults. */
-  settings?: z.input<typeof MemorySchema>;
-  /** Where time is read. @default systemClock */
-  clock?: Clock;
-  /**
-   * When given, consolidation asks it for summaries, checked for shape and grounding (falling
-   * back to rules on failure; see {@link HierarchicalMemory.llmUsage}).
-   */
-  llm?: BaseChatModel;
-  /** The model's circuit breaker, shared with its other callers. */
-  modelBreaker?: CircuitBreaker;
-  /**
-   * Counts unusable answers (malformed, rejected, failed) and stops asking after three in a row,
-   * for a while. Pass one to several learning loops so that a model unable to summarise stops
-   * being asked by all of them. @default a breaker of its own
-   */
-  answerBreaker?: CircuitBreaker;
-  /** Builds the vector index. @default a FlatVectorIndex */
-  createIndex?: (dimensions: number) => VectorIndex;
-  /** Where `retrieve` and `store` latencies are recorded. */
-  telemetry?: Telemetry;
-  /**
-   * Nearest-neighbour searches kept for repeated queries (least recently used out first);
-   * a write to a level invalidates the searches that covered it. 0 turns the cache off.
-   * @default 1000
-   */
-  retrievalCache?: number;
-}
-
-/** What changed in a memory: told to {@link HierarchicalMemory.onChange} listeners (the audit log's source). */
-export interface MemoryChange {
-  action: "create" | "update" | "delete";
-  id: string;
-  level: MemoryLevel;
-  /** The owning actor, for an actor's memory. */
-  actor?: string;
-  /** Why: stored, reinforced, merged, distilled, item (store put), value (learned), evicted, deleted, pruned (by a policy or consolidation). */
-  reason: "stored" | "reinforced" | "merged" | "distilled" | "item" | "value" | "evicted" | "deleted" | "pruned";
-}
-
-/** Told about every change of a memory. */
-export type ChangeListener = (change: MemoryChange) => void;
-
-/** What {@link HierarchicalMemory.store} takes. */
-export const StoreMemoryInputSchema = z.strictObject({
-  content: z.string().trim().min(1, "must not be empty"),
-  level: MemoryLevelSchema,
-  kind: MemoryKindSchema.optional(),
-  domain: z.string().min(1).default("general"),
-  taskType: z.string().min(1).default("general"),
-  /** The owning actor; an actor's memory holds only its own. */
-  actor: z.string().min(1).optional(),
-  /** The user and tenant it is made for. */
-  user: z.string().min(1).optional(),
-  tenant: z.string().min(1).optional(),
-  sourceEpisode: z.string().min(1).optional(),
-  /** Goal the initial value is for. */
-  goal: z.string().min(1).optional(),
-  /** Initial value for `goal`, instead of the kind's default. */
-  value: z.number().min(0).max(1).optional(),
-  protected: z.boolean().optional(),
-});
-
-/** What {@link HierarchicalMemory.store} takes. */
-export type StoreMemoryInput = z.input<typeof StoreMemoryInputSchema>;
-
-/** What a store did. */
-export interface StoreMemoryResult {
-  /** The id of the memory now holding the content. */
-  id: string;
-  /** `added` a new memory, `reinforced` an identical one, or `merged` into a near-identical one. */
-  status: "added" | "reinforced" | "merged";
-  /** Memories evicted to make room. */
-  evicted: string[];
-}
-
-/** What {@link HierarchicalMemory.retrieve} takes. */
-export interface RetrieveInput {
-  /** The goal the memories should serve; values are read for it. */
-  goal: string;
-  /** Text to match; the goal when absent. */
-  query?: string;
-  /** Levels to search. @default all */
-  levels?: readonly MemoryLevel[];
-  /** Only memories of these actors. */
-  actors?: readonly string[];
-  /**
-   * Read on behalf of this actor: memories owned by any other actor are never returned. With
-   * null, for the whole team: only memories owned by no actor.
-   */
-  visibleTo?: string | null;
-  /** How many memories at most. @default 5 */
-  k?: number;
-  /** Token budget of the contents returned (about four characters a token). */
-  maxTokens?: number;
-  /**
-   * Count the returned memories as accesses (use counts, recency, learner traces). False for
-   * frozen inference, where nothing learned may change. @default true
-   */
-  record?: boolean;
-}
-
-/** One retrieved memory with the parts of its score. */
-export interface RetrievedMemory {
-  id: string;
-  level: MemoryLevel;
-  kind: MemoryKind;
-  content: string;
-  /** The full retrieval score. */
-  score: number;
-  /** Cosine similarity to the query. */
-  relevance: number;
-  /** Value for the goal (own, or carried over from similar goals). */
-  value: number;
-  /** Times its value was learned, for any goal (0: still the value its kind starts with). */
-  learned: number;
-  metadata: MemoryEntry["metadata"];
-}
-
-/** What one pass of {@link HierarchicalMemory.consolidate} made and removed. */
-export interface ConsolidationReport {
-  /** Semantic memories made from clusters of episodes. */
-  patterns: string[];
-  /** Procedural memories made from successes and failures. */
-  procedures: string[];
-  /** Meta memories made from high- and low-value memories. */
-  meta: string[];
-  /** Episodic memories pruned. */
-  pruned: string[];
-  /** Summaries the model failed to write, or wrote unusable (malformed, empty, ungrounded): rules were used instead. */
-  modelFailures: number;
-}
+import { CausalLinks, type CausalLinkInput } from "./causal-links.js";
+import { consolidateMemories, type ConsolidationProgress, type ConsolidationReport } from "./consolidate-memories.js";
+import { consolidatedKnowledge, type KnowledgeQuery } from "./consolidated-knowledge.js";
+import { GoalValues } from "./goal-values.js";
+import type { HierarchicalMemoryOptions } from "./hierarchical-memory-options.js";
+import { invalidArgument } from "./invalid-argument.js";
+import type { ChangeListener } from "./memory-change.js";
+import type { MemoryEntry } from "./memory-entry.js";
+import { MEMORY_LEVELS, type MemoryLevel } from "./memory-level.js";
+import type { MemoryParts } from "./memory-parts.js";
+import { parseMemorySnapshot, type MemorySnapshot } from "./memory-snapshot.js";
+import { MemoryTable } from "./memory-table.js";
+import type { ModelSummaryAccess } from "./model-summary.js";
+import { pruneMemories, type PrunePolicy, type PruneReport } from "./prune-memories.js";
+import { putItem, type PutItemInput } from "./put-item.js";
+import { retrieveMemories, type RetrievedMemory, type RetrieveInput } from "./retrieve-memories.js";
+import { SearchCache } from "./search-cache.js";
+import { searchMemories, type SearchMatch, type SearchQuery } from "./search-memories.js";
+import { similarMemories, type SimilarMemory, type SimilarQuery } from "./similar-memories.js";
+import { restoreSnapshot, snapshotMemory } from "./snapshot-memory.js";
+import { storeMemory, type StoreMemoryInput, type StoreMemoryResult } from "./store-memory.js";
 
 /** Told when a memory is retrieved; the memory learner uses it for eligibility traces. */
 export type AccessListener = (event: { memory: HierarchicalMemory; id: string }) => void;
-
-function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
-
-function invalid(message: string, details: Record<string, string | number> = {}): JottyError {
-  return new JottyError({ code: "invalid_argument", message, details });
-}
 
 /**
  * Jotty's memory: five levels (episodic, semantic, procedural, meta, causal) of text memories
@@ -222,33 +51,18 @@ export class HierarchicalMemory {
   readonly settings: MemoryConfig;
   private readonly clock: Clock;
   private readonly llm: ModelSummaryAccess | undefined;
-  private readonly createIndex: (dimensions: number) => VectorIndex;
-  private index: VectorIndex | undefined;
-  private readonly entries = new Map<string, MemoryEntry>();
-  private readonly byLevel: Record<MemoryLevel, Set<string>> = {
-    episodic: new Set(),
-    semantic: new Set(),
-    procedural: new Set(),
-    meta: new Set(),
-    causal: new Set(),
-  };
-  private readonly goalVectors = new Map<string, Float32Array>();
-  /** Terms of every memory for fuzzy search: built on the first one, then kept up to date. */
-  private terms: TermIndex | undefined;
-  /** target id → ids of memories linking to it, so removal can drop dangling links. */
-  private readonly linkedFrom = new Map<string, Set<string>>();
+  /** The memories and their indexes. */
+  private readonly table: MemoryTable;
+  /** Goals seen, and the values memories have for them. */
+  private readonly goals: GoalValues;
   private readonly listeners = new Set<AccessListener>();
-  private readonly changeListeners = new Set<ChangeListener>();
   private readonly telemetry: Telemetry | undefined;
-  /** Nearest-neighbour searches by query; each remembers the versions of the levels it covered. */
-  private readonly searches: LRUCache<string, { stamp: string; matches: VectorMatch[] }> | undefined;
-  /** Bumped on every write to a level, which makes the cached searches covering it stale. */
-  private readonly levelVersions: Record<MemoryLevel, number> = { episodic: 0, semantic: 0, procedural: 0, meta: 0, causal: 0 };
-  private searchHits = 0;
-  private searchMisses = 0;
+  private readonly searches: SearchCache;
+  private readonly links: CausalLinks;
+  /** What the operations written as functions are given. */
+  private readonly parts: MemoryParts;
   private totalAccesses = 0;
-  /** When the last consolidation pass started; episodes stored since then seed clusters. */
-  private lastConsolidation = -Infinity;
+  private readonly consolidation: ConsolidationProgress = { lastPass: -Infinity };
 
   /**
    * @param options - name, embedder, settings, clock, llm, index factory.
@@ -265,16 +79,17 @@ export class HierarchicalMemory {
       });
     }
     this.settings = parsed.data;
+    this.goals = new GoalValues({ embedder: this.embedder, settings: this.settings });
     this.clock = options.clock ?? systemClock;
     this.llm =
       options.llm === undefined
         ? undefined
         : { model: options.llm, usage: new LlmUsage(), breaker: options.answerBreaker ?? new CircuitBreaker({ clock: this.clock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
-    this.createIndex = options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions }));
+    this.table = new MemoryTable({ name: this.name, createIndex: options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions })) });
     this.telemetry = options.telemetry;
-    const capacity = options.retrievalCache ?? 1000;
-    if (!Number.isInteger(capacity) || capacity < 0) throw invalid(`retrievalCache must be a whole number ≥ 0 (0 turns it off), got ${capacity}.`);
-    this.searches = capacity === 0 ? undefined : new LRUCache({ max: capacity });
+    this.searches = new SearchCache(options.retrievalCache ?? 1000);
+    this.links = new CausalLinks(this.table);
+    this.parts = { table: this.table, goals: this.goals, embedder: this.embedder, settings: this.settings, clock: this.clock, searches: this.searches };
   }
 
   /**
@@ -295,12 +110,12 @@ export class HierarchicalMemory {
 
   /** Number of memories, in all levels or in one. */
   size(level?: MemoryLevel): number {
-    return level === undefined ? this.entries.size : this.byLevel[level].size;
+    return level === undefined ? this.table.size : this.table.idsOf(level).size;
   }
 
   /** Memories per level. */
   counts(): Record<MemoryLevel, number> {
-    return Object.fromEntries(MEMORY_LEVELS.map((level) => [level, this.byLevel[level].size])) as Record<
+    return Object.fromEntries(MEMORY_LEVELS.map((level) => [level, this.table.idsOf(level).size])) as Record<
       MemoryLevel,
       number
     >;
@@ -308,7 +123,7 @@ export class HierarchicalMemory {
 
   /** A copy of one memory, or undefined. */
   get(id: string): MemoryEntry | undefined {
-    const entry = this.entries.get(id);
+    const entry = this.table.get(id);
     return entry === undefined ? undefined : structuredClone(entry);
   }
 
@@ -316,36 +131,28 @@ export class HierarchicalMemory {
    * One memory without copying, for read-only use on hot paths; never mutate it.
    */
   peek(id: string): Readonly<MemoryEntry> | undefined {
-    return this.entries.get(id);
+    return this.table.get(id);
   }
 
   /** Every memory without copying, in insertion order, for read-only use; never mutate them. */
   view(): IterableIterator<Readonly<MemoryEntry>> {
-    return this.entries.values();
+    return this.table.values();
   }
 
   /** Copies of every memory (of one level when given), in insertion order. */
   list(level?: MemoryLevel): MemoryEntry[] {
-    const ids = level === undefined ? this.entries.keys() : this.byLevel[level].values();
-    return [...ids].map((id) => structuredClone(this.entries.get(id) as MemoryEntry));
+    const ids = level === undefined ? this.table.keys() : this.table.idsOf(level).values();
+    return [...ids].map((id) => structuredClone(this.table.get(id) as MemoryEntry));
   }
 
   /** Subscribes to every create, update and delete; returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
-  }
-
-  private changed(entry: Readonly<MemoryEntry>, action: MemoryChange["action"], reason: MemoryChange["reason"]): void {
-    if (this.changeListeners.size === 0) return;
-    const change: MemoryChange = { action, id: entry.id, level: entry.level, reason, ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }) };
-    for (const listener of this.changeListeners) listener(change);
+    return this.table.onChange(listener);
   }
 
   /** Starts the retrieval cache's hit and miss counts afresh (what it holds stays). */
   resetCacheStats(): void {
-    this.searchHits = 0;
-    this.searchMisses = 0;
+    this.searches.resetStats();
   }
 
   /** The model's summaries so far: calls, failures (rejected ones among them), skips and tokens. */
@@ -355,42 +162,7 @@ export class HierarchicalMemory {
 
   /** Hits and misses of the retrieval cache (all zero when it is off). */
   cacheStats(): CacheStats {
-    return cacheStats(this.searchHits, this.searchMisses, this.searches?.size ?? 0, this.searches?.max ?? 0);
-  }
-
-  /**
-   * Nearest neighbours of a query, from the retrieval cache when the same search was made
-   * since the last write to any level it covers.
-   */
-  private searchIndex(
-    index: VectorIndex,
-    key: string,
-    vector: Float32Array,
-    options: { k: number; levels?: readonly MemoryLevel[] | undefined; actors?: readonly string[] | undefined; visibleTo?: string | null | undefined },
-  ): VectorMatch[] {
-    const { visibleTo } = options;
-    const filter = {
-      ...(options.levels === undefined ? {} : { level: options.levels }),
-      ...(options.actors === undefined ? {} : { actor: options.actors }),
-      ...(visibleTo === undefined ? {} : { predicate: (id: string) => this.visible(this.entries.get(id) as MemoryEntry, visibleTo) }),
-    };
-    if (this.searches === undefined) return index.search(vector, { k: options.k, filter });
-    const stamp = (options.levels ?? MEMORY_LEVELS).map((level) => `${level}:${this.levelVersions[level]}`).join(",");
-    const cacheKey = JSON.stringify([key, options.k, options.levels ?? null, options.actors ?? null, visibleTo ?? null]);
-    const cached = this.searches.get(cacheKey);
-    if (cached !== undefined && cached.stamp === stamp) {
-      this.searchHits += 1;
-      return cached.matches;
-    }
-    this.searchMisses += 1;
-    const matches = index.search(vector, { k: options.k, filter });
-    this.searches.set(cacheKey, { stamp, matches });
-    return matches;
-  }
-
-  /** Whether an actor (null: the whole team) may read a memory: its own, or one that belongs to no actor. */
-  private visible(entry: Readonly<MemoryEntry>, actor: string | null): boolean {
-    return entry.metadata.actor === undefined || entry.metadata.actor === actor;
+    return this.searches.stats();
   }
 
   /** Subscribes to retrievals; returns the unsubscribe function. */
@@ -399,62 +171,14 @@ export class HierarchicalMemory {
     return () => this.listeners.delete(listener);
   }
 
-  /** The vector of a query (a goal, a search text), through the embedding cache when there is one. */
-  private async embedOne(text: string): Promise<Float32Array> {
-    const [vector] = await embedTexts(this.embedder, [text]);
-    if (vector === undefined) throw invalid("The embedder returned no vector.");
-    return vector;
-  }
-
-  /** The vector of a memory's content: embedded once and kept in the index, so past the query cache. */
-  private async embedContent(text: string): Promise<Float32Array> {
-    const [vector] = await embedTexts(baseEmbedder(this.embedder), [text]);
-    if (vector === undefined) throw invalid("The embedder returned no vector.");
-    return vector;
-  }
-
-  private indexFor(dimensions: number): VectorIndex {
-    if (this.index === undefined) this.index = this.createIndex(dimensions);
-    return this.index;
-  }
-
   /** Embeds and caches a goal, so values can be carried between similar goals. */
   async ensureGoal(goal: string): Promise<Float32Array> {
-    let vector = this.goalVectors.get(goal);
-    if (vector === undefined) {
-      vector = await this.embedOne(goal);
-      this.goalVectors.set(goal, vector);
-    }
-    return vector;
+    return this.goals.ensure(goal);
   }
 
   /** Cosine similarity of two goals already seen (0 when either is unknown). */
   goalSimilarity(a: string, b: string): number {
-    if (a === b) return 1;
-    const first = this.goalVectors.get(a);
-    const second = this.goalVectors.get(b);
-    return first === undefined || second === undefined ? 0 : cosineSimilarity(first, second);
-  }
-
-  private valueOf(entry: MemoryEntry, goal: string, target = this.goalVectors.get(goal)): number {
-    const own = entry.values[goal];
-    if (own !== undefined) return own.value;
-    const initial = INITIAL_VALUES[entry.kind];
-    if (target === undefined) return initial;
-    let weighted = 0;
-    let total = 0;
-    let closest = 0;
-    for (const [other, goalValue] of Object.entries(entry.values)) {
-      const vector = this.goalVectors.get(other);
-      if (vector === undefined) continue;
-      const similarity = cosineSimilarity(target, vector);
-      if (similarity < this.settings.goalSimilarityThreshold) continue;
-      weighted += similarity * goalValue.value;
-      total += similarity;
-      closest = Math.max(closest, similarity);
-    }
-    // Shrink towards the kind's default by how close the nearest known goal is.
-    return total === 0 ? initial : initial + closest * (weighted / total - initial);
+    return this.goals.similarity(a, b);
   }
 
   /**
@@ -464,27 +188,9 @@ export class HierarchicalMemory {
    * @throws JottyError `memory_not_found` for an unknown id.
    */
   async value(id: string, goal: string): Promise<number> {
-    const entry = this.require(id);
+    const entry = this.table.require(id);
     await this.ensureGoal(goal);
-    return this.valueOf(entry, goal);
-  }
-
-  private meanValue(entry: MemoryEntry): number {
-    const values = Object.values(entry.values);
-    if (values.length === 0) return INITIAL_VALUES[entry.kind];
-    return values.reduce((sum, goalValue) => sum + goalValue.value, 0) / values.length;
-  }
-
-  private require(id: string): MemoryEntry {
-    const entry = this.entries.get(id);
-    if (entry === undefined) {
-      throw new JottyError({
-        code: "memory_not_found",
-        message: `No memory with id "${id}" in the ${this.name} memory; it may have been evicted or pruned.`,
-        details: { id, memory: this.name },
-      });
-    }
-    return entry;
+    return this.goals.valueOf(entry, goal);
   }
 
   /**
@@ -497,145 +203,13 @@ export class HierarchicalMemory {
    *   full of protected memories; nothing changes then.
    */
   async store(input: StoreMemoryInput): Promise<StoreMemoryResult> {
-    return timed(this.telemetry, "store", () => this.storeUntimed(input));
-  }
-
-  private async storeUntimed(input: StoreMemoryInput): Promise<StoreMemoryResult> {
-    const parsed = StoreMemoryInputSchema.safeParse(input);
-    if (!parsed.success) {
-      throw new JottyError({
-        code: "invalid_argument",
-        message: `Cannot store this memory: ${issueList(parsed.error, { root: "(input)" }).join("; ")}.`,
-      });
-    }
-    const memory = parsed.data;
-    if (memory.goal !== undefined) await this.ensureGoal(memory.goal);
-    const id = memoryId({ domain: memory.domain, taskType: memory.taskType, level: memory.level, content: memory.content });
-    if (this.entries.has(id)) {
-      this.reinforce(id, memory, "reinforced");
-      return { id, status: "reinforced", evicted: [] };
-    }
-    const vector = await this.embedContent(memory.content);
-    const index = this.indexFor(vector.length);
-    // Another store of the same content may have finished while this one was embedding.
-    if (this.entries.has(id)) {
-      this.reinforce(id, memory, "reinforced");
-      return { id, status: "reinforced", evicted: [] };
-    }
-    // Near duplicates are looked for within the same level and owner: two actors' alike experiences stay two.
-    const [nearest] = index.search(vector, {
-      k: 1,
-      filter: {
-        level: memory.level,
-        predicate: (other) => (this.entries.get(other) as MemoryEntry).metadata.actor === memory.actor,
-      },
-    });
-    if (nearest !== undefined && nearest.score >= this.settings.nearDuplicateThreshold) {
-      this.reinforce(nearest.id, memory, "merged");
-      return { id: nearest.id, status: "merged", evicted: [] };
-    }
-
-    const evicted = this.makeRoom(memory.level, 1);
-    const now = this.clock.now();
-    const kind = memory.kind ?? defaultKind(memory.level);
-    const entry: MemoryEntry = {
-      id,
-      level: memory.level,
-      kind,
-      content: memory.content,
-      metadata: {
-        domain: memory.domain,
-        taskType: memory.taskType,
-        ...(memory.actor === undefined ? {} : { actor: memory.actor }),
-        ...(memory.user === undefined ? {} : { user: memory.user }),
-        ...(memory.tenant === undefined ? {} : { tenant: memory.tenant }),
-        sourceEpisodes: memory.sourceEpisode === undefined ? [] : [memory.sourceEpisode],
-      },
-      values:
-        memory.goal === undefined ? {} : { [memory.goal]: { value: (memory.value ?? INITIAL_VALUES[kind]) + 0, visits: 0 } },
-      accessCount: 0,
-      lastAccess: null,
-      createdAt: now,
-      updatedAt: now,
-      timesStored: 1,
-      protected: memory.protected ?? memory.level === "meta",
-      causalLinks: [],
-      sources: [],
-    };
-    this.insert(entry, vector);
-    this.changed(entry, "create", "stored");
-    return { id, status: "added", evicted };
-  }
-
-  private reinforce(id: string, memory: z.output<typeof StoreMemoryInputSchema>, reason: "reinforced" | "merged"): void {
-    const entry = this.require(id);
-    entry.timesStored += 1;
-    entry.updatedAt = this.clock.now();
-    if (memory.sourceEpisode !== undefined && !entry.metadata.sourceEpisodes.includes(memory.sourceEpisode)) {
-      entry.metadata.sourceEpisodes.push(memory.sourceEpisode);
-    }
-    if (memory.goal !== undefined && memory.value !== undefined && entry.values[memory.goal] === undefined) {
-      entry.values[memory.goal] = { value: memory.value + 0, visits: 0 };
-    }
-    if (memory.protected === true) entry.protected = true;
-    this.changed(entry, "update", reason);
-  }
-
-  private insert(entry: MemoryEntry, vector: Float32Array): void {
-    this.levelVersions[entry.level] += 1;
-    this.entries.set(entry.id, entry);
-    this.terms?.add(entry.id, entry.content);
-    this.byLevel[entry.level].add(entry.id);
-    this.indexFor(vector.length).add(entry.id, vector, {
-      level: entry.level,
-      ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }),
-    });
-    for (const link of entry.causalLinks) this.noteLink(entry.id, link.target);
-  }
-
-  /** Evicts until `level` has room for `incoming` more; returns the evicted ids. */
-  private makeRoom(level: MemoryLevel, incoming: number): string[] {
-    const capacity = this.settings.capacities[level];
-    const ids = this.byLevel[level];
-    const excess = ids.size + incoming - capacity;
-    if (excess <= 0) return [];
-    const victims = [...ids]
-      .map((id) => this.entries.get(id) as MemoryEntry)
-      .filter((entry) => !entry.protected)
-      .sort((a, b) => this.meanValue(a) - this.meanValue(b) || a.createdAt - b.createdAt)
-      .slice(0, excess);
-    if (victims.length < excess) {
-      throw new JottyError({
-        code: "capacity_exceeded",
-        message: `The ${level} level of the ${this.name} memory is full (${ids.size} of ${capacity}) and every memory that could make room is protected; raise memory.capacities.${level} or unprotect some memories.`,
-        details: { level, capacity, size: ids.size },
-      });
-    }
-    for (const victim of victims) this.removeEntry(victim.id, "evicted");
-    return victims.map((victim) => victim.id);
-  }
-
-  private removeEntry(id: string, reason: "evicted" | "deleted" | "pruned"): void {
-    const entry = this.entries.get(id);
-    if (entry === undefined) return;
-    this.levelVersions[entry.level] += 1;
-    this.entries.delete(id);
-    this.terms?.remove(id);
-    this.byLevel[entry.level].delete(id);
-    this.index?.remove(id);
-    for (const link of entry.causalLinks) this.linkedFrom.get(link.target)?.delete(id);
-    for (const source of this.linkedFrom.get(id) ?? []) {
-      const linking = this.entries.get(source);
-      if (linking !== undefined) linking.causalLinks = linking.causalLinks.filter((link) => link.target !== id);
-    }
-    this.linkedFrom.delete(id);
-    this.changed(entry, "delete", reason);
+    return timed(this.telemetry, "store", () => storeMemory(this.parts, input));
   }
 
   /** Deletes a memory; returns whether it existed. Protected memories can be deleted explicitly. */
   delete(id: string): boolean {
-    if (!this.entries.has(id)) return false;
-    this.removeEntry(id, "deleted");
+    if (!this.table.has(id)) return false;
+    this.table.remove(id, "deleted");
     return true;
   }
 
@@ -652,63 +226,7 @@ export class HierarchicalMemory {
    * @throws JottyError `invalid_argument` for a bad policy (nothing is removed).
    */
   prune({ policies, dryRun = false }: { policies: readonly PrunePolicy[]; dryRun?: boolean }): PruneReport {
-    const parsed = z.array(PrunePolicySchema).min(1).safeParse(policies);
-    if (!parsed.success) {
-      throw new JottyError({
-        code: "invalid_argument",
-        message: `Bad prune policies: ${issueList(parsed.error, { root: "(root)" }).join("; ")}. Give at least one of age, value, usage, budget.`,
-      });
-    }
-    const now = this.clock.now();
-    const DAY = 86_400_000;
-    const best = (entry: MemoryEntry): number | undefined => {
-      let top: number | undefined;
-      for (const goal of Object.values(entry.values)) if (goal.visits > 0 && (top === undefined || goal.value > top)) top = goal.value;
-      return top;
-    };
-    const reasons = new Map<string, string[]>();
-    const mark = (entry: MemoryEntry, reason: string): void => {
-      if (entry.protected) return;
-      const given = reasons.get(entry.id);
-      if (given === undefined) reasons.set(entry.id, [reason]);
-      else given.push(reason);
-    };
-    for (const policy of parsed.data) {
-      if (policy.kind === "budget") {
-        const groups = new Map<string, Array<{ entry: MemoryEntry; value: number }>>();
-        for (const entry of this.entries.values()) {
-          const group = policy.level === "all" ? "all" : entry.level;
-          if (policy.level !== "all" && policy.level !== "each" && entry.level !== policy.level) continue;
-          let members = groups.get(group);
-          if (members === undefined) {
-            members = [];
-            groups.set(group, members);
-          }
-          members.push({ entry, value: best(entry) ?? 0.5 });
-        }
-        for (const members of groups.values()) {
-          if (members.length <= policy.keep) continue;
-          members.sort((a, b) => b.value - a.value || b.entry.updatedAt - a.entry.updatedAt || (a.entry.id < b.entry.id ? -1 : 1));
-          for (const { entry } of members.slice(policy.keep)) mark(entry, `beyond the ${policy.keep} most valuable`);
-        }
-        continue;
-      }
-      for (const entry of this.entries.values()) {
-        if (policy.kind === "age") {
-          const idleDays = (now - (entry.lastAccess ?? entry.createdAt)) / DAY;
-          if (idleDays > policy.maxIdleDays) mark(entry, `unused for ${Math.floor(idleDays)} days`);
-        } else if (policy.kind === "value") {
-          const value = best(entry);
-          if (value !== undefined && value < policy.floor) mark(entry, `value ${value.toFixed(2)} below ${policy.floor}`);
-        } else {
-          const days = (now - entry.createdAt) / DAY;
-          if (days >= 7 && entry.accessCount / days < policy.minPerDay) mark(entry, `used ${(entry.accessCount / days).toFixed(2)} times a day`);
-        }
-      }
-    }
-    const removed = [...reasons].map(([id, why]) => ({ id, level: (this.entries.get(id) as MemoryEntry).level, reasons: why }));
-    if (!dryRun) for (const { id } of removed) this.removeEntry(id, "pruned");
-    return { dryRun, removed, remaining: dryRun ? this.entries.size - removed.length : this.entries.size };
+    return pruneMemories(this.parts, { policies, dryRun });
   }
 
   /**
@@ -717,74 +235,17 @@ export class HierarchicalMemory {
    * Each returned memory counts as an access, which the memory learner traces.
    */
   async retrieve(input: RetrieveInput): Promise<RetrievedMemory[]> {
-    return timed(this.telemetry, "retrieve", () => this.retrieveUntimed(input));
-  }
-
-  private async retrieveUntimed(input: RetrieveInput): Promise<RetrievedMemory[]> {
-    const { goal, query, levels, actors, visibleTo, k = 5, maxTokens, record = true } = input;
-    if (typeof goal !== "string" || goal.trim().length === 0) {
-      throw invalid("retrieve needs a goal: the task the memories should serve.");
-    }
-    if (!Number.isInteger(k) || k < 1) throw invalid(`retrieve's k must be a positive integer, got ${k}.`, { k });
-    if (levels !== undefined) {
-      for (const level of levels) {
-        if (!MEMORY_LEVELS.includes(level)) {
-          throw invalid(`Unknown memory level "${String(level)}"; use one of ${MEMORY_LEVELS.join(", ")}.`);
-        }
-      }
-    }
-    // Frozen inference embeds the goal without caching it, so not even the goal cache changes.
-    const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await this.embedOne(goal)));
-    if (this.index === undefined || this.entries.size === 0) return [];
-    const queryVector = query === undefined || query === goal ? goalVector : await this.embedOne(query);
-    const retrieval = this.settings.retrieval;
-    const candidates = this.searchIndex(this.index, query ?? goal, queryVector, { k: Math.max(k * 4, retrieval.candidates), levels, actors, visibleTo });
-    const now = this.clock.now();
-    const ranked: RetrievedMemory[] = [];
-    for (const candidate of candidates) {
-      if (candidate.score < retrieval.minRelevance) continue;
-      const entry = this.entries.get(candidate.id) as MemoryEntry;
-      const value = this.valueOf(entry, goal, goalVector);
-      const score = retrievalScore(
-        {
-          relevance: candidate.score,
-          value,
-          levelWeight: LEVEL_WEIGHTS[entry.level],
-          ageHours: (now - (entry.lastAccess ?? entry.createdAt)) / HOUR,
-          accessCount: entry.accessCount,
-          visits: entry.values[goal]?.visits ?? 0,
-          totalAccesses: this.totalAccesses,
-        },
-        retrieval,
-      );
-      ranked.push({
-        id: entry.id,
-        level: entry.level,
-        kind: entry.kind,
-        content: entry.content,
-        score,
-        relevance: candidate.score,
-        value,
-        learned: Object.values(entry.values).reduce((total, goalValue) => total + goalValue.visits, 0),
-        metadata: structuredClone(entry.metadata),
-      });
-    }
-    ranked.sort((a, b) => b.score - a.score);
-    const chosen: RetrievedMemory[] = [];
-    let budget = maxTokens ?? Infinity;
-    for (const memory of ranked) {
-      if (chosen.length === k) break;
-      const tokens = estimateTokens(memory.content);
-      if (tokens > budget) continue;
-      budget -= tokens;
-      chosen.push(memory);
-    }
-    if (record) for (const memory of chosen) this.recordAccess(memory.id, now);
-    return chosen;
+    return timed(this.telemetry, "retrieve", () =>
+      retrieveMemories(this.parts, {
+        input,
+        totalAccesses: () => this.totalAccesses,
+        recordAccess: (id, now) => this.recordAccess(id, now),
+      }),
+    );
   }
 
   private recordAccess(id: string, now: number): void {
-    const entry = this.entries.get(id);
+    const entry = this.table.get(id);
     if (entry === undefined) return;
     entry.accessCount += 1;
     entry.lastAccess = now;
@@ -794,7 +255,7 @@ export class HierarchicalMemory {
 
   /** Goals this memory has a value for. */
   goalsOf(id: string): string[] {
-    return Object.keys(this.entries.get(id)?.values ?? {});
+    return Object.keys(this.table.get(id)?.values ?? {});
   }
 
   /**
@@ -804,32 +265,23 @@ export class HierarchicalMemory {
    * @param visit - count this as an episode that credited the memory. @default false
    */
   setValue({ id, goal, value, visit = false }: { id: string; goal: string; value: number; visit?: boolean }): boolean {
-    const entry = this.entries.get(id);
+    const entry = this.table.get(id);
     if (entry === undefined) return false;
-    if (!Number.isFinite(value)) throw invalid(`A memory value must be a finite number, got ${value}.`);
+    if (!Number.isFinite(value)) throw invalidArgument(`A memory value must be a finite number, got ${value}.`);
     const current = entry.values[goal];
     entry.values[goal] = {
       value: Math.min(1, Math.max(0, value)),
       visits: (current?.visits ?? 0) + (visit ? 1 : 0),
     };
     entry.updatedAt = this.clock.now();
-    this.changed(entry, "update", "value");
+    this.table.changed(entry, "update", "value");
     return true;
   }
 
   /** The value a memory has for a goal, reading only what is cached (no embedding call). */
   cachedValue(id: string, goal: string): number | undefined {
-    const entry = this.entries.get(id);
-    return entry === undefined ? undefined : this.valueOf(entry, goal);
-  }
-
-  private noteLink(from: string, to: string): void {
-    let sources = this.linkedFrom.get(to);
-    if (sources === undefined) {
-      sources = new Set();
-      this.linkedFrom.set(to, sources);
-    }
-    sources.add(from);
+    const entry = this.table.get(id);
+    return entry === undefined ? undefined : this.goals.valueOf(entry, goal);
   }
 
   /**
@@ -839,96 +291,18 @@ export class HierarchicalMemory {
    * @returns the link's confidence.
    * @throws JottyError `memory_not_found` when either memory is missing.
    */
-  addCausalLink({
-    from,
-    to,
-    relation = "causes",
-    confidence = 0.5,
-  }: {
-    from: string;
-    to: string;
-    relation?: string;
-    confidence?: number;
-  }): number {
-    const source = this.require(from);
-    this.require(to);
-    if (!Number.isFinite(confidence)) throw invalid(`A causal confidence must be a number, got ${confidence}.`);
-    const existing = source.causalLinks.find((link) => link.target === to && link.relation === relation);
-    if (existing !== undefined) {
-      existing.confidence = strengthenConfidence(existing.confidence);
-      return existing.confidence;
-    }
-    const link = { target: to, relation, confidence: boundConfidence(confidence) };
-    source.causalLinks.push(link);
-    this.noteLink(from, to);
-    return link.confidence;
-  }
-
-  private link(from: string, to: string, relation: string) {
-    const link = this.require(from).causalLinks.find((candidate) => candidate.target === to && candidate.relation === relation);
-    if (link === undefined) {
-      throw new JottyError({
-        code: "memory_not_found",
-        message: `No "${relation}" link from ${from} to ${to}; add it with addCausalLink first.`,
-        details: { from, to, relation },
-      });
-    }
-    return link;
+  addCausalLink(link: CausalLinkInput): number {
+    return this.links.add(link);
   }
 
   /** Supporting evidence: confidence c ← c + 0.1(1 − c), at most 0.99. Returns the new confidence. */
   strengthenCausalLink(from: string, to: string, relation = "causes"): number {
-    const link = this.link(from, to, relation);
-    link.confidence = strengthenConfidence(link.confidence);
-    return link.confidence;
+    return this.links.strengthen({ from, to, relation });
   }
 
   /** Contradicting evidence: confidence c ← c − 0.1c, at least 0.1. Returns the new confidence. */
   weakenCausalLink(from: string, to: string, relation = "causes"): number {
-    const link = this.link(from, to, relation);
-    link.confidence = weakenConfidence(link.confidence);
-    return link.confidence;
-  }
-
-  private async summarise(instruction: string, items: readonly string[], fallback: () => string, report: ConsolidationReport) {
-    if (this.llm === undefined) return fallback();
-    try {
-      return await modelSummary(this.llm, { instruction, items: items.slice(0, 20) });
-    } catch (error) {
-      if (!JottyError.is(error, "llm_error")) throw error;
-      report.modelFailures += 1;
-      return fallback();
-    }
-  }
-
-  /** Adds a distilled memory (or reinforces it when already known) without near-duplicate merging. */
-  private async addDistilled(entry: Omit<MemoryEntry, "id" | "accessCount" | "lastAccess" | "createdAt" | "updatedAt" | "timesStored" | "causalLinks">): Promise<string> {
-    const id = memoryId({ domain: entry.metadata.domain, taskType: entry.metadata.taskType, level: entry.level, content: entry.content });
-    const existing = this.entries.get(id);
-    if (existing !== undefined) {
-      existing.timesStored += 1;
-      existing.updatedAt = this.clock.now();
-      existing.sources = [...new Set([...existing.sources, ...entry.sources])];
-      this.changed(existing, "update", "distilled");
-      return id;
-    }
-    const vector = await this.embedContent(entry.content);
-    this.makeRoom(entry.level, 1);
-    const now = this.clock.now();
-    const created: MemoryEntry = { ...entry, id, accessCount: 0, lastAccess: null, createdAt: now, updatedAt: now, timesStored: 1, causalLinks: [] };
-    this.insert(created, vector);
-    this.changed(created, "create", "distilled");
-    return id;
-  }
-
-  private averageValues(members: readonly MemoryEntry[]): MemoryEntry["values"] {
-    const goals = new Set(members.flatMap((member) => Object.keys(member.values)));
-    const values: MemoryEntry["values"] = {};
-    for (const goal of goals) {
-      const mean = members.reduce((sum, member) => sum + this.valueOf(member, goal), 0) / members.length;
-      values[goal] = { value: Math.min(1, Math.max(0, mean)), visits: 0 };
-    }
-    return values;
+    return this.links.weaken({ from, to, relation });
   }
 
   /**
@@ -938,155 +312,7 @@ export class HierarchicalMemory {
    * low-value episodes. Summaries come from the model when one is configured, else from rules.
    */
   async consolidate(): Promise<ConsolidationReport> {
-    const report: ConsolidationReport = { patterns: [], procedures: [], meta: [], pruned: [], modelFailures: 0 };
-    const settings = this.settings.consolidation;
-    const index = this.index;
-    if (index === undefined) return report;
-
-    // 1. Clusters of similar, not yet consolidated episodes → semantic patterns. Only episodes
-    // stored since the last pass seed a cluster (older ones found no cluster then), so a pass
-    // costs in proportion to what is new; a cluster is the seed's nearest open neighbours.
-    const open = new Set(
-      [...this.byLevel.episodic].filter((id) => (this.entries.get(id) as MemoryEntry).consolidatedInto === undefined),
-    );
-    const since = this.lastConsolidation;
-    const fresh = [...open]
-      .filter((id) => (this.entries.get(id) as MemoryEntry).createdAt >= since)
-      .sort((a, b) => (this.entries.get(a) as MemoryEntry).createdAt - (this.entries.get(b) as MemoryEntry).createdAt);
-    // A pass seeds at most MAX_SEEDS clusters, oldest first; the rest wait for the next pass.
-    const seeds = fresh.slice(0, MAX_SEEDS);
-    const waiting = fresh[MAX_SEEDS];
-    this.lastConsolidation = waiting === undefined ? this.clock.now() : (this.entries.get(waiting) as MemoryEntry).createdAt;
-    for (const seed of seeds) {
-      if (!open.has(seed) || open.size < settings.minClusterSize) continue;
-      const seedVector = index.get(seed) as Float32Array;
-      const members = index
-        .search(seedVector, { k: Math.min(open.size, 200), filter: { level: "episodic", predicate: (id) => open.has(id) } })
-        .filter((match) => match.score >= settings.clusterSimilarity)
-        .map((match) => this.entries.get(match.id) as MemoryEntry);
-      if (members.length < settings.minClusterSize) continue;
-      for (const member of members) open.delete(member.id);
-      const vectors = members.map((member) => index.get(member.id) as Float32Array);
-      const representative = members[representativeIndex(vectors)] as MemoryEntry;
-      const content = await this.summarise(
-        "Summarise what these similar episodes have in common as one reusable pattern.",
-        members.map((member) => `[${member.kind}] ${member.content}`),
-        () => rulePattern(members, representative.content),
-        report,
-      );
-      const patternId = await this.addDistilled({
-        level: "semantic",
-        kind: "pattern",
-        content,
-        metadata: {
-          domain: representative.metadata.domain,
-          taskType: representative.metadata.taskType,
-          sourceEpisodes: [...new Set(members.flatMap((member) => member.metadata.sourceEpisodes))],
-        },
-        values: this.averageValues(members),
-        protected: false,
-        sources: members.map((member) => member.id),
-      });
-      for (const member of members) member.consolidatedInto = patternId;
-      report.patterns.push(patternId);
-    }
-
-    // 2. Task types with enough successes and failures → procedures, re-derived only for task
-    // types with new outcomes, from their most recent DISTILL_SAMPLE successes and failures.
-    const byTask = new Map<string, { successes: MemoryEntry[]; failures: MemoryEntry[]; fresh: boolean }>();
-    for (const id of this.byLevel.episodic) {
-      const entry = this.entries.get(id) as MemoryEntry;
-      if (entry.kind !== "success" && entry.kind !== "failure") continue;
-      const key = `${entry.metadata.domain}\u0000${entry.metadata.taskType}`;
-      const group = byTask.get(key) ?? { successes: [], failures: [], fresh: false };
-      (entry.kind === "success" ? group.successes : group.failures).push(entry);
-      group.fresh ||= entry.createdAt >= since;
-      byTask.set(key, group);
-    }
-    const recent = (entries: MemoryEntry[]): MemoryEntry[] => entries.sort((a, b) => b.createdAt - a.createdAt).slice(0, DISTILL_SAMPLE);
-    // Without a model there is no rule for a procedure worth reading (a list of common words is
-    // none): a Conductor derives procedures and meta statements from its decision evidence.
-    for (const group of this.llm === undefined ? [] : byTask.values()) {
-      if (!group.fresh || group.successes.length < settings.minSuccesses || group.failures.length < settings.minFailures) continue;
-      const successes = recent(group.successes);
-      const failures = recent(group.failures);
-      const first = successes[0] as MemoryEntry;
-      const content = await this.summarise(
-        `Write a short step-by-step procedure for ${first.metadata.taskType} tasks: what the successes did and the failures did not.`,
-        [...successes.map((entry) => `[success] ${entry.content}`), ...failures.map((entry) => `[failure] ${entry.content}`)],
-        () =>
-          ruleProcedure({
-            taskType: first.metadata.taskType,
-            successes: successes.map((entry) => entry.content),
-            failures: failures.map((entry) => entry.content),
-          }),
-        report,
-      );
-      report.procedures.push(
-        await this.addDistilled({
-          level: "procedural",
-          kind: "procedure",
-          content,
-          metadata: { domain: first.metadata.domain, taskType: first.metadata.taskType, sourceEpisodes: [] },
-          values: {},
-          protected: false,
-          sources: [...successes, ...failures].map((entry) => entry.id),
-        }),
-      );
-    }
-
-    // 3. High- against low-value memories → meta wisdom, from the DISTILL_SAMPLE highest and lowest.
-    const scored = [...this.entries.values()]
-      .filter((entry) => entry.level !== "meta" && Object.keys(entry.values).length > 0)
-      .map((entry) => ({ entry, value: this.meanValue(entry) }));
-    const high = scored
-      .filter((item) => item.value >= settings.highValue)
-      .sort((a, b) => b.value - a.value)
-      .slice(0, DISTILL_SAMPLE)
-      .map((item) => item.entry);
-    const low = scored
-      .filter((item) => item.value <= settings.lowValue)
-      .sort((a, b) => a.value - b.value)
-      .slice(0, DISTILL_SAMPLE)
-      .map((item) => item.entry);
-    if (this.llm !== undefined && high.length >= settings.minHighValue) {
-      const content = await this.summarise(
-        "State in one or two sentences what the high-value experiences do that the low-value ones do not.",
-        [...high.map((entry) => `[high value] ${entry.content}`), ...low.map((entry) => `[low value] ${entry.content}`)],
-        () => ruleWisdom({ high: high.map((entry) => entry.content), low: low.map((entry) => entry.content) }),
-        report,
-      );
-      report.meta.push(
-        await this.addDistilled({
-          level: "meta",
-          kind: "meta",
-          content,
-          metadata: { domain: "general", taskType: "general", sourceEpisodes: [] },
-          values: {},
-          protected: true,
-          sources: [...high, ...low].map((entry) => entry.id),
-        }),
-      );
-    }
-
-    // 4. Old, low-value episodes go, at most a share of them a pass.
-    const now = this.clock.now();
-    const limit = Math.floor(settings.pruneMaxFraction * this.byLevel.episodic.size);
-    const prunable = [...this.byLevel.episodic]
-      .map((id) => this.entries.get(id) as MemoryEntry)
-      .filter(
-        (entry) =>
-          !entry.protected &&
-          (now - entry.createdAt) / HOUR > settings.pruneAfterHours &&
-          this.meanValue(entry) < settings.pruneBelowValue,
-      )
-      .sort((a, b) => this.meanValue(a) - this.meanValue(b) || a.createdAt - b.createdAt)
-      .slice(0, limit);
-    for (const entry of prunable) {
-      this.removeEntry(entry.id, "pruned");
-      report.pruned.push(entry.id);
-    }
-    return report;
+    return consolidateMemories(this.parts, { llm: this.llm, progress: this.consolidation });
   }
 
   /**
@@ -1094,98 +320,16 @@ export class HierarchicalMemory {
    * valuable for the goal first, each with its value, e.g. `High-value pattern: … (V=0.80)`.
    * Returns an empty string when nothing has been distilled yet.
    */
-  async getConsolidatedKnowledge({
-    goal,
-    maxItems = 10,
-    record = true,
-    visibleTo,
-  }: {
-    goal: string;
-    maxItems?: number;
-    /** False for frozen inference: the goal is embedded without being cached. @default true */
-    record?: boolean;
-    /** For this actor (null: the whole team): other actors' memories are left out. */
-    visibleTo?: string | null;
-  }): Promise<string> {
-    const readable = (entry: Readonly<MemoryEntry>): boolean => visibleTo === undefined || this.visible(entry, visibleTo);
-    const goalVector = record ? await this.ensureGoal(goal) : (this.goalVectors.get(goal) ?? (await this.embedOne(goal)));
-    const high = this.settings.consolidation.highValue;
-    const lines: Array<{ value: number; text: string }> = [];
-    for (const level of ["semantic", "procedural", "meta", "causal"] as const) {
-      for (const id of this.byLevel[level]) {
-        const entry = this.entries.get(id) as MemoryEntry;
-        if (!readable(entry)) continue;
-        const value = this.valueOf(entry, goal, goalVector);
-        const label =
-          level === "semantic"
-            ? value >= high
-              ? "High-value pattern"
-              : "Pattern"
-            : level === "procedural"
-              ? "Procedure"
-              : level === "meta"
-                ? "Wisdom"
-                : "Cause and effect";
-        lines.push({ value, text: `${label}: ${entry.content} (V=${value.toFixed(2)})` });
-      }
-    }
-    const linking = new Set([...this.linkedFrom.values()].flatMap((sources) => [...sources]));
-    for (const id of linking) {
-      const entry = this.entries.get(id);
-      if (entry === undefined || !readable(entry)) continue;
-      for (const link of entry.causalLinks) {
-        const target = this.entries.get(link.target);
-        if (target === undefined || !readable(target)) continue;
-        lines.push({
-          value: link.confidence,
-          text: `Causal link: "${entry.content}" ${link.relation} "${target.content}" (confidence ${link.confidence.toFixed(2)})`,
-        });
-      }
-    }
-    return lines
-      .sort((a, b) => b.value - a.value)
-      .slice(0, maxItems)
-      .map((line) => line.text)
-      .join("\n");
+  async getConsolidatedKnowledge(query: KnowledgeQuery): Promise<string> {
+    return consolidatedKnowledge(this.parts, query);
   }
 
   /**
    * Memories most similar to a text, by cosine alone, without counting as accesses: for
    * search tools and the LangGraph store. Best first.
    */
-  async similar({
-    text,
-    k,
-    levels,
-    actors,
-    visibleTo,
-    predicate,
-  }: {
-    text: string;
-    k: number;
-    levels?: readonly MemoryLevel[];
-    actors?: readonly string[];
-    /** Read on behalf of this actor (null: the whole team): other actors' memories are left out. */
-    visibleTo?: string | null;
-    predicate?: (entry: Readonly<MemoryEntry>) => boolean;
-  }): Promise<Array<{ entry: MemoryEntry; score: number }>> {
-    const vector = await this.embedOne(text);
-    if (this.index === undefined) return [];
-    const matches =
-      predicate === undefined
-        ? this.searchIndex(this.index, text, vector, { k, levels, actors, visibleTo })
-        : this.index.search(vector, {
-            k,
-            filter: {
-              ...(levels === undefined ? {} : { level: levels }),
-              ...(actors === undefined ? {} : { actor: actors }),
-              predicate: (id: string) => {
-                const entry = this.entries.get(id) as MemoryEntry;
-                return (visibleTo === undefined || this.visible(entry, visibleTo)) && predicate(entry);
-              },
-            },
-          });
-    return matches.map((match) => ({ entry: structuredClone(this.entries.get(match.id) as MemoryEntry), score: match.score }));
+  async similar(query: SimilarQuery): Promise<SimilarMemory[]> {
+    return similarMemories(this.parts, query);
   }
 
   /**
@@ -1197,69 +341,8 @@ export class HierarchicalMemory {
    *
    * @throws JottyError `invalid_argument` for an empty text or a bad `k`.
    */
-  async search({
-    text,
-    k = 10,
-    fuzzy = false,
-    levels,
-    actors,
-    visibleTo,
-    minScore = 0.3,
-  }: {
-    text: string;
-    k?: number;
-    fuzzy?: boolean;
-    levels?: readonly MemoryLevel[];
-    actors?: readonly string[];
-    /** Search on behalf of this actor (null: the whole team): other actors' memories are left out. */
-    visibleTo?: string | null;
-    minScore?: number;
-  }): Promise<Array<{ entry: MemoryEntry; score: number; semantic: number; fuzzy: number }>> {
-    if (typeof text !== "string" || text.trim() === "") {
-      throw new JottyError({ code: "invalid_argument", message: "search needs a non-empty text to look for." });
-    }
-    if (!Number.isInteger(k) || k < 1) throw new JottyError({ code: "invalid_argument", message: `search's k must be a positive whole number, got ${k}.` });
-    const semantic = new Map(
-      (
-        await this.similar({
-          text,
-          k: Math.max(4 * k, 32),
-          ...(levels === undefined ? {} : { levels }),
-          ...(actors === undefined ? {} : { actors }),
-          ...(visibleTo === undefined ? {} : { visibleTo }),
-        })
-      ).map(
-        (match) => [match.entry.id, match.score],
-      ),
-    );
-    const spelled = new Map<string, number>();
-    if (fuzzy) {
-      const all = searchTerms(text);
-      const long = all.filter((term) => term.length >= 3);
-      const terms = long.length > 0 ? long : all;
-      if (this.terms === undefined) {
-        this.terms = new TermIndex();
-        for (const entry of this.entries.values()) this.terms.add(entry.id, entry.content);
-      }
-      for (const [id, score] of this.terms.scores(terms)) {
-        const entry = this.entries.get(id) as MemoryEntry;
-        if (levels !== undefined && !levels.includes(entry.level)) continue;
-        if (actors !== undefined && !actors.includes(entry.metadata.actor ?? "")) continue;
-        if (visibleTo !== undefined && !this.visible(entry, visibleTo)) continue;
-        spelled.set(id, score);
-      }
-    }
-    const ids = new Set([...semantic.keys(), ...spelled.keys()]);
-    return [...ids]
-      .map((id) => {
-        const bySense = semantic.get(id) ?? 0;
-        const bySpelling = spelled.get(id) ?? 0;
-        return { id, score: Math.max(bySense, bySpelling), semantic: bySense, fuzzy: bySpelling };
-      })
-      .filter((match) => match.score >= minScore)
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-      .slice(0, k)
-      .map(({ id, ...scores }) => ({ entry: structuredClone(this.entries.get(id) as MemoryEntry), ...scores }));
+  async search(query: SearchQuery): Promise<SearchMatch[]> {
+    return searchMemories(this.parts, query);
   }
 
   /**
@@ -1269,60 +352,8 @@ export class HierarchicalMemory {
    *
    * @throws JottyError `capacity_exceeded` when the level is full of protected memories.
    */
-  async putItem({
-    level,
-    actor,
-    key,
-    content,
-    payload,
-  }: {
-    level: MemoryLevel;
-    actor?: string;
-    key: string;
-    content: string;
-    payload: Record<string, unknown>;
-  }): Promise<string> {
-    const id = itemId(level, actor, key);
-    const vector = await this.embedContent(content);
-    const now = this.clock.now();
-    const existing = this.entries.get(id);
-    if (existing !== undefined) {
-      existing.content = content;
-      this.terms?.add(id, content);
-      existing.metadata.payload = structuredClone(payload);
-      existing.updatedAt = now;
-      this.levelVersions[level] += 1;
-      this.indexFor(vector.length).add(id, vector, { level, ...(actor === undefined ? {} : { actor }) });
-      this.changed(existing, "update", "item");
-      return id;
-    }
-    this.makeRoom(level, 1);
-    const created: MemoryEntry = {
-      id,
-      level,
-      kind: defaultKind(level),
-      content,
-      metadata: {
-        domain: "store",
-        taskType: "item",
-        ...(actor === undefined ? {} : { actor }),
-        sourceEpisodes: [],
-        key,
-        payload: structuredClone(payload),
-      },
-      values: {},
-      accessCount: 0,
-      lastAccess: null,
-      createdAt: now,
-      updatedAt: now,
-      timesStored: 1,
-      protected: level === "meta",
-      causalLinks: [],
-      sources: [],
-    };
-    this.insert(created, vector);
-    this.changed(created, "create", "item");
-    return id;
+  async putItem(item: PutItemInput): Promise<string> {
+    return putItem(this.parts, item);
   }
 
   /**
@@ -1330,22 +361,10 @@ export class HierarchicalMemory {
    * one, whose vectors are recomputed on restore more cheaply than they are stored.
    */
   snapshot({ includeVectors }: { includeVectors?: boolean } = {}): MemorySnapshot {
-    const withVectors = includeVectors ?? !(baseEmbedder(this.embedder) instanceof HashingEmbedder);
-    return {
-      schemaVersion: MEMORY_SNAPSHOT_VERSION,
-      name: this.name,
-      embedder: embedderId(this.embedder),
-      totalAccesses: this.totalAccesses,
-      ...(Number.isFinite(this.lastConsolidation) ? { lastConsolidation: this.lastConsolidation } : {}),
-      entries: [...this.entries.values()].map((entry) => {
-        const copy = structuredClone(entry);
-        const vector = withVectors ? this.index?.get(entry.id) : undefined;
-        return vector === undefined ? copy : { ...copy, vector: encodeVector(vector) };
-      }),
-      goals: Object.fromEntries(
-        [...this.goalVectors].map(([goal, vector]) => [goal, withVectors ? encodeVector(vector) : null]),
-      ),
-    };
+    return snapshotMemory(this.parts, {
+      header: { name: this.name, totalAccesses: this.totalAccesses, lastConsolidation: this.consolidation.lastPass },
+      includeVectors,
+    });
   }
 
   /**
@@ -1358,38 +377,9 @@ export class HierarchicalMemory {
   static async restore(snapshot: unknown, options: HierarchicalMemoryOptions = {}): Promise<HierarchicalMemory> {
     const parsed = parseMemorySnapshot(snapshot);
     const memory = new HierarchicalMemory({ name: parsed.name, ...options });
-    const sameEmbedder = parsed.embedder === embedderId(memory.embedder);
-    const missing = parsed.entries.filter((entry) => !sameEmbedder || entry.vector === undefined);
-    const embedded = await embedTexts(
-      baseEmbedder(memory.embedder),
-      missing.map((entry) => entry.content),
-    );
-    const fresh = new Map(missing.map((entry, position) => [entry.id, embedded[position] as Float32Array]));
-    for (const { vector, ...entry } of parsed.entries) {
-      const restored = fresh.get(entry.id) ?? decodeVector(vector as string);
-      memory.insert(entry, restored);
-    }
-    const goals = Object.entries(parsed.goals);
-    const goalsToEmbed = goals.filter(([, vector]) => !sameEmbedder || vector === null).map(([goal]) => goal);
-    const goalVectors = await embedTexts(memory.embedder, goalsToEmbed);
-    goalsToEmbed.forEach((goal, position) => memory.goalVectors.set(goal, goalVectors[position] as Float32Array));
-    for (const [goal, vector] of goals) {
-      if (!memory.goalVectors.has(goal) && vector !== null) memory.goalVectors.set(goal, decodeVector(vector));
-    }
+    await restoreSnapshot(memory.parts, parsed);
     memory.totalAccesses = parsed.totalAccesses;
-    memory.lastConsolidation = parsed.lastConsolidation ?? -Infinity;
+    memory.consolidation.lastPass = parsed.lastConsolidation ?? -Infinity;
     return memory;
   }
-}
-
-/** A rule for {@link HierarchicalMemory.prune} (schema in the config, where schedules name them). */
-export type PrunePolicy = z.input<typeof PrunePolicySchema>;
-export { PrunePolicySchema };
-
-/** What {@link HierarchicalMemory.prune} removed (or, in a dry run, would remove). */
-export interface PruneReport {
-  dryRun: boolean;
-  removed: Array<{ id: string; level: MemoryLevel; reasons: string[] }>;
-  /** Memories left. */
-  remaining: number;
 }

@@ -1,17 +1,13 @@
-export { HierarchicalMemory, PrunePolicySchema, StoreMemoryInputSchema } from "./hierarchical-memory.js";
-export type {
-  AccessListener,
-  ChangeListener,
-  ConsolidationReport,
-  HierarchicalMemoryOptions,
-  MemoryChange,
-  PrunePolicy,
-  PruneReport,
-  RetrievedMemory,
-  RetrieveInput,
-  StoreMemoryInput,
-  StoreMemoryResult,
-} from "./hierarchical-memory.js";
+export { HierarchicalMemory } from "./hierarchical-memory.js";
+export type { AccessListener } from "./hierarchical-memory.js";
+export type { HierarchicalMemoryOptions } from "./hierarchical-memory-options.js";
+export type { ConsolidationReport } from "./consolidate-memories.js";
+export { PrunePolicySchema } from "./prune-memories.js";
+export type { PrunePolicy, PruneReport } from "./prune-memories.js";
+export type { RetrievedMemory, RetrieveInput } from "./retrieve-memories.js";
+export { StoreMemoryInputSchema } from "./store-memory.js";
+export type { StoreMemoryInput, StoreMemoryResult } from "./store-memory.js";
+export type { ChangeListener, MemoryChange } from "./memory-change.js";
 export { MemoryLearner } from "./memory-learner.js";
 export type { EpisodeCredit, MemoryLearnerOptions, MemoryValueChange } from "./memory-learner.js";
 export { JottyMemoryStore } from "./jotty-memory-store.js";

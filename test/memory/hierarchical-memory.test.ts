@@ -173,18 +173,34 @@ describe("HierarchicalMemory.retrieve", () => {
     expect(memory.snapshot()).toEqual(before);
   });
 
-  it("adds the UCB bonus to rarely credited memories when configured", async () => {
-    const memory = new HierarchicalMemory({ settings: { retrieval: { ucb: 2 } } });
-    await memory.store({ level: "episodic", content: "Revenue counts settled rows" });
-    const [withBonus] = await memory.retrieve({ goal: "revenue", k: 1 });
-    await memory.retrieve({ goal: "revenue", k: 1 });
-    const plain = new HierarchicalMemory();
-    await plain.store({ level: "episodic", content: "Revenue counts settled rows" });
-    await plain.retrieve({ goal: "revenue", k: 1 });
-    const [withoutBonus] = await plain.retrieve({ goal: "revenue", k: 1 });
-    const [later] = await memory.retrieve({ goal: "revenue", k: 1 });
-    expect((later?.score as number) - (withoutBonus?.score as number)).toBeGreaterThan(0);
-    expect(withBonus).toBeDefined();
+  it("ranks a rarely credited memory above an often credited one of equal relevance and value only with the UCB bonus", async () => {
+    const goal = "which column holds the partition date";
+    const content = "Dates are filtered on the dt partition column";
+    const lastTwo = async (ucb: number) => {
+      const memory = new HierarchicalMemory({ clock: new ManualClock(0), settings: { retrieval: { ucb } } });
+      // Two actors' identical experiences stay two memories, equally relevant to any query.
+      const often = await memory.store({ level: "episodic", content, domain: "often", actor: "analyst", goal, value: 0.5 });
+      await memory.store({ level: "episodic", content, domain: "rare", actor: "critic", goal, value: 0.5 });
+      // Eight episodes credit one of them without moving its value: only the visit counts differ.
+      for (let episode = 0; episode < 8; episode += 1) memory.setValue({ id: often.id, goal, value: 0.5, visit: true });
+      // Retrievals of both make N = 6 accesses while keeping their use and recency equal.
+      for (let round = 0; round < 3; round += 1) expect(await memory.retrieve({ goal, k: 2 })).toHaveLength(2);
+      const results = await memory.retrieve({ goal, k: 2 });
+      expect(results.map((result) => result.value)).toEqual([0.5, 0.5]);
+      expect(results[0]?.relevance).toBeCloseTo(results[1]?.relevance as number, 12);
+      return results;
+    };
+
+    const plain = await lastTwo(0);
+    expect(plain[0]?.score).toBeCloseTo(plain[1]?.score as number, 12);
+
+    const explored = await lastTwo(2);
+    expect(explored.map((result) => result.metadata.domain)).toEqual(["rare", "often"]);
+    expect(explored.map((result) => result.learned)).toEqual([0, 8]);
+    // c·√(ln(N+1)/(visits+1)) for 0 and 8 visits, with c = 2 and N = 6.
+    const gap = 2 * Math.sqrt(Math.log(7)) * (1 - 1 / Math.sqrt(9));
+    expect((explored[0]?.score as number) - (explored[1]?.score as number)).toBeCloseTo(gap, 9);
+    expect(explored[0]?.score as number).toBeGreaterThan(plain[0]?.score as number);
   });
 });
 

@@ -1,0 +1,42 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { z } from "zod";
+import type { MemorySchema } from "../config/index.js";
+import type { Embedder, VectorIndex } from "../embeddings/index.js";
+import type { CircuitBreaker } from "../llm/index.js";
+import type { Telemetry } from "../telemetry/index.js";
+import type { Clock } from "../util/index.js";
+
+/** Options of {@link HierarchicalMemory}. */
+export interface HierarchicalMemoryOptions {
+  /** Name of this memory, e.g. `shared` or an actor's name. @default "shared" */
+  name?: string;
+  /** Turns text into vectors. @default new HashingEmbedder() */
+  embedder?: Embedder;
+  /** Memory settings (the config's `memory` section); missing fields take their defaults. */
+  settings?: z.input<typeof MemorySchema>;
+  /** Where time is read. @default systemClock */
+  clock?: Clock;
+  /**
+   * When given, consolidation asks it for summaries, checked for shape and grounding (falling
+   * back to rules on failure; see {@link HierarchicalMemory.llmUsage}).
+   */
+  llm?: BaseChatModel;
+  /** The model's circuit breaker, shared with its other callers. */
+  modelBreaker?: CircuitBreaker;
+  /**
+   * Counts unusable answers (malformed, rejected, failed) and stops asking after three in a row,
+   * for a while. Pass one to several learning loops so that a model unable to summarise stops
+   * being asked by all of them. @default a breaker of its own
+   */
+  answerBreaker?: CircuitBreaker;
+  /** Builds the vector index. @default a FlatVectorIndex */
+  createIndex?: (dimensions: number) => VectorIndex;
+  /** Where `retrieve` and `store` latencies are recorded. */
+  telemetry?: Telemetry;
+  /**
+   * Nearest-neighbour searches kept for repeated queries (least recently used out first);
+   * a write to a level invalidates the searches that covered it. 0 turns the cache off.
+   * @default 1000
+   */
+  retrievalCache?: number;
+}

@@ -1,0 +1,65 @@
+import { baseEmbedder, embedderId, embedTexts, HashingEmbedder } from "../embeddings/index.js";
+import type { MemoryParts } from "./memory-parts.js";
+import { decodeVector, encodeVector, MEMORY_SNAPSHOT_VERSION, type MemorySnapshot } from "./memory-snapshot.js";
+
+/** What a snapshot holds beyond the table and the goals: the memory's name and counters. */
+export interface SnapshotHeader {
+  name: string;
+  totalAccesses: number;
+  /** When the last consolidation pass started (-Infinity before the first, and then left out). */
+  lastConsolidation: number;
+}
+
+/**
+ * The whole memory as JSON (the body of {@link HierarchicalMemory.snapshot}). Vectors are left
+ * out for the offline hashing embedder, whose vectors are recomputed on restore more cheaply
+ * than they are stored, unless `includeVectors` says otherwise.
+ */
+export function snapshotMemory(
+  { table, goals, embedder }: Pick<MemoryParts, "table" | "goals" | "embedder">,
+  { header, includeVectors }: { header: SnapshotHeader; includeVectors: boolean | undefined },
+): MemorySnapshot {
+  const withVectors = includeVectors ?? !(baseEmbedder(embedder) instanceof HashingEmbedder);
+  return {
+    schemaVersion: MEMORY_SNAPSHOT_VERSION,
+    name: header.name,
+    embedder: embedderId(embedder),
+    totalAccesses: header.totalAccesses,
+    ...(Number.isFinite(header.lastConsolidation) ? { lastConsolidation: header.lastConsolidation } : {}),
+    entries: [...table.values()].map((entry) => {
+      const copy = structuredClone(entry);
+      const vector = withVectors ? table.index?.get(entry.id) : undefined;
+      return vector === undefined ? copy : { ...copy, vector: encodeVector(vector) };
+    }),
+    goals: Object.fromEntries([...goals.entries()].map(([goal, vector]) => [goal, withVectors ? encodeVector(vector) : null])),
+  };
+}
+
+/**
+ * Fills an empty memory's table and goals from a parsed snapshot (the body of
+ * {@link HierarchicalMemory.restore}). Stored vectors are trusted only when the same embedder
+ * made them, since vectors of two embedders are not comparable; the rest are embedded again.
+ */
+export async function restoreSnapshot(
+  { table, goals, embedder }: Pick<MemoryParts, "table" | "goals" | "embedder">,
+  snapshot: MemorySnapshot,
+): Promise<void> {
+  const sameEmbedder = snapshot.embedder === embedderId(embedder);
+  const missing = snapshot.entries.filter((entry) => !sameEmbedder || entry.vector === undefined);
+  const embedded = await embedTexts(
+    baseEmbedder(embedder),
+    missing.map((entry) => entry.content),
+  );
+  const fresh = new Map(missing.map((entry, position) => [entry.id, embedded[position] as Float32Array]));
+  for (const { vector, ...entry } of snapshot.entries) {
+    const restored = fresh.get(entry.id) ?? decodeVector(vector as string);
+    table.insert(entry, restored);
+  }
+  const known = Object.entries(snapshot.goals);
+  const goalsToEmbed = known.filter(([, vector]) => !sameEmbedder || vector === null).map(([goal]) => goal);
+  const goalVectors = await embedTexts(embedder, goalsToEmbed);
+  goalsToEmbed.forEach((goal, position) => goals.set(goal, goalVectors[position] as Float32Array));
+  for (const [goal, vector] of known) {
+    if (!goals.has(goal) && vector !== null) goals.set(goal, decodeVector(vector));
+  }
+}
