@@ -244,6 +244,16 @@ export class HierarchicalMemory {
     );
   }
 
+  /**
+   * Records accesses of memories retrieved earlier without recording (as `retrieve` with
+   * `record` does): their use counts, and the memory learner traces them. For a retrieval
+   * whose learning was deferred, such as an episode run alongside others. Unknown ids are skipped.
+   */
+  markAccessed(ids: readonly string[]): void {
+    const now = this.clock.now();
+    for (const id of ids) this.recordAccess(id, now);
+  }
+
   private recordAccess(id: string, now: number): void {
     const entry = this.table.get(id);
     if (entry === undefined) return;

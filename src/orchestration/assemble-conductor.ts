@@ -38,8 +38,10 @@ export interface ConductorParts {
   dormant: Record<string, Record<string, unknown>>;
   /** Gives back the folder's writer lease (PERSISTENT mode). */
   releaseWriter: (() => Promise<void>) | undefined;
-  /** The environment was built from the config (not handed in), so the Conductor closes it. */
+  /** The environment was built from the config or a factory (not handed in), so the Conductor closes it. */
   ownsEnvironment: boolean;
+  /** Makes another instance of the environment, when the config or a factory says how. */
+  makeEnvironment: (() => Environment) | undefined;
   /** Episodes of the runs it loaded. */
   episodes: number;
   /** The todo list's saved state, when a run was loaded. */
@@ -66,7 +68,10 @@ export async function assembleConductor(options: ConductorOptions): Promise<Cond
   const modelBreaker = llm === undefined ? undefined : new CircuitBreaker({ clock });
   // And one for the learning loops' summaries and reflections: a model that cannot write them is not asked by each loop in turn.
   const withModel = llm === undefined || modelBreaker === undefined ? {} : { llm, modelBreaker, answerBreaker: new CircuitBreaker({ clock }) };
-  const environment = options.environment ?? createEnvironment(config.environment.name, config.environment.options);
+  // Episodes that run at once each need an instance: the config and a factory make more.
+  const makeEnvironment =
+    typeof options.environment === "function" ? options.environment : options.environment === undefined ? () => createEnvironment(config.environment.name, config.environment.options) : undefined;
+  const environment = makeEnvironment?.() ?? (options.environment as Environment);
   const actors = buildTeam({ config, actors: options.actors, llm, modelBreaker });
 
   const memoryOptions = { embedder, clock, telemetry, retrievalCache: config.cache.retrieval, ...withModel };
@@ -165,7 +170,8 @@ export async function assembleConductor(options: ConductorOptions): Promise<Cond
     embedder,
     dormant,
     releaseWriter,
-    ownsEnvironment: options.environment === undefined,
+    ownsEnvironment: makeEnvironment !== undefined,
+    makeEnvironment,
     episodes,
     todoState,
   };

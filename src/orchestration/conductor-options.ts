@@ -11,8 +11,11 @@ export interface ConductorOptions {
   config: JottyConfig | JottyConfigInput;
   /** The team; built from `config.actors` when absent. */
   actors?: readonly Actor[];
-  /** Where episodes run; built from `config.environment` when absent. */
-  environment?: Environment;
+  /**
+   * Where episodes run: an environment, or a factory of them (what `train({ concurrency })`
+   * needs, one instance an episode running at once); built from `config.environment` when absent.
+   */
+  environment?: Environment | (() => Environment);
   /** The chat model for LLM actors and summaries; built from `config.llm` when absent. */
   llm?: BaseChatModel;
   /** The embedder; built from `config.embeddings` when absent. */

@@ -12,33 +12,27 @@ import type { Telemetry } from "../telemetry/index.js";
 import { Rng, type Clock } from "../util/index.js";
 import type { Actor } from "./actor.js";
 import { ChangeLog } from "./change-log.js";
+import { commitEpisode } from "./commit-episode.js";
 import { assembleConductor, type ConductorParts } from "./assemble-conductor.js";
 import { collectMetrics, collectStats, type ConductorMetrics, type TeamStats } from "./conductor-metrics.js";
 import type { ConductorOptions } from "./conductor-options.js";
-import { creditActors } from "./credit.js";
-import type { EpisodeContext, EpisodeServices } from "./episode-context.js";
+import type { DeferredLearning, EpisodeContext, EpisodeServices } from "./episode-context.js";
 import { episodeThreadId, openEpisodeCheckpoints } from "./episode-checkpoints.js";
 import { buildEpisodeGraph, type EpisodeGraph } from "./episode-graph.js";
-import { episodeInput, stepEvent, type EpisodeResult, type State, type StepEvent } from "./episode-state.js";
+import { episodeInput, episodeResult, stepEvent, type EpisodeRequest, type EpisodeResult, type State, type StepEvent } from "./episode-state.js";
 import { checkLearnedState, learnedStateOf } from "./learned-state.js";
 import { TodoList } from "./todo-list.js";
 import type { TraceLibrary } from "./trace-library.js";
-
-/** What a caller may name of an episode: its goal, the task for the environment's `reset`, its type. */
-type EpisodeRequest = { goal?: string | undefined; task?: unknown; taskType?: string | undefined };
 
 /**
  * Coordinates a team of actors over a LangGraph graph and learns from every step.
  *
  * Each episode runs the graph recall → plan → act → observe → learn (→ plan …) → finish
- * (`episode-graph.ts`, one node a file in `nodes/`): memories and lessons are recalled for the
- * goal, a stored trace may be replayed (FOLLOWER) or used as guidance (MIXED), the next actor
- * is taken from the todo state, its action is applied to the environment, the Q-predictor
- * learns from the transition, and at the end the memories used are credited by TD(λ), the
- * episode is remembered, and (in PERSISTENT mode) the learned state is saved through the
- * Vault. The nodes reach the team and what belongs to the episode alone through LangGraph's
- * runtime context (an {@link EpisodeContext}); evaluation is an invocation with learning and
- * exploration off and a generator of its own.
+ * (`episode-graph.ts`, a node a file in `nodes/`): memories and lessons are recalled, a stored
+ * trace may be replayed (FOLLOWER) or used as guidance (MIXED), the next actor acts, the
+ * Q-predictor learns from the transition, and at the end the memories used are credited by
+ * TD(λ), the episode is remembered, and (PERSISTENT) the learned state is saved. The nodes
+ * reach the team and the episode's own state through LangGraph's runtime context.
  *
  * @example
  * ```ts
@@ -89,12 +83,16 @@ export class Conductor {
   private lastRun: string | null;
   private closed = false;
   private readonly ownsEnvironment: boolean;
+  private readonly makeEnvironment: (() => Environment) | undefined;
+  /** Environment instances for the episodes that run alongside the first (`train({ concurrency })`). */
+  private readonly spareEnvironments: Environment[] = [];
   /** Ids created, updated and removed since the last save, for the audit log. */
   private readonly changes = new ChangeLog();
 
   private constructor(parts: ConductorParts) {
     this.releaseWriter = parts.releaseWriter;
     this.ownsEnvironment = parts.ownsEnvironment;
+    this.makeEnvironment = parts.makeEnvironment;
     this.lastRun = parts.loadedFrom;
     this.onError = parts.onError;
     this.onWarning = parts.onWarning;
@@ -168,22 +166,22 @@ export class Conductor {
   }
 
   /** Prepares an episode: the graph's input, and its invocation config with the episode context. */
-  private async begin({ goal, task, taskType }: EpisodeRequest, { rng, learning, explore }: { rng: Rng; learning: boolean; explore: boolean }) {
+  private async begin(
+    { goal, task, taskType }: EpisodeRequest,
+    options: { rng: Rng; learning: boolean; explore: boolean; episode?: number; environment?: Environment; todos?: TodoList; deferred?: DeferredLearning },
+  ) {
+    const { rng, learning, explore, episode = this.episodeCount, environment = this.environment, todos = this.todos, deferred } = options;
     if (this.config.learningMode === "persistent" && this.checkpointer === undefined && this.vault !== undefined) {
       this.checkpointer = await openEpisodeCheckpoints({ vault: this.vault, onWarning: this.onWarning });
       this.graph = buildEpisodeGraph({ maxSteps: this.config.training.maxStepsPerEpisode, checkpointer: this.checkpointer });
     }
-    const start = await this.environment.reset(rng.fork(), task === undefined ? {} : { task });
-    this.todos.reset();
-    const episode: EpisodeContext = { services: this.services, rng, learning, explore, localRecall: new Map(), points: new Map() };
-    const threadId = episodeThreadId(this.episodeCount, this.clock.now());
-    const config = {
-      recursionLimit: this.config.training.maxStepsPerEpisode * 5 + 20,
-      configurable: { thread_id: threadId },
-      context: { episode },
-    };
-    const input = episodeInput({ episode: this.episodeCount, goal: goal ?? this.config.conductor.goal ?? this.environment.description, taskType: taskType ?? this.environment.name, start });
-    return { input, config, threadId };
+    const start = await environment.reset(rng.fork(), task === undefined ? {} : { task });
+    todos.reset();
+    const context: EpisodeContext = { services: this.services, rng, learning, explore, environment, todos, deferred, localRecall: new Map(), points: new Map() };
+    const threadId = episodeThreadId(episode, this.clock.now());
+    const config = { recursionLimit: this.config.training.maxStepsPerEpisode * 5 + 20, configurable: { thread_id: threadId }, context: { episode: context } };
+    const input = episodeInput({ episode, goal: goal ?? this.config.conductor.goal ?? environment.description, taskType: taskType ?? environment.name, start });
+    return { input, config, threadId, context };
   }
 
   /** A training episode's invocation: it learns unless the mode is DISABLED, and its actors explore. */
@@ -192,20 +190,7 @@ export class Conductor {
   }
 
   private async complete(final: State, threadId: string, { counted }: { counted: boolean }): Promise<EpisodeResult> {
-    const result: EpisodeResult = {
-      episode: final.episode,
-      success: final.success,
-      reward: final.totalReward,
-      steps: final.step,
-      mode: final.mode,
-      actorsUsed: [...new Set(final.trajectory.map((step) => step.actor))],
-      llmCalls: final.llmCalls,
-      tokens: final.tokens,
-      errors: final.errors,
-      trajectoryId: threadId,
-      credit: creditActors({ steps: final.trajectory.map((step) => ({ actor: step.actor, reward: step.reward })), episodeReturn: final.totalReward, ...this.config.conductor.credit }),
-      trajectory: final.trajectory,
-    };
+    const result = episodeResult({ final, threadId, credit: this.config.conductor.credit });
     for (const error of result.errors) this.onError?.(error, result.episode);
     await this.checkpointer?.deleteThread(threadId);
     if (!counted) return result;
@@ -271,24 +256,62 @@ export class Conductor {
   /**
    * Runs many episodes. In PERSISTENT mode it saves every `training.saveEvery` episodes and at the end.
    *
-   * @param options - how many episodes (the config's by default) and a callback after each.
+   * With `concurrency` above 1, that many episodes run at once, each in its own environment
+   * instance (the config or a factory makes them) with its own generator and todo state. They
+   * read the learned state as it was when they began and change nothing until, all done,
+   * their learning is applied one at a time in episode order: the result does not depend on
+   * how they interleave, and equals learning the same episodes one after another. A seed
+   * reproduces a run at any concurrency.
+   *
+   * @param options - how many episodes (the config's by default), how many at once (1), and a callback after each.
+   * @throws JottyError `invalid_argument` for a count that is not a positive whole number, or
+   *   a concurrency above 1 without a way to make environments.
    */
   async train({
     episodes = this.config.training.episodes,
+    concurrency = 1,
     onEpisode,
     goal,
-  }: { episodes?: number; onEpisode?: (result: EpisodeResult) => void | Promise<void>; goal?: string } = {}): Promise<EpisodeResult[]> {
-    if (!Number.isInteger(episodes) || episodes < 1) {
-      throw new JottyError({ code: "invalid_argument", message: `train needs a positive whole number of episodes, got ${episodes}.` });
+  }: { episodes?: number; concurrency?: number; onEpisode?: (result: EpisodeResult) => void | Promise<void>; goal?: string } = {}): Promise<EpisodeResult[]> {
+    for (const [name, value] of [["episodes", episodes], ["concurrency", concurrency]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new JottyError({ code: "invalid_argument", message: `train needs a positive whole number of ${name}, got ${value}.` });
+    }
+    if (concurrency > 1 && this.makeEnvironment === undefined) {
+      throw new JottyError({ code: "invalid_argument", message: "train({ concurrency }) runs an environment instance per episode: pass Conductor.create an environment factory (() => new MyEnvironment()) instead of one instance." });
     }
     const results: EpisodeResult[] = [];
-    for (let episode = 0; episode < episodes; episode += 1) {
-      const result = await this.run(goal === undefined ? {} : { goal });
-      results.push(result);
-      await onEpisode?.(result);
-      await this.autosave();
+    const request = goal === undefined ? {} : { goal };
+    for (let done = 0; done < episodes; ) {
+      const wave = concurrency === 1 ? [await this.run(request)] : await this.runWave(request, Math.min(concurrency, episodes - done));
+      for (const result of wave) {
+        results.push(result);
+        await onEpisode?.(result);
+        await this.autosave();
+      }
+      done += wave.length;
     }
     if (this.config.learningMode === "persistent" && this.unsaved > 0) await this.save();
+    return results;
+  }
+
+  /** Runs `size` episodes at once on the learned state as it is, then commits their learning in episode order. */
+  private async runWave(request: EpisodeRequest, size: number): Promise<EpisodeResult[]> {
+    while (this.spareEnvironments.length < size - 1) this.spareEnvironments.push((this.makeEnvironment as () => Environment)());
+    const environments = [this.environment, ...this.spareEnvironments];
+    const episodes = [];
+    for (let slot = 0; slot < size; slot += 1) {
+      const deferred: DeferredLearning | undefined = this.learning ? { accesses: [], updates: [], steps: [] } : undefined;
+      const options = { rng: this.rng.fork(), learning: this.learning, explore: true, episode: this.episodeCount + slot, environment: environments[slot] as Environment, todos: this.todos.fork() };
+      episodes.push(await this.begin(request, deferred === undefined ? options : { ...options, deferred }));
+    }
+    const finals = await Promise.all(episodes.map(({ input, config }) => this.graph.invoke(input, config) as Promise<State>));
+    const results: EpisodeResult[] = [];
+    for (const [slot, final] of finals.entries()) {
+      const { context, threadId } = episodes[slot] as (typeof episodes)[number];
+      if (context.deferred !== undefined) final.errors = [...final.errors, ...(await commitEpisode({ state: final, context, deferred: context.deferred }))];
+      else this.todos.addTotals(context.todos);
+      results.push(await this.complete(final, threadId, { counted: true }));
+    }
     return results;
   }
 
@@ -343,18 +366,8 @@ export class Conductor {
    * tokens and cost per execution mode; cache hit rates; size on disk and growth per run.
    */
   async metrics(): Promise<ConductorMetrics> {
-    return collectMetrics({
-      config: this.config,
-      memories: [this.sharedMemory, ...this.localMemories.values()],
-      traces: this.traces,
-      q: this.q,
-      experience: this.experience,
-      evidence: this.evidence,
-      embedder: this.embedder,
-      telemetry: this.telemetry,
-      vault: this.vault,
-      retracted: this.retracted.length,
-    });
+    const memories = [this.sharedMemory, ...this.localMemories.values()];
+    return collectMetrics({ ...this.services, memories, embedder: this.embedder, telemetry: this.telemetry, vault: this.vault, retracted: this.retracted.length });
   }
 
   /**
@@ -374,21 +387,12 @@ export class Conductor {
     this.closed = true;
     await this.checkpointer?.close();
     this.checkpointer = undefined;
-    if (this.ownsEnvironment) await this.environment.close?.();
+    if (this.ownsEnvironment) for (const environment of [this.environment, ...this.spareEnvironments]) await environment.close?.();
     await this.releaseWriter?.();
   }
 
   /** Counts of what has been learned. */
   stats(): TeamStats {
-    return collectStats({
-      episodes: this.episodeCount,
-      sharedMemory: this.sharedMemory,
-      localMemories: this.localMemories,
-      q: this.q,
-      evidence: this.evidence,
-      traces: this.traces,
-      experience: this.experience,
-      playbook: this.playbook,
-    });
+    return collectStats({ ...this.services, episodes: this.episodeCount });
   }
 }

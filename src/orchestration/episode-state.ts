@@ -1,6 +1,7 @@
 import { Annotation } from "@langchain/langgraph";
 import { decisionPointOf, type ContextExample, type ContextStrategy, type DecisionPoint } from "../knowledge/index.js";
 import type { ActorDecision } from "./actor.js";
+import { creditActors } from "./credit.js";
 import { ExecutionMode } from "./execution-mode.js";
 
 /** One step of an episode. */
@@ -44,6 +45,9 @@ export interface EpisodeResult {
   credit: Record<string, number>;
   trajectory: TrajectoryStep[];
 }
+
+/** What a caller may name of an episode: its goal, the task for the environment's `reset`, its type. */
+export type EpisodeRequest = { goal?: string | undefined; task?: unknown; taskType?: string | undefined };
 
 /** One event of `stream()`: a node of the episode graph finished. */
 export interface StepEvent {
@@ -174,5 +178,23 @@ export function stepEvent(node: StepEvent["node"], update: Partial<State>, befor
     ...(last === undefined ? {} : { action: last.action, reward: last.reward }),
     mode: update.mode ?? before.mode,
     done: update.done ?? before.done,
+  };
+}
+
+/** What an episode did, from its final state: the result `run` returns, with each actor's credit. */
+export function episodeResult({ final, threadId, credit }: { final: State; threadId: string; credit: { own: number; cooperative: number } }): EpisodeResult {
+  return {
+    episode: final.episode,
+    success: final.success,
+    reward: final.totalReward,
+    steps: final.step,
+    mode: final.mode,
+    actorsUsed: [...new Set(final.trajectory.map((step) => step.actor))],
+    llmCalls: final.llmCalls,
+    tokens: final.tokens,
+    errors: final.errors,
+    trajectoryId: threadId,
+    credit: creditActors({ steps: final.trajectory.map((step) => ({ actor: step.actor, reward: step.reward })), episodeReturn: final.totalReward, ...credit }),
+    trajectory: final.trajectory,
   };
 }

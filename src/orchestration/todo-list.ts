@@ -165,6 +165,24 @@ export class TodoList {
     this.count(item.actor, "blocked");
   }
 
+  /**
+   * A fresh list for the same team (no totals): an episode that runs alongside others keeps
+   * its own turns, and its totals are added to this list with {@link addTotals} when it commits.
+   */
+  fork(): TodoList {
+    return new TodoList(this.order);
+  }
+
+  /** Adds another list's per-actor totals to this one's, and takes its last state. */
+  addTotals(other: TodoList): void {
+    for (const [actor, totals] of other.totals) {
+      const mine = this.totals.get(actor) ?? { done: 0, blocked: 0 };
+      this.totals.set(actor, { done: mine.done + totals.done, blocked: mine.blocked + totals.blocked });
+    }
+    this.items = other.list();
+    this.round = other.round;
+  }
+
   snapshot(): TodoSnapshot {
     return { schemaVersion: 1, round: this.round, items: this.list(), totals: Object.fromEntries([...this.totals].map(([actor, totals]) => [actor, { ...totals }])) };
   }

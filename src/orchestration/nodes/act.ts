@@ -3,7 +3,7 @@ import type { HierarchicalMemory } from "../../memory/index.js";
 import { ActorMemory } from "../actor-memory.js";
 import type { Actor } from "../actor.js";
 import { decisionContext, decisionOnBehalf } from "../decision-knowledge.js";
-import { describeError, type EpisodeContext } from "../episode-context.js";
+import { describeError, recordsNow, type EpisodeContext } from "../episode-context.js";
 import type { State, Update } from "../episode-state.js";
 import { ExecutionMode } from "../execution-mode.js";
 
@@ -26,8 +26,9 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
   const localMemory = memories.get(actor.name) as HierarchicalMemory;
   let localMemories = context.localRecall.get(actor.name);
   if (localMemories === undefined) {
-    localMemories = await localMemory.retrieve({ goal: state.goal, k: 3, record: context.learning });
+    localMemories = await localMemory.retrieve({ goal: state.goal, k: 3, record: recordsNow(context) });
     context.localRecall.set(actor.name, localMemories);
+    if (context.learning) context.deferred?.accesses.push({ memory: localMemory, ids: localMemories.map((memory) => memory.id) });
   }
   const hint = mode === ExecutionMode.MIXED && expected !== undefined ? { action: expected, similarity: state.traceSimilarity } : undefined;
   const reads = actor.readsLearnedContext === true;
@@ -70,7 +71,7 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
       learnedContext: learned.text,
       localMemories,
       localMemory,
-      memory: new ActorMemory(actor.name, localMemory, sharedMemory, config.owner, context.learning),
+      memory: new ActorMemory(actor.name, localMemory, sharedMemory, config.owner, recordsNow(context)),
       q,
       mode,
       ...(hint === undefined ? {} : { hint }),

@@ -10,7 +10,8 @@ import { FINISH_STEPS, recordEvidence, type EpisodeAttribution } from "./finish-
  * …`) and the others still run; the fallbacks steps take are reported there too.
  */
 export async function finishNode(state: State, context: EpisodeContext): Promise<Update> {
-  if (!context.learning) return {};
+  // A deferred episode finishes when it commits (see commitEpisode).
+  if (!context.learning || context.deferred !== undefined) return {};
   const errors: string[] = [];
   let attribution: EpisodeAttribution | undefined;
   try {

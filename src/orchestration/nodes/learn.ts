@@ -7,17 +7,20 @@ import type { Decision, State, Transition, Update } from "../episode-state.js";
  * SARSA learns each transition once the next action is known. Learning errors are recorded.
  */
 export async function learnNode(state: State, context: EpisodeContext): Promise<Update> {
-  const { config, experience, todos, q } = context.services;
+  const { config, experience, q } = context.services;
+  const { todos, deferred } = context;
   const transition = state.transition as Transition;
   const decision = state.decision as Decision;
-  if (experience !== undefined && state.experienceId !== "") {
+  if (experience !== undefined && (state.experienceId !== "" || (context.learning && deferred !== undefined))) {
     const step = state.trajectory.at(-1);
     const firstSentence = transition.nextState.split(/(?<=\.)\s/)[0] ?? "";
-    experience.logStep(state.experienceId, {
-      type: "action",
+    const logged = {
+      type: "action" as const,
       description: `${decision.actor}: ${step?.action ?? "(no action)"}`,
       result: step?.source === "failed" ? `failed: ${step.reasoning ?? ""}` : `reward ${transition.reward}; ${firstSentence}`,
-    });
+    };
+    if (deferred !== undefined) deferred.steps.push(logged);
+    else experience.logStep(state.experienceId, logged);
   }
   if (decision.source === "failed" || !transition.learnable) todos.block(state.todoId, `step ${state.step - 1} failed`);
   else todos.complete(state.todoId);
@@ -27,18 +30,24 @@ export async function learnNode(state: State, context: EpisodeContext): Promise<
   const errors: string[] = [];
   const sarsa = q.method === "sarsa";
   const update = async (t: Transition, nextAction?: string): Promise<void> => {
+    const input = {
+      state: t.state,
+      action: t.action,
+      reward: t.reward,
+      nextState: t.done ? null : t.nextState,
+      nextActions: t.nextActions,
+      ...(nextAction === undefined ? {} : { nextAction }),
+      done: t.done || (nextAction === undefined && sarsa),
+      owner: ownerOf(config, t.actor),
+      alpha: config.actorOverrides[t.actor]?.learningRate,
+    };
+    // A deferred episode applies its updates, in order, when it commits.
+    if (deferred !== undefined) {
+      deferred.updates.push(input);
+      return;
+    }
     try {
-      await q.update({
-        state: t.state,
-        action: t.action,
-        reward: t.reward,
-        nextState: t.done ? null : t.nextState,
-        nextActions: t.nextActions,
-        ...(nextAction === undefined ? {} : { nextAction }),
-        done: t.done || (nextAction === undefined && sarsa),
-        owner: ownerOf(config, t.actor),
-        alpha: config.actorOverrides[t.actor]?.learningRate,
-      });
+      await q.update(input);
     } catch (error) {
       errors.push(`step ${state.step - 1}: learning failed: ${describeError(error)}`);
     }

@@ -33,7 +33,7 @@ export async function observeNode(state: State, context: EpisodeContext): Promis
   if (state.point !== null) context.points.set(state.point.key, state.point);
   let result: Awaited<ReturnType<Environment["step"]>>;
   try {
-    result = await context.services.environment.step(decision.action);
+    result = await context.environment.step(decision.action);
   } catch (error) {
     const refused = JottyError.is(error, "invalid_action");
     return {

@@ -19,7 +19,8 @@ function explorationRate(context: EpisodeContext): number {
  * asks for, else the next in the todo order.
  */
 export async function planNode(state: State, context: EpisodeContext): Promise<Update> {
-  const { actors, traces, todos } = context.services;
+  const { actors, traces } = context.services;
+  const { todos } = context;
   const update: Update = {};
   if (state.step === 0) {
     const match = await traces.match(state.goal);

@@ -1,5 +1,5 @@
 import type { ContextExample, ContextStrategy } from "../../knowledge/index.js";
-import type { EpisodeContext } from "../episode-context.js";
+import { recordsNow, type EpisodeContext } from "../episode-context.js";
 import type { State, Update } from "../episode-state.js";
 
 /**
@@ -8,8 +8,9 @@ import type { State, Update } from "../episode-state.js";
  * episode's trajectory in the Experience module.
  */
 export async function recallNode(state: State, context: EpisodeContext): Promise<Update> {
-  const { config, learner, sharedMemory, experience, playbook, todos } = context.services;
-  const record = context.learning;
+  const { config, learner, sharedMemory, experience, playbook } = context.services;
+  // A deferred episode starts its learner episode and trajectory when it commits.
+  const record = recordsNow(context);
   if (record) {
     if (learner.active) learner.abandonEpisode();
     await learner.startEpisode({ goal: state.goal, taskType: state.taskType });
@@ -26,6 +27,7 @@ export async function recallNode(state: State, context: EpisodeContext): Promise
     visibleTo: null,
     levels: ["episodic", "semantic"],
   });
+  context.deferred?.accesses.push({ memory: sharedMemory, ids: memories.map((memory) => memory.id) });
   const examples: ContextExample[] = memories.map((memory) => ({ id: `${sharedMemory.name}/${memory.id}`, kind: memory.kind, content: memory.content, value: memory.value }));
   let strategies: ContextStrategy[] = [];
   let experienceId = "";
@@ -36,7 +38,7 @@ export async function recallNode(state: State, context: EpisodeContext): Promise
       experienceId = experience.startTrajectory({
         task: state.goal,
         taskType: state.taskType,
-        agentId: todos.actorOrder.join("+"),
+        agentId: context.todos.actorOrder.join("+"),
         userId: "conductor",
         playbook,
       });
