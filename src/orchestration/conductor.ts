@@ -6,7 +6,7 @@ import { JottyError } from "../errors/index.js";
 import type { Experience } from "../experience/index.js";
 import type { DecisionEvidence } from "../knowledge/index.js";
 import type { QPredictor } from "../learning/index.js";
-import type { HierarchicalMemory, MemoryLearner } from "../memory/index.js";
+import { JottyMemoryStore, type HierarchicalMemory, type MemoryLearner } from "../memory/index.js";
 import type { JottyState, Vault, VaultCheckpointer } from "../persistence/index.js";
 import type { Telemetry } from "../telemetry/index.js";
 import { Rng, type Clock } from "../util/index.js";
@@ -59,6 +59,8 @@ export class Conductor {
   readonly playbook: string;
   /** The run the learned state was loaded from, or null. */
   readonly loadedFrom: string | null;
+  /** The shared memory as the episode graph's LangGraph store (`BaseStore`). */
+  readonly store: JottyMemoryStore;
   private readonly vault: Vault | undefined;
   /** The training episodes' generator; evaluation takes one of its own. */
   private readonly rng: Rng;
@@ -133,7 +135,8 @@ export class Conductor {
       playbook: this.playbook,
       retracted: this.retracted,
     };
-    this.graph = buildEpisodeGraph({ maxSteps: this.config.training.maxStepsPerEpisode });
+    this.store = new JottyMemoryStore(this.sharedMemory);
+    this.graph = buildEpisodeGraph({ maxSteps: this.config.training.maxStepsPerEpisode, store: this.store });
     if (this.vault !== undefined) {
       // Every change of learned state is written to the audit log with the save that persists it.
       for (const memory of [this.sharedMemory, ...this.localMemories.values()]) {
@@ -173,7 +176,7 @@ export class Conductor {
     const { rng, learning, explore, episode = this.episodeCount, environment = this.environment, todos = this.todos, deferred } = options;
     if (this.config.learningMode === "persistent" && this.checkpointer === undefined && this.vault !== undefined) {
       this.checkpointer = await openEpisodeCheckpoints({ vault: this.vault, onWarning: this.onWarning });
-      this.graph = buildEpisodeGraph({ maxSteps: this.config.training.maxStepsPerEpisode, checkpointer: this.checkpointer });
+      this.graph = buildEpisodeGraph({ maxSteps: this.config.training.maxStepsPerEpisode, checkpointer: this.checkpointer, store: this.store });
     }
     const start = await environment.reset(rng.fork(), task === undefined ? {} : { task });
     todos.reset();
@@ -182,11 +185,6 @@ export class Conductor {
     const config = { recursionLimit: this.config.training.maxStepsPerEpisode * 5 + 20, configurable: { thread_id: threadId }, context: { episode: context } };
     const input = episodeInput({ episode, goal: goal ?? this.config.conductor.goal ?? environment.description, taskType: taskType ?? environment.name, start });
     return { input, config, threadId, context };
-  }
-
-  /** A training episode's invocation: it learns unless the mode is DISABLED, and its actors explore. */
-  private training(request: EpisodeRequest) {
-    return this.begin(request, { rng: this.rng, learning: this.learning, explore: true });
   }
 
   private async complete(final: State, threadId: string, { counted }: { counted: boolean }): Promise<EpisodeResult> {
@@ -211,7 +209,7 @@ export class Conductor {
    *   the task handed to the environment's `reset`, and its type (for baselines).
    */
   async run(options: { goal?: string; task?: unknown; taskType?: string } = {}): Promise<EpisodeResult> {
-    const { input, config, threadId } = await this.training(options);
+    const { input, config, threadId } = await this.begin(options, { rng: this.rng, learning: this.learning, explore: true });
     const final = (await this.graph.invoke(input, config)) as State;
     return this.complete(final, threadId, { counted: true });
   }
@@ -222,7 +220,7 @@ export class Conductor {
    * is `finish`.
    */
   async *stream(options: { goal?: string; task?: unknown; taskType?: string } = {}): AsyncGenerator<StepEvent, EpisodeResult> {
-    const { input, config, threadId } = await this.training(options);
+    const { input, config, threadId } = await this.begin(options, { rng: this.rng, learning: this.learning, explore: true });
     let state = input as State;
     const stream = await this.graph.stream(input, { ...config, streamMode: ["updates", "values"] });
     for await (const [mode, chunk] of stream) {

@@ -1,4 +1,4 @@
-import { END, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { END, START, StateGraph, type BaseCheckpointSaver, type BaseStore, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { episodeContext, type EpisodeContext } from "./episode-context.js";
 import { EpisodeState, type State, type Update } from "./episode-state.js";
 import { actNode } from "./nodes/act.js";
@@ -18,9 +18,10 @@ function withContext(node: EpisodeNode) {
 /**
  * The episode graph: recall → plan → act → observe → learn (→ plan …) → finish. An episode
  * ends when the environment is done, the team is stopped, or after `maxSteps` steps. Invoke
- * it with `{ context: { episode } }` (an {@link EpisodeContext}).
+ * it with `{ context: { episode } }` (an {@link EpisodeContext}). `store` is the graph's
+ * LangGraph store (the team's memory, for any node through `config.store`).
  */
-export function buildEpisodeGraph({ maxSteps, checkpointer }: { maxSteps: number; checkpointer?: BaseCheckpointSaver | undefined }) {
+export function buildEpisodeGraph({ maxSteps, checkpointer, store }: { maxSteps: number; checkpointer?: BaseCheckpointSaver | undefined; store: BaseStore }) {
   return new StateGraph(EpisodeState)
     .addNode("recall", withContext(recallNode))
     .addNode("plan", withContext(planNode))
@@ -35,7 +36,7 @@ export function buildEpisodeGraph({ maxSteps, checkpointer }: { maxSteps: number
     .addEdge("observe", "learn")
     .addConditionalEdges("learn", (state) => (state.done || state.stopped || state.step >= maxSteps ? "finish" : "plan"), ["plan", "finish"])
     .addEdge("finish", END)
-    .compile(checkpointer === undefined ? {} : { checkpointer });
+    .compile(checkpointer === undefined ? { store } : { checkpointer, store });
 }
 
 /** The compiled episode graph. */
