@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import type { EpsilonSchedule, PolicySchema } from "../config/index.js";
+import type { PolicySchema } from "../config/index.js";
 import type { Rng } from "../util/index.js";
-import { epsilonAt, epsilonGreedy, softmax, ucb1 } from "./math/index.js";
+import { epsilonAt, epsilonGreedy, softmax, ucb1, type EpsilonSchedule } from "./math/index.js";
 
 /** How actions are chosen (the config's `qPredictor.policy`). */
 export type Policy = z.input<typeof PolicySchema>;

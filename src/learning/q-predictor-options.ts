@@ -1,11 +1,12 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { z } from "zod";
-import { QPredictorSchema, type EpsilonSchedule, type QPredictorConfig } from "../config/index.js";
+import { QPredictorSchema, type QPredictorConfig } from "../config/index.js";
 import type { Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import type { CircuitBreaker } from "../llm/index.js";
 import type { Telemetry } from "../telemetry/index.js";
 import type { Clock } from "../util/index.js";
+import type { EpsilonSchedule } from "./math/index.js";
 
 /** The one-step target a Q-predictor learns with. */
 export type QMethod = "q-learning" | "sarsa" | "expected-sarsa" | "monte-carlo";

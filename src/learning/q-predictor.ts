@@ -1,4 +1,4 @@
-import type { JottyConfig, EpsilonSchedule, QPredictorConfig } from "../config/index.js";
+import type { JottyConfig, QPredictorConfig } from "../config/index.js";
 import { CachedEmbedder, embedderId } from "../embeddings/index.js";
 import type { LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
@@ -10,6 +10,7 @@ import { PrioritizedExperienceBuffer } from "./experience-buffer.js";
 import { learnStep, type LearnStepParts, type QUpdateResult } from "./learn-step.js";
 import { learnedContext } from "./learned-context.js";
 import { maintainTiers } from "./maintain-tiers.js";
+import type { EpsilonSchedule } from "./math/index.js";
 import type { QEntry } from "./q-entry.js";
 import type { QPrediction } from "./q-prediction.js";
 import { resolveQPredictorSettings, type QMethod, type QPredictorOptions, type QPredictorServices } from "./q-predictor-options.js";
@@ -88,7 +89,8 @@ export class QPredictor {
     return new QPredictor({
       alpha: config.learning.alpha,
       gamma: config.learning.gamma,
-      epsilon: config.learning.epsilon,
+      // The config's zod schema defines an ε schedule's shape; what it parses must be a schedule the math reads.
+      epsilon: config.learning.epsilon satisfies EpsilonSchedule,
       settings: config.qPredictor,
       ...options,
     });
