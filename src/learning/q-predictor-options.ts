@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { z } from "zod";
-import { QPredictorSchema, type QPredictorConfig } from "../config/index.js";
+import { LearningSchema, QPredictorSchema, type JottyConfig, type QPredictorConfig } from "../config/index.js";
 import type { Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import type { CircuitBreaker } from "../llm/index.js";
@@ -41,6 +41,38 @@ export interface QPredictorOptions {
 
 /** What a Q-predictor is built with besides its settings: the embedder, the model, the clock and telemetry. */
 export type QPredictorServices = Pick<QPredictorOptions, "embedder" | "llm" | "modelBreaker" | "clock" | "telemetry">;
+
+/**
+ * Options of {@link QPredictor.restore}: the settings the restored predictor runs with, as for
+ * the constructor (a snapshot holds learned data only), and its services.
+ */
+export type QPredictorRestoreOptions = Omit<QPredictorOptions, "alpha" | "gamma"> & {
+  /** Step size α. @default the config's default `learning.alpha` (0.1) */
+  alpha?: number;
+  /** Discount γ. @default the config's default `learning.gamma` (0.99) */
+  gamma?: number;
+};
+
+/**
+ * The settings of a Q-predictor in a config: α, γ and the ε schedule of its `learning`
+ * section, and its `qPredictor` section (what {@link QPredictor.fromConfig} builds with; pass
+ * them to {@link QPredictor.restore} too).
+ */
+export function qPredictorOptionsFromConfig(config: Pick<JottyConfig, "learning" | "qPredictor">): QPredictorOptions {
+  return {
+    alpha: config.learning.alpha,
+    gamma: config.learning.gamma,
+    // The config's zod schema defines an ε schedule's shape; what it parses must be a schedule the math reads.
+    epsilon: config.learning.epsilon satisfies EpsilonSchedule,
+    settings: config.qPredictor,
+  };
+}
+
+/** The options of {@link QPredictor.restore} with α and γ filled in from the config's defaults where not given. */
+export function restoreOptionsWithDefaults(options: QPredictorRestoreOptions): QPredictorOptions {
+  const defaults = LearningSchema.parse({});
+  return { ...options, alpha: options.alpha ?? defaults.alpha, gamma: options.gamma ?? defaults.gamma };
+}
 
 /** The settings of a Q-predictor, checked, with every default filled in. */
 export interface QPredictorSettings {

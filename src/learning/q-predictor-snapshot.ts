@@ -1,23 +1,13 @@
 import { z } from "zod";
-import { EpsilonScheduleSchema, QPredictorSchema } from "../config/index.js";
 import { QEntrySchema } from "./q-entry.js";
 import { ReplayExperienceSchema } from "./replay-experience.js";
 
 /** The schema version Q-predictor snapshots are written with. */
-export const Q_PREDICTOR_SNAPSHOT_VERSION = 1;
+export const Q_PREDICTOR_SNAPSHOT_VERSION = 2;
 
-/** A Q-predictor snapshot, version 1. */
-export const QPredictorSnapshotSchema = z.strictObject({
-  schemaVersion: z.literal(Q_PREDICTOR_SNAPSHOT_VERSION),
-  options: z.strictObject({
-    alpha: z.number().gt(0).max(1),
-    gamma: z.number().min(0).max(1),
-    method: z.enum(["q-learning", "sarsa", "expected-sarsa", "monte-carlo"]),
-    initialValue: z.number(),
-    rewardRange: z.tuple([z.number(), z.number()]).optional(),
-    epsilon: EpsilonScheduleSchema,
-  }),
-  settings: QPredictorSchema,
+/** What a predictor learned: the same in every version. */
+const learned = {
+  /** The embedder the entries were valued with (informational: vectors are recomputed on restore). */
   embedder: z.string().nullable(),
   episode: z.int().min(0),
   entries: z.array(QEntrySchema),
@@ -32,7 +22,30 @@ export const QPredictorSnapshotSchema = z.strictObject({
     inputTokens: z.int().min(0),
     outputTokens: z.int().min(0),
   }),
-});
+};
+
+const SnapshotV2Schema = z.strictObject({ schemaVersion: z.literal(2), ...learned });
+
+/**
+ * Version 1 also held the settings the predictor was trained with (`options`: α, γ, method,
+ * initial value, reward range, ε schedule; `settings`: its `qPredictor` section). Settings
+ * come from the config, never from a snapshot, so they are read past and dropped.
+ */
+const SnapshotV1Schema = z
+  .strictObject({
+    schemaVersion: z.literal(1),
+    options: z.record(z.string(), z.unknown()),
+    settings: z.record(z.string(), z.unknown()),
+    ...learned,
+  })
+  .transform(({ options: _options, settings: _settings, ...data }) => ({ ...data, schemaVersion: 2 as const }));
+
+/**
+ * A Q-predictor snapshot: learned data only (entries, replay buffer, calibration pairs,
+ * progress, model usage), never settings. Reads version 2, and version 1 (whose stored
+ * settings are dropped) as version 2.
+ */
+export const QPredictorSnapshotSchema = z.discriminatedUnion("schemaVersion", [SnapshotV2Schema, SnapshotV1Schema]);
 
 /** A Q-predictor snapshot: plain JSON. */
-export type QPredictorSnapshot = z.infer<typeof QPredictorSnapshotSchema>;
+export type QPredictorSnapshot = z.output<typeof QPredictorSnapshotSchema>;

@@ -13,7 +13,15 @@ import { maintainTiers } from "./maintain-tiers.js";
 import type { EpsilonSchedule } from "./math/index.js";
 import type { QEntry } from "./q-entry.js";
 import type { QPrediction } from "./q-prediction.js";
-import { resolveQPredictorSettings, type QMethod, type QPredictorOptions, type QPredictorServices } from "./q-predictor-options.js";
+import {
+  qPredictorOptionsFromConfig,
+  resolveQPredictorSettings,
+  restoreOptionsWithDefaults,
+  type QMethod,
+  type QPredictorOptions,
+  type QPredictorRestoreOptions,
+  type QPredictorServices,
+} from "./q-predictor-options.js";
 import { Q_PREDICTOR_SNAPSHOT_VERSION, QPredictorSnapshotSchema, type QPredictorSnapshot } from "./q-predictor-snapshot.js";
 import { QTable, type QChange } from "./q-table.js";
 import { validateQUpdateInput, type QUpdateInput } from "./q-update-input.js";
@@ -86,14 +94,7 @@ export class QPredictor {
    * @param options - the embedder (for similarity estimates) and the model, when wanted.
    */
   static fromConfig(config: Pick<JottyConfig, "learning" | "qPredictor">, options: QPredictorServices = {}): QPredictor {
-    return new QPredictor({
-      alpha: config.learning.alpha,
-      gamma: config.learning.gamma,
-      // The config's zod schema defines an ε schedule's shape; what it parses must be a schedule the math reads.
-      epsilon: config.learning.epsilon satisfies EpsilonSchedule,
-      settings: config.qPredictor,
-      ...options,
-    });
+    return new QPredictor({ ...qPredictorOptionsFromConfig(config), ...options });
   }
 
   /** Number of (state, action) entries. */
@@ -291,19 +292,13 @@ export class QPredictor {
     return calibrationReport(pairs, calibrationRange(pairs, this.rewardRange));
   }
 
-  /** The whole learned state as JSON; {@link QPredictor.restore} rebuilds it. */
+  /**
+   * The whole learned state as JSON: entries, replay buffer, calibration pairs, progress and
+   * model usage, never settings; {@link QPredictor.restore} rebuilds it.
+   */
   snapshot(): QPredictorSnapshot {
     return {
       schemaVersion: Q_PREDICTOR_SNAPSHOT_VERSION,
-      options: {
-        alpha: this.alpha,
-        gamma: this.gamma,
-        method: this.method,
-        initialValue: this.initialValue,
-        ...(this.rewardRange === undefined ? {} : { rewardRange: [this.rewardRange[0], this.rewardRange[1]] as [number, number] }),
-        epsilon: structuredClone(this.epsilon),
-      },
-      settings: structuredClone(this.settings),
       embedder: this.table.embedder === undefined ? null : embedderId(this.table.embedder),
       episode: this.progress.episode,
       entries: this.list(),
@@ -315,24 +310,18 @@ export class QPredictor {
   }
 
   /**
-   * Rebuilds a predictor from a snapshot; give the embedder and model again (they are not
-   * part of the learned state). Similarity vectors are recomputed.
+   * Rebuilds a predictor from a snapshot with the settings given (α, γ, method, ε, `settings`,
+   * as for the constructor; {@link qPredictorOptionsFromConfig} reads them from a config):
+   * the snapshot holds learned data only, and settings stored by older versions are ignored.
+   * Give the embedder and model again too. Similarity vectors are recomputed.
    *
    * @throws JottyError `snapshot_version_unsupported` for a snapshot from a newer Jotty,
-   *   `snapshot_invalid` when it does not match the schema.
+   *   `snapshot_invalid` when it does not match the schema, and as the constructor for
+   *   settings out of range.
    */
-  static async restore(snapshot: unknown, options: QPredictorServices = {}): Promise<QPredictor> {
+  static async restore(snapshot: unknown, options: QPredictorRestoreOptions = {}): Promise<QPredictor> {
     const data = parseSnapshot({ schema: QPredictorSnapshotSchema, snapshot, version: Q_PREDICTOR_SNAPSHOT_VERSION, what: "Q-predictor" });
-    const predictor = new QPredictor({
-      alpha: data.options.alpha,
-      gamma: data.options.gamma,
-      method: data.options.method,
-      initialValue: data.options.initialValue,
-      ...(data.options.rewardRange === undefined ? {} : { rewardRange: data.options.rewardRange }),
-      epsilon: data.options.epsilon,
-      settings: data.settings,
-      ...options,
-    });
+    const predictor = new QPredictor(restoreOptionsWithDefaults(options));
     for (const entry of data.entries) await predictor.table.add(entry);
     predictor.buffer.load(data.buffer);
     predictor.progress.load({ episode: data.episode, calibration: data.calibration, ...data.progress });
