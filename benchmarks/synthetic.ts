@@ -1,4 +1,4 @@
-import { MEMORY_LEVELS, MEMORY_SNAPSHOT_VERSION, Q_PREDICTOR_SNAPSHOT_VERSION, QPredictorSchema, type MemoryEntry, type MemorySnapshot, type QPredictorSnapshot, type Rng } from "../src/index.js";
+import { MEMORY_LEVELS, MEMORY_SNAPSHOT_VERSION, Q_PREDICTOR_SNAPSHOT_VERSION, type MemoryEntry, type MemorySnapshot, type QPredictorSnapshot, type Rng } from "../src/index.js";
 
 const DOMAIN_WORDS = (
   "revenue settled pending failed refund merchant transaction payment daily weekly monthly region country " +
@@ -88,8 +88,6 @@ export function syntheticQSnapshot(rng: Rng, words: readonly string[], size: num
   }));
   return {
     schemaVersion: Q_PREDICTOR_SNAPSHOT_VERSION,
-    options: { alpha: 0.1, gamma: 0.99, method: "q-learning", initialValue: 0, epsilon: { kind: "linear", start: 0.3, end: 0.05, steps: 500 } },
-    settings: QPredictorSchema.parse({}),
     embedder: "hashing-v1-384",
     episode: 100,
     entries,

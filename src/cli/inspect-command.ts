@@ -1,14 +1,25 @@
 import type { Command } from "commander";
+import { LearningSchema, QPredictorSchema } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
 import { DecisionEvidence } from "../knowledge/index.js";
-import { QPredictor } from "../learning/index.js";
+import { QPredictor, qPredictorOptionsFromConfig, type QPredictorRestoreOptions } from "../learning/index.js";
 import { HierarchicalMemory } from "../memory/index.js";
 import type { ConductorMetrics } from "../orchestration/index.js";
 import type { CliIo } from "./cli-io.js";
 import { memoriesLine, percent } from "./cli-options.js";
 import { formatMetrics } from "./format-metrics.js";
 import { latestState, memorySnapshots } from "./vault-access.js";
+
+/**
+ * The Q-predictor settings the run was configured with, from its config snapshot (calibration
+ * reads values against its reward range); the defaults when the snapshot does not parse.
+ */
+function runQSettings(config: Record<string, unknown> | undefined): QPredictorRestoreOptions {
+  const learning = LearningSchema.safeParse(config?.learning ?? {});
+  const qPredictor = QPredictorSchema.safeParse(config?.qPredictor ?? {});
+  return learning.success && qPredictor.success ? qPredictorOptionsFromConfig({ learning: learning.data, qPredictor: qPredictor.data }) : {};
+}
 
 /** `jotty inspect` */
 export function registerInspect(program: Command, io: CliIo): void {
@@ -62,7 +73,7 @@ ${formatMetrics(metrics).join("\n")}
         for (const { entry, value } of best) lines.push(`  V=${value.toFixed(2)} [${entry.level}] ${entry.content.slice(0, 110)}`);
       }
       if (loaded.state.qPredictor !== undefined) {
-        const q = await QPredictor.restore(loaded.state.qPredictor);
+        const q = await QPredictor.restore(loaded.state.qPredictor, runQSettings(loaded.state.config));
         lines.push(`Q entries: ${q.size}`);
         const calibration = await q.calibration();
         if (calibration.samples > 0) lines.push(`calibration: Brier ${calibration.brierScore.toFixed(3)}, ECE ${calibration.expectedCalibrationError.toFixed(3)} over ${calibration.samples} predictions`);

@@ -61,3 +61,19 @@ export function calibrationReport(
     samples === 0 ? 0 : table.reduce((sum, bin) => sum + (bin.count / samples) * Math.abs(bin.meanPredicted - bin.meanObserved), 0);
   return { samples, range: [low, high], brierScore: samples === 0 ? 0 : squared / samples, expectedCalibrationError, bins: table };
 }
+
+/**
+ * The range calibration reads values against: the reward range when one is configured,
+ * otherwise the lowest and highest of the predictions and returns (one wider either way when
+ * they are all equal; [0, 1] without pairs).
+ */
+export function calibrationRange(
+  pairs: ReadonlyArray<{ predicted: number; observed: number }>,
+  rewardRange: readonly [number, number] | undefined,
+): [number, number] {
+  if (rewardRange !== undefined) return [rewardRange[0], rewardRange[1]];
+  const all = pairs.flatMap((pair) => [pair.predicted, pair.observed]);
+  const low = Math.min(...all);
+  const high = Math.max(...all);
+  return all.length === 0 ? [0, 1] : low < high ? [low, high] : [low - 1, high + 1];
+}

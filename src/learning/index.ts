@@ -1,18 +1,17 @@
 export { TDLambda, TDLambdaSnapshotSchema } from "./td-lambda.js";
 export type { TDLambdaOptions, TDLambdaSnapshot, TDLambdaStepResult } from "./td-lambda.js";
-export { QPredictor, QPredictorSnapshotSchema, QValueAnswerSchema, Q_PREDICTOR_SNAPSHOT_VERSION } from "./q-predictor.js";
-export type {
-  Policy,
-  PredictionSource,
-  QChange,
-  QEntry,
-  QMethod,
-  QPrediction,
-  QPredictorOptions,
-  QPredictorSnapshot,
-  QUpdateInput,
-  QUpdateResult,
-} from "./q-predictor.js";
+export { QPredictor } from "./q-predictor.js";
+export type { QUpdateResult } from "./learn-step.js";
+export { QPredictorSnapshotSchema, Q_PREDICTOR_SNAPSHOT_VERSION } from "./q-predictor-snapshot.js";
+export type { QPredictorSnapshot } from "./q-predictor-snapshot.js";
+export { QValueAnswerSchema } from "./ask-model-for-value.js";
+export { qPredictorOptionsFromConfig } from "./q-predictor-options.js";
+export type { QMethod, QPredictorOptions, QPredictorRestoreOptions, QPredictorServices } from "./q-predictor-options.js";
+export type { Policy } from "./apply-policy.js";
+export type { PredictionSource, QPrediction } from "./q-prediction.js";
+export type { QEntry } from "./q-entry.js";
+export type { QChange } from "./q-table.js";
+export type { QUpdateInput } from "./q-update-input.js";
 export { PrioritizedExperienceBuffer } from "./experience-buffer.js";
 export type { PrioritizedExperienceBufferOptions, SampledExperience } from "./experience-buffer.js";
 export { addLesson, lessonFor, LessonSchema } from "./lessons.js";

@@ -4,7 +4,7 @@ import type { Embedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience, EXPERIENCE_SNAPSHOT_VERSION, ExperienceSnapshotSchema, type ExperienceOptions } from "../experience/index.js";
 import { DecisionEvidence, DecisionEvidenceSnapshotSchema } from "../knowledge/index.js";
-import { QPredictor, QPredictorSnapshotSchema, Q_PREDICTOR_SNAPSHOT_VERSION } from "../learning/index.js";
+import { QPredictor, qPredictorOptionsFromConfig, QPredictorSnapshotSchema, Q_PREDICTOR_SNAPSHOT_VERSION } from "../learning/index.js";
 import type { CircuitBreaker } from "../llm/index.js";
 import { HierarchicalMemory, MEMORY_SNAPSHOT_VERSION, MemoryLearner, MemorySnapshotSchema, type HierarchicalMemoryOptions } from "../memory/index.js";
 import type { JottyState } from "../persistence/index.js";
@@ -86,7 +86,8 @@ export async function restoreLearnedState(state: JottyState, parts: LearnedState
   }
   if (state.qPredictor !== undefined) {
     const snapshot = state.qPredictor;
-    restored.q = await part("the Q-predictor", () => QPredictor.restore(snapshot, parts.qOptions));
+    // It runs with this run's settings; the snapshot holds only what was learned.
+    restored.q = await part("the Q-predictor", () => QPredictor.restore(snapshot, { ...qPredictorOptionsFromConfig(config), ...parts.qOptions }));
   }
   const brain = state.brainState ?? {};
   if (brain.memory_learner !== undefined) await part("the memory learner", () => restored.learner.restoreState(brain.memory_learner));

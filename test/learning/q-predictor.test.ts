@@ -9,6 +9,7 @@ import {
   JottyError,
   ManualClock,
   QPredictor,
+  Q_PREDICTOR_SNAPSHOT_VERSION,
   Rng,
   type QMethod,
 } from "../../src/index.js";
@@ -393,7 +394,7 @@ describe("snapshots", () => {
             });
             if (step.endEpisode) q.endEpisode();
           }
-          const restored = await QPredictor.restore(JSON.parse(JSON.stringify(q.snapshot())), { embedder });
+          const restored = await QPredictor.restore(JSON.parse(JSON.stringify(q.snapshot())), { alpha: 0.3, gamma: 0.9, method, embedder });
           expect(restored.snapshot()).toEqual(q.snapshot());
           const query = { state: "count the refunds", actions: ["use dt", "filter settled rows"] };
           expect(await restored.predictMany(query)).toEqual(await q.predictMany(query));
@@ -405,8 +406,28 @@ describe("snapshots", () => {
 
   it("refuses a newer or malformed snapshot", async () => {
     const snapshot = new QPredictor({ alpha: 0.1, gamma: 1 }).snapshot();
-    await expect(QPredictor.restore({ ...snapshot, schemaVersion: 2 })).rejects.toMatchObject({ code: "snapshot_version_unsupported" });
+    await expect(QPredictor.restore({ ...snapshot, schemaVersion: Q_PREDICTOR_SNAPSHOT_VERSION + 1 })).rejects.toMatchObject({ code: "snapshot_version_unsupported" });
     await expect(QPredictor.restore({ ...snapshot, entries: [{}] })).rejects.toMatchObject({ code: "snapshot_invalid" });
+  });
+});
+
+describe("snapshots hold learned data only", () => {
+  it("a restored predictor runs with the settings it is given (α 0.1, UCB1), not those it was trained with (α 0.5, ε-greedy)", async () => {
+    const trained = new QPredictor({ alpha: 0.5, gamma: 0, settings: { policy: { kind: "epsilon-greedy", epsilon: 0 } } });
+    await trained.update({ state: "s", action: "a", reward: 1, nextState: null, done: true });
+    expect(trained.entry("s", "a")?.value).toBe(0.5);
+    // ε-greedy with ε 0 takes the best-valued action.
+    expect((await trained.selectAction({ state: "s", actions: ["a", "b"], rng: new Rng(1) })).action).toBe("a");
+    const snapshot: unknown = JSON.parse(JSON.stringify(trained.snapshot()));
+    expect(Object.keys(snapshot as object).sort()).toEqual(["buffer", "calibration", "embedder", "entries", "episode", "progress", "schemaVersion", "usage"]);
+
+    const restored = await QPredictor.restore(snapshot, { alpha: 0.1, gamma: 0, settings: { policy: { kind: "ucb1" } } });
+    expect(restored.entry("s", "a")?.value).toBe(0.5);
+    expect([restored.alpha, restored.settings.policy.kind]).toEqual([0.1, "ucb1"]);
+    // UCB1 tries the untried action first, whatever the draw; ε-greedy with ε 0 would take "a" again.
+    for (const seed of [1, 2, 3]) expect((await restored.selectAction({ state: "s", actions: ["a", "b"], rng: new Rng(seed) })).action).toBe("b");
+    // α 0.1 moves 0.5 to 0.5 + 0.1·(1 − 0.5) = 0.55; α 0.5 would have made it 0.75.
+    expect((await restored.update({ state: "s", action: "a", reward: 1, nextState: null, done: true })).q).toBeCloseTo(0.55, 12);
   });
 });
 

@@ -2,7 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import fs from "fs-extra";
 import { describe, expect, it } from "vitest";
-import { HierarchicalMemory, migrateState, QPredictor, STATE_SCHEMA_VERSION, Vault, type Migration } from "../../src/index.js";
+import { HierarchicalMemory, migrateState, QPredictor, Rng, STATE_SCHEMA_VERSION, Vault, type Migration } from "../../src/index.js";
 
 describe("migrateState", () => {
   const chain: Migration[] = [
@@ -43,5 +43,21 @@ describe("stored formats stay readable", () => {
     } finally {
       await fs.remove(dir);
     }
+  });
+
+  it("loads a version 1 Q-predictor snapshot and ignores the settings it stored (α 0.5, ε-greedy)", async () => {
+    const file = path.resolve("test/fixtures/vault/v1/run_20261121_000000/jotty_state/q_tables/q_predictor_buffer.json");
+    const old = (await fs.readJson(file)) as { schemaVersion: number; options: { alpha: number }; settings: { policy: { kind: string } } };
+    expect([old.schemaVersion, old.options.alpha, old.settings.policy.kind]).toEqual([1, 0.5, "epsilon-greedy"]);
+    const q = await QPredictor.restore(old, { alpha: 0.1, gamma: 0.9, settings: { policy: { kind: "ucb1" } } });
+    const [state, action] = ["count refunds today", "filter category_code = 'REFUND'"];
+    expect(q.entry(state, action)?.value).toBe(0.5);
+    expect(q.episode).toBe(1);
+    expect((await q.selectAction({ state, actions: [action, "filter type = 'refund'"], rng: new Rng(1) })).action).toBe("filter type = 'refund'");
+    expect((await q.update({ state, action, reward: 1, nextState: null, done: true })).q).toBeCloseTo(0.55, 12);
+    const rewritten = q.snapshot();
+    expect(rewritten.schemaVersion).toBe(2);
+    expect(rewritten).not.toHaveProperty("options");
+    expect(rewritten).not.toHaveProperty("settings");
   });
 });

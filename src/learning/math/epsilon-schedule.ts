@@ -1,4 +1,32 @@
-import type { EpsilonSchedule } from "../../config/index.js";
+/**
+ * How ε changes with the episode number, as plain data: constant, linear or exponential
+ * decay. `EpsilonScheduleSchema` (zod) is where the shape is defined and checked; what it
+ * parses is one of these.
+ */
+export type EpsilonSchedule =
+  | {
+      kind: "constant";
+      /** ε for every episode. */
+      value: number;
+    }
+  | {
+      kind: "linear";
+      /** ε at episode 0. */
+      start: number;
+      /** ε from `steps` on. */
+      end: number;
+      /** Episodes over which ε moves from start to end. */
+      steps: number;
+    }
+  | {
+      kind: "exponential";
+      /** ε at episode 0. */
+      start: number;
+      /** Floor ε never goes below. */
+      end: number;
+      /** Factor applied to ε each episode. */
+      decay: number;
+    };
 
 /**
  * ε at a given episode (or step) under a schedule.

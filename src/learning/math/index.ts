@@ -16,6 +16,7 @@ export { softmax, softmaxProbabilities } from "./softmax.js";
 export { ucb1 } from "./ucb1.js";
 export type { Ucb1Input } from "./ucb1.js";
 export { epsilonAt } from "./epsilon-schedule.js";
+export type { EpsilonSchedule } from "./epsilon-schedule.js";
 export { wilsonInterval } from "./wilson-interval.js";
 export type { WilsonIntervalInput } from "./wilson-interval.js";
 export { betaSample } from "./beta-sample.js";

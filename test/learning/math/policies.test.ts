@@ -1,5 +1,8 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { z } from "zod";
+import { EpsilonScheduleSchema } from "../../../src/config/index.js";
+import type { EpsilonSchedule } from "../../../src/learning/math/index.js";
 import {
   epsilonAt,
   epsilonGreedy,
@@ -121,6 +124,12 @@ describe("ucb1", () => {
 });
 
 describe("epsilonAt", () => {
+  it("reads every schedule the config's schema parses, and the schema accepts every schedule it reads", () => {
+    expectTypeOf<z.output<typeof EpsilonScheduleSchema>>().toExtend<EpsilonSchedule>();
+    expectTypeOf<EpsilonSchedule>().toExtend<z.input<typeof EpsilonScheduleSchema>>();
+    expect(epsilonAt(EpsilonScheduleSchema.parse({ kind: "exponential", start: 0.5, end: 0.01, decay: 0.9 }), 2)).toBeCloseTo(0.405);
+  });
+
   it("follows constant, linear and exponential schedules", () => {
     expect(epsilonAt({ kind: "constant", value: 0.1 }, 1234)).toBe(0.1);
     const linear = { kind: "linear", start: 0.3, end: 0.05, steps: 500 } as const;
