@@ -1,6 +1,13 @@
 export { Experience } from "./experience.js";
+export type { ExperienceOptions } from "./experience-options.js";
+export type { LearningContext, LearningOutcome } from "./execute-with-learning.js";
+export type { ConsolidationGroup, ConsolidationOptions } from "./reflection-memory-store.js";
+export type { Recommendation } from "./recommend.js";
+export type { RecurringFailure, RecurringPattern } from "./recurring-patterns.js";
+export type { TaskTrend } from "./task-trends.js";
+export type { RlEpisode, RlTransition } from "./training-exports.js";
+export type { StepInput, TrajectoryFilter } from "./trajectory-store.js";
 export { ReflectionAnswerSchema } from "./model-reflection.js";
-export type { ExperienceOptions, LearningContext, LearningOutcome } from "./experience.js";
 export { PlaybookStore } from "./playbook-store.js";
 export type { CurationResult, PlaybookDiff, PlaybookStoreOptions } from "./playbook-store.js";
 export { ruleReflection } from "./rule-reflection.js";
