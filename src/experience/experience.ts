@@ -5,6 +5,7 @@ import { ErrorSolutionStore } from "./error-solution-store.js";
 import { executeWithLearning, type LearningContext, type LearningOutcome } from "./execute-with-learning.js";
 import { IdSequence } from "./id-sequence.js";
 import { invalidArgument } from "./invalid-argument.js";
+import { migrateExperienceSnapshot } from "./migrate-experience-snapshot.js";
 import type { ExperienceOptions } from "./experience-options.js";
 import type { ReflectionModelAccess } from "./model-reflection.js";
 import { PlaybookStore, type CurationResult } from "./playbook-store.js";
@@ -351,7 +352,7 @@ export class Experience {
 
   // ── Snapshots ───────────────────────────────────────────────────────────────────
 
-  /** Everything, as versioned JSON for the Vault. */
+  /** Everything, as versioned JSON for the Vault; the steps of identical traces once. */
   snapshot(): ExperienceSnapshot {
     const { trajectories, traces } = this.trajectories.snapshot();
     return {
@@ -367,12 +368,13 @@ export class Experience {
   }
 
   /**
-   * Rebuilds from a snapshot.
+   * Rebuilds from a snapshot; one of an older version is migrated first (see
+   * `migrateExperienceSnapshot`).
    *
    * @throws JottyError `snapshot_version_unsupported` or `snapshot_invalid`.
    */
   static restore(snapshot: unknown, options: ExperienceOptions = {}): Experience {
-    const data = parseSnapshot({ schema: ExperienceSnapshotSchema, snapshot, version: EXPERIENCE_SNAPSHOT_VERSION, what: "experience" });
+    const data = parseSnapshot({ schema: ExperienceSnapshotSchema, snapshot: migrateExperienceSnapshot(snapshot), version: EXPERIENCE_SNAPSHOT_VERSION, what: "experience" });
     const experience = new Experience(options);
     experience.ids.resume(data.counter);
     experience.trajectories.load({ trajectories: data.trajectories, traces: data.traces });

@@ -14,6 +14,7 @@ export { ruleReflection } from "./rule-reflection.js";
 export { affinity, effectiveScore, trendOf } from "./scores.js";
 export type { ScoreStrategy } from "./scores.js";
 export { EXPERIENCE_SNAPSHOT_VERSION, ExperienceSnapshotSchema } from "./schemas.js";
+export { EXPERIENCE_MIGRATIONS, migrateExperienceSnapshot } from "./migrate-experience-snapshot.js";
 export type {
   ErrorSolution,
   ExperienceSnapshot,
@@ -25,6 +26,7 @@ export type {
   Reflection,
   ReflectionMemory,
   Strategy,
+  StoredTrajectory,
   Trajectory,
   TrajectoryStep as ExperienceStep,
 } from "./schemas.js";

@@ -14,6 +14,8 @@ export interface Recommendation {
   basedOn: string[];
 }
 
+type Candidate = Pick<Trajectory, "id" | "task" | "taskType" | "status">;
+
 /**
  * A recommendation for a task from the `k` most similar successful trajectories (cosine ≥ 0.2,
  * of the task type when given): the approach of the most similar, a confidence from their mean
@@ -31,7 +33,7 @@ export async function recommend({
   task: string;
   taskType?: string | undefined;
   k?: number;
-  trajectories: Iterable<Trajectory>;
+  trajectories: Iterable<Candidate>;
   vectors: VectorCache;
   /** The steps of a trajectory. */
   steps: (id: string) => TrajectoryStep[];
@@ -39,7 +41,7 @@ export async function recommend({
   reflectionOf: (id: string) => Promise<Reflection>;
 }): Promise<Recommendation> {
   const target = await vectors.get(task);
-  const candidates: Array<{ trajectory: Trajectory; similarity: number }> = [];
+  const candidates: Array<{ trajectory: Candidate; similarity: number }> = [];
   for (const trajectory of trajectories) {
     if (trajectory.status !== "success" || (taskType !== undefined && trajectory.taskType !== taskType)) continue;
     const similarity = cosineSimilarity(target, await vectors.get(trajectory.task));
@@ -48,7 +50,7 @@ export async function recommend({
   candidates.sort((a, b) => b.similarity - a.similarity);
   const top = candidates.slice(0, k);
   if (top.length === 0) return { approach: [], confidence: 0, keySuccessFactors: [], tools: [], basedOn: [] };
-  const best = top[0] as { trajectory: Trajectory; similarity: number };
+  const best = top[0] as { trajectory: Candidate; similarity: number };
   const approach = steps(best.trajectory.id).filter((step) => step.type !== "observation").map((step) => step.description);
   const factors = new Map<string, number>();
   const tools = new Map<string, number>();

@@ -10,9 +10,11 @@ export interface TaskTrend {
   trend: "improving" | "stable" | "declining";
 }
 
+type TrendInput = Pick<Trajectory, "id" | "taskType" | "status" | "startedAt" | "metrics">;
+
 /** Per task type of the completed trajectories: success rate, average duration and trend, oldest to newest. */
-export function taskTrends(trajectories: Iterable<Trajectory>): Record<string, TaskTrend> {
-  const groups = new Map<string, Trajectory[]>();
+export function taskTrends(trajectories: Iterable<TrendInput>): Record<string, TaskTrend> {
+  const groups = new Map<string, TrendInput[]>();
   for (const trajectory of trajectories) {
     if (trajectory.status === "running") continue;
     const group = groups.get(trajectory.taskType) ?? [];
