@@ -45,7 +45,7 @@ function reflectionIssue(answer: z.output<typeof ReflectionAnswerSchema>, eviden
  */
 export async function modelReflection(
   access: ReflectionModelAccess,
-  { trajectory, steps, score, context }: { trajectory: Trajectory; steps: readonly TrajectoryStep[]; score: number; context?: string },
+  { trajectory, steps, score, context }: { trajectory: Pick<Trajectory, "task" | "taskType" | "status" | "error">; steps: readonly TrajectoryStep[]; score: number; context?: string },
 ): Promise<Findings> {
   const task = `Task: ${trajectory.task} (type ${trajectory.taskType})`;
   const outcome = `Outcome: ${trajectory.status}, score ${score.toFixed(2)}${trajectory.error === undefined ? "" : `, error: ${trajectory.error}`}`;

@@ -39,13 +39,38 @@ export const TrajectorySchema = z.strictObject({
   startedAt: z.number(),
   completedAt: z.number().optional(),
   metrics: z.strictObject({ durationMs: z.number().min(0), tokens: z.number().min(0), cost: z.number().min(0) }),
-  /** While running, the steps; once complete, they live in the content-addressed trace store. */
+  /** The steps; once complete, read from its trace in the content-addressed trace store. */
   steps: z.array(TrajectoryStepSchema),
+  /** Once complete: the sha256 of its trace. */
   traceHash: z.string().optional(),
   feedback: z.array(FeedbackSchema),
   relearning: z.strictObject({ reason: z.string(), priority: z.int().min(0).max(10), markedAt: z.number() }).optional(),
   reflectionId: z.string().optional(),
 });
+
+/**
+ * A trajectory as a snapshot stores it: while it runs, with its steps; once complete, without
+ * them: its trace (shared by every trajectory with the same steps and outcome) holds them, and
+ * the trajectory keeps only the time of each.
+ */
+export const StoredTrajectorySchema = TrajectorySchema.omit({ steps: true })
+  .extend({
+    /** While running: the steps logged so far. */
+    steps: z.array(TrajectoryStepSchema).optional(),
+    /** Once complete: when each step of its trace was logged, in order. */
+    stepTimes: z.array(z.number()).optional(),
+  })
+  .superRefine((trajectory, context) => {
+    const running = trajectory.status === "running";
+    const problem = running
+      ? trajectory.steps === undefined || trajectory.traceHash !== undefined || trajectory.stepTimes !== undefined
+        ? "a running trajectory has its steps, and no traceHash or stepTimes"
+        : undefined
+      : trajectory.steps !== undefined || trajectory.traceHash === undefined || trajectory.stepTimes === undefined
+        ? "a completed trajectory has a traceHash and stepTimes, and no steps of its own"
+        : undefined;
+    if (problem !== undefined) context.addIssue({ code: "custom", message: `${trajectory.id}: ${problem}` });
+  });
 
 /** What a reflection found. */
 export const ReflectionSchema = z.strictObject({
@@ -139,27 +164,38 @@ export const ErrorSolutionSchema = z.strictObject({
 });
 
 /** The Experience snapshot version this Jotty writes. */
-export const EXPERIENCE_SNAPSHOT_VERSION = 2;
+export const EXPERIENCE_SNAPSHOT_VERSION = 3;
 
 /**
- * Everything the Experience module holds. Version 2 stores each playbook as a history of
- * changes; version 1 (lists of whole versions) still loads.
+ * Everything the Experience module holds, in the version this Jotty writes. Version 3 keeps
+ * the steps of a completed trajectory only in its trace (once for identical traces); version
+ * 2 stored each playbook as a history of changes; older versions are brought to this one by
+ * `migrateExperienceSnapshot`. Playbooks as lists of whole versions (version 1) still load.
  */
-export const ExperienceSnapshotSchema = z.strictObject({
-  schemaVersion: z.union([z.literal(1), z.literal(2)]),
-  counter: z.int().min(0),
-  trajectories: z.array(TrajectorySchema),
-  /** sha256 → the JSON of a completed trace. */
-  traces: z.record(z.string(), z.string()),
-  reflections: z.array(ReflectionSchema),
-  reflectionMemories: z.array(ReflectionMemorySchema),
-  playbooks: z.record(z.string(), z.union([PlaybookHistorySchema, z.array(PlaybookVersionSchema)])),
-  solutions: z.array(ErrorSolutionSchema),
-});
+export const ExperienceSnapshotSchema = z
+  .strictObject({
+    schemaVersion: z.literal(EXPERIENCE_SNAPSHOT_VERSION),
+    counter: z.int().min(0),
+    trajectories: z.array(StoredTrajectorySchema),
+    /** sha256 → the JSON of a completed trace: task, steps without their times, status and error. */
+    traces: z.record(z.string(), z.string()),
+    reflections: z.array(ReflectionSchema),
+    reflectionMemories: z.array(ReflectionMemorySchema),
+    playbooks: z.record(z.string(), z.union([PlaybookHistorySchema, z.array(PlaybookVersionSchema)])),
+    solutions: z.array(ErrorSolutionSchema),
+  })
+  .superRefine((snapshot, context) => {
+    for (const trajectory of snapshot.trajectories) {
+      if (trajectory.traceHash !== undefined && snapshot.traces[trajectory.traceHash] === undefined) {
+        context.addIssue({ code: "custom", path: ["traces"], message: `${trajectory.id}: no trace ${trajectory.traceHash}` });
+      }
+    }
+  });
 
 export type TrajectoryStep = z.infer<typeof TrajectoryStepSchema>;
 export type Feedback = z.infer<typeof FeedbackSchema>;
 export type Trajectory = z.infer<typeof TrajectorySchema>;
+export type StoredTrajectory = z.infer<typeof StoredTrajectorySchema>;
 export type Reflection = z.infer<typeof ReflectionSchema>;
 export type ReflectionMemory = z.infer<typeof ReflectionMemorySchema>;
 export type Strategy = z.infer<typeof StrategySchema>;

@@ -48,9 +48,21 @@ describe("createEmbedder", () => {
   });
 
   it("asks for a key when neither a key nor a local server is configured", () => {
-    expect(() => createEmbedder({ provider: "openai", model: "m", apiKeyEnv: "JOTTY_MISSING_KEY" }, {})).toThrow(
-      expect.objectContaining({ code: "config_invalid", message: expect.stringContaining("JOTTY_MISSING_KEY") }),
-    );
-    expect(JottyError).toBeDefined();
+    const thrown = (() => {
+      try {
+        createEmbedder({ provider: "openai", model: "m", apiKeyEnv: "JOTTY_MISSING_KEY" }, {});
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(thrown).toBeInstanceOf(JottyError);
+    expect(thrown).toMatchObject({
+      code: "config_invalid",
+      message: "embeddings names an OpenAI-compatible model but the environment variable JOTTY_MISSING_KEY is not set. Set it, or give embeddings.baseURL for a local server that needs no key.",
+      details: { apiKeyEnv: "JOTTY_MISSING_KEY", section: "embeddings" },
+    });
+    // The key is read from the environment it is given, not from process.env.
+    expect(() => createEmbedder({ provider: "openai", model: "m", apiKeyEnv: "JOTTY_MISSING_KEY" }, { JOTTY_MISSING_KEY: "k" })).not.toThrow();
   });
 });

@@ -26,7 +26,7 @@ function attempt(
 }
 
 describe("trajectories", () => {
-  it("record steps and outcome with duration, tokens and cost, and store identical traces once", () => {
+  it("record steps and outcome with duration, tokens and cost", () => {
     const clock = new ManualClock(1_000);
     const experience = new Experience({ clock });
     const id = experience.startTrajectory({ task: "count refunds", taskType: "sql", agentId: "analyst", userId: "u1" });
@@ -34,13 +34,59 @@ describe("trajectories", () => {
     clock.advance(250);
     const done = experience.completeTrajectory(id, { status: "success", score: 0.9, metrics: { tokens: 42, cost: 0.002 } });
     expect(done).toMatchObject({ status: "success", score: 0.9, metrics: { durationMs: 250, tokens: 42, cost: 0.002 } });
+    expect(done.steps).toEqual([{ type: "action", description: "filter category_code = 'REFUND'", result: "ok", at: 1_000 }]);
     expect(done.traceHash).toMatch(/^[0-9a-f]{64}$/);
     expect(() => experience.logStep(id, { type: "action", description: "late", result: "x" })).toThrow(JottyError);
-    const twin = experience.startTrajectory({ task: "count refunds", taskType: "sql", agentId: "other", userId: "u2" });
-    experience.logStep(twin, { type: "action", description: "filter category_code = 'REFUND'", result: "ok" });
-    experience.completeTrajectory(twin, { status: "success" });
+  });
+
+  it("store the steps of identical traces once, and read each trajectory's steps back with its own times", () => {
+    const clock = new ManualClock(1_000);
+    const experience = new Experience({ clock });
+    const steps = [
+      { type: "action" as const, description: "filter category_code = 'REFUND' on the dt partition", result: "ok, 17 rows", tool: "sql" },
+      { type: "observation" as const, description: "refunds settle a day late", result: "noted" },
+    ];
+    const run = (agentId: string): string => {
+      const id = experience.startTrajectory({ task: "count refunds", taskType: "sql", agentId, userId: "u1" });
+      for (const step of steps) {
+        clock.advance(10);
+        experience.logStep(id, step);
+      }
+      experience.completeTrajectory(id, { status: "success" });
+      return id;
+    };
+    const first = run("analyst");
+    const alone = JSON.stringify(experience.snapshot());
+    clock.advance(1_000);
+    const twin = run("other");
+    const running = experience.startTrajectory({ task: "count refunds", userId: "u3" });
+    experience.logStep(running, steps[0] as (typeof steps)[0]);
+
+    const snapshot = experience.snapshot();
+    const serialized = JSON.stringify(snapshot);
+    // The step list is in the trace table once; the completed trajectories only point at it.
+    expect(Object.keys(snapshot.traces)).toHaveLength(1);
+    expect(snapshot.trajectories.filter((trajectory) => trajectory.status !== "running").map((trajectory) => [trajectory.traceHash, trajectory.steps])).toEqual([
+      [Object.keys(snapshot.traces)[0], undefined],
+      [Object.keys(snapshot.traces)[0], undefined],
+    ]);
+    expect(serialized.split("refunds settle a day late")).toHaveLength(2);
+    // ...and the running one's own copy of the first step is the only other.
+    expect(serialized.split("ok, 17 rows")).toHaveLength(3);
+    // The twin costs its own record and step times, not another copy of the steps.
+    const withTwin = JSON.stringify({ ...snapshot, trajectories: snapshot.trajectories.filter((trajectory) => trajectory.id !== running) });
+    const record = JSON.stringify(snapshot.trajectories.find((trajectory) => trajectory.id === twin));
+    expect(withTwin.length - alone.length).toBeLessThanOrEqual(record.length + 1);
+    expect(record).not.toContain("refunds settle a day late");
+
     expect(experience.traceCount).toBe(1);
-    expect(experience.steps(twin)).toEqual([expect.objectContaining({ description: "filter category_code = 'REFUND'", result: "ok" })]);
+    expect(experience.steps(first)).toEqual(steps.map((step, index) => ({ ...step, at: 1_010 + 10 * index })));
+    expect(experience.steps(twin)).toEqual(steps.map((step, index) => ({ ...step, at: 2_030 + 10 * index })));
+    expect(experience.trajectory(twin).steps).toEqual(experience.steps(twin));
+    expect(experience.queryTrajectories({ agentId: "analyst" })[0]?.steps).toEqual(experience.steps(first));
+    const restored = Experience.restore(JSON.parse(serialized), { clock });
+    expect(restored.steps(twin)).toEqual(experience.steps(twin));
+    expect(restored.trajectory(running).steps).toEqual([{ ...steps[0], at: 2_040 }]);
   });
 
   it("are queried by agent, task type, status, score, time and limit, newest first", () => {
@@ -444,8 +490,11 @@ describe("consolidation and exports", () => {
     const restored = Experience.restore(snapshot, { clock });
     expect(restored.snapshot()).toEqual(experience.snapshot());
     expect(restored.steps(id)).toEqual(experience.steps(id));
-    expect(snapshot.schemaVersion).toBe(2);
-    expect(() => Experience.restore({ ...snapshot, schemaVersion: 3 })).toThrow(expect.objectContaining({ code: "snapshot_version_unsupported" }));
+    expect(snapshot.schemaVersion).toBe(3);
+    expect(() => Experience.restore({ ...snapshot, schemaVersion: 4 })).toThrow(expect.objectContaining({ code: "snapshot_version_unsupported" }));
+    const [trajectory] = snapshot.trajectories;
+    expect(() => Experience.restore({ ...snapshot, traces: {} })).toThrow(expect.objectContaining({ code: "snapshot_invalid", message: expect.stringContaining("no trace") }));
+    expect(() => Experience.restore({ ...snapshot, trajectories: [{ ...trajectory, steps: [] }] })).toThrow(expect.objectContaining({ code: "snapshot_invalid" }));
   });
 });
 

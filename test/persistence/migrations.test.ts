@@ -2,7 +2,15 @@ import os from "node:os";
 import path from "node:path";
 import fs from "fs-extra";
 import { describe, expect, it } from "vitest";
-import { HierarchicalMemory, migrateState, QPredictor, Rng, STATE_SCHEMA_VERSION, Vault, type Migration } from "../../src/index.js";
+import { EXPERIENCE_MIGRATIONS, migrateExperienceSnapshot, type ExperienceSnapshot } from "../../src/experience/index.js";
+import { Experience, HierarchicalMemory, ManualClock, migrateState, QPredictor, Rng, STATE_SCHEMA_VERSION, Vault, type Migration } from "../../src/index.js";
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") for (const inner of Object.values(value)) deepFreeze(inner);
+  return Object.freeze(value);
+}
+
+const occurrences = (text: string, what: string): number => text.split(what).length - 1;
 
 describe("migrateState", () => {
   const chain: Migration[] = [
@@ -59,5 +67,37 @@ describe("stored formats stay readable", () => {
     expect(rewritten.schemaVersion).toBe(2);
     expect(rewritten).not.toHaveProperty("options");
     expect(rewritten).not.toHaveProperty("settings");
+  });
+
+  it("migrates the version 2 Experience fixture: a completed trajectory keeps its step times, its steps are in the trace table once", async () => {
+    const old = (await fs.readJson(path.resolve("test/fixtures/experience/snapshot-v2.json"))) as { schemaVersion: number; trajectories: Array<Record<string, unknown> & { id: string; steps: Array<{ at: number }> }> };
+    const frozen = deepFreeze(structuredClone(old));
+    const migrated = migrateExperienceSnapshot(frozen) as ExperienceSnapshot;
+    expect(frozen).toEqual(old);
+    expect(EXPERIENCE_MIGRATIONS.map((migration) => migration.from)).toEqual([1, 2]);
+    expect(migrated.schemaVersion).toBe(3);
+    const byId = new Map(migrated.trajectories.map((trajectory) => [trajectory.id, trajectory]));
+    for (const stored of old.trajectories.filter((trajectory) => trajectory.status !== "running")) {
+      const { steps, ...rest } = stored;
+      expect(byId.get(stored.id)).toEqual({ ...rest, stepTimes: steps.map((step) => step.at) });
+    }
+    expect(byId.get("t-000004")).toEqual(old.trajectories[3]);
+    expect(migrated.traces).toEqual((old as unknown as ExperienceSnapshot).traces);
+    // t-000001 and t-000002 had the same trace: their two copies of its steps are gone.
+    expect(old.trajectories[0]?.traceHash).toBe(old.trajectories[1]?.traceHash);
+    expect(occurrences(JSON.stringify(migrated), "ok, 120 rows")).toBe(occurrences(JSON.stringify(old), "ok, 120 rows") - 2);
+
+    const clock = new ManualClock(1_700_000_005_000);
+    const experience = Experience.restore(frozen, { clock });
+    for (const stored of old.trajectories) {
+      expect(experience.steps(stored.id)).toEqual(stored.steps);
+      expect(experience.trajectory(stored.id)).toEqual(stored);
+    }
+    expect(experience.snapshot()).toEqual(migrated);
+    expect(experience.reflection("t-000001")?.id).toBe("r-000006");
+    expect(experience.playbooks.get("agent:analyst").strategies.length).toBeGreaterThan(0);
+    experience.logStep("t-000004", { type: "action", description: "count", result: "3 refunds" });
+    expect(experience.completeTrajectory("t-000004", { status: "success" }).steps.map((step) => step.result)).toEqual(["ok", "3 refunds"]);
+    expect(experience.recordErrorSolution({ errorType: "E", message: "m", approach: "a" })).toBe("e-000011");
   });
 });
