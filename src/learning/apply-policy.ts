@@ -11,8 +11,8 @@ export interface ApplyPolicyOptions {
   policy: Policy;
   /** The value of each candidate action. */
   values: readonly number[];
-  /** How many times each candidate was taken in the state (UCB1). */
-  counts: readonly number[];
+  /** How many times each candidate was taken in the state; asked only by UCB1. */
+  counts: () => readonly number[];
   /** ε schedule of ε-greedy when the policy fixes no ε. */
   schedule: EpsilonSchedule;
   /** Episodes completed: where the ε schedule and UCB1's decay stand. */
@@ -34,6 +34,6 @@ export function applyPolicy({ policy, values, counts, schedule, episode, rng }: 
     case "softmax":
       return softmax({ values, temperature: policy.temperature ?? 0.5, rng });
     case "ucb1":
-      return ucb1({ values, counts, c: (policy.c ?? Math.SQRT2) * (policy.decay ?? 1) ** episode, rng });
+      return ucb1({ values, counts: counts(), c: (policy.c ?? Math.SQRT2) * (policy.decay ?? 1) ** episode, rng });
   }
 }

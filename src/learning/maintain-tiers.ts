@@ -47,7 +47,7 @@ export function maintainTiers({ table, rewardRange, episode, tiers, promote }: M
 }
 
 function retier({ table, rewardRange, episode, tiers }: Omit<MaintainTiersOptions, "promote">): Array<{ entry: QEntry; key: string; score: number }> {
-  const range = valueRange([...table.values()].map((entry) => entry.value), rewardRange);
+  const range = valueRange(table.values(), rewardRange);
   const ranked = [...table.pairs()]
     .map(([key, entry]) => ({ key, entry, score: retention(entry, { range, episode, pruneAfter: tiers.pruneAfter }) }))
     .sort((a, b) => b.score - a.score);

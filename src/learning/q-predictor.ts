@@ -241,7 +241,7 @@ export class QPredictor {
     const index = applyPolicy({
       policy: policy ?? this.settings.policy,
       values,
-      counts: actions.map((action) => this.table.find(state, action)?.visits ?? 0),
+      counts: () => actions.map((action) => this.table.find(state, action)?.visits ?? 0),
       schedule: this.epsilon,
       episode: this.progress.episode,
       rng,

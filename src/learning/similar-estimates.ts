@@ -87,7 +87,7 @@ async function casesFor({
 }: Omit<SimilarEstimatesOptions, "state"> & { stateVector: Float32Array; candidates: ReadonlyArray<NearCase<QEntry>>; closest: number }): Promise<
   Array<SimilarEstimate | undefined>
 > {
-  const [low, high] = valueRange([...table.values()].map((entry) => entry.value), rewardRange);
+  const [low, high] = valueRange(table.values(), rewardRange);
   const similarities =
     settings.textPrior === 0 ? actions.map(() => 0) : await Promise.all(actions.map(async (action) => cosineSimilarity(await table.actionVector(action), stateVector)));
   const estimates = caseEstimates({

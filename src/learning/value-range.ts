@@ -1,12 +1,12 @@
 /**
  * The range Q-values are read against: the reward range when one is configured, otherwise the
- * lowest and highest of `values` (one wider either way when they are all equal).
+ * lowest and highest value of `entries` (one wider either way when they are all equal).
  */
-export function valueRange(values: Iterable<number>, rewardRange: readonly [number, number] | undefined): [number, number] {
+export function valueRange(entries: Iterable<{ value: number }>, rewardRange: readonly [number, number] | undefined): [number, number] {
   if (rewardRange !== undefined) return [rewardRange[0], rewardRange[1]];
   let low = Infinity;
   let high = -Infinity;
-  for (const value of values) {
+  for (const { value } of entries) {
     low = Math.min(low, value);
     high = Math.max(high, value);
   }
