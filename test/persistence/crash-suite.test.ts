@@ -102,6 +102,8 @@ describe("the crash suite", () => {
         for (let kill = 0; kill < KILLS / lanes; kill += 1) {
           const run = start([JOTTY, "train", "--config", config, "--output", folder, "--episodes", "40"]);
           await run.printed("Run 1/1");
+          // Every other kill waits for a save first, so kills land after saves however slow the machine.
+          if (kill % 2 === 1) await run.printed("saved after episode");
           await sleep(rng.int(0, 2500));
           run.child.kill("SIGKILL");
           await run.exited;
@@ -166,13 +168,19 @@ describe("the crash suite", () => {
     const archive = path.join(dir, "backup.jotty.gz");
     await source.backup(archive);
     const newest = (await source.loadLatest())?.run;
+    // How long a whole restore takes here, from "ready", so the kills spread over it however slow the machine.
+    const timed = start(["--import", "tsx", RESTORER, archive, path.join(dir, "restore-timing")]);
+    await timed.printed("ready");
+    const begin = Date.now();
+    expect((await timed.exited).code).toBe(0);
+    const duration = Math.max(20, Date.now() - begin);
     const rng = new Rng(5);
     const outcomes = { nothing: 0, partial: 0, whole: 0 };
     for (let kill = 0; kill < KILLS; kill += 1) {
       const target = path.join(dir, `restore-${kill}`);
       const restore = start(["--import", "tsx", RESTORER, archive, target]);
       await restore.printed("ready");
-      await sleep(rng.int(0, 60));
+      await sleep(rng.int(0, duration));
       restore.child.kill("SIGKILL");
       await restore.exited;
       const vault = await Vault.open({ dir: target });
@@ -186,7 +194,7 @@ describe("the crash suite", () => {
       expect((await vault.runs()).every((run) => run.complete)).toBe(true);
       await fs.remove(target);
     }
-    process.stdout.write(`restore kills: ${JSON.stringify(outcomes)}\n`);
+    process.stdout.write(`restore kills: ${JSON.stringify(outcomes)} (a restore takes ${duration} ms)\n`);
     // Some kills interrupted a restore part-way, and running it again finished those.
     expect(outcomes.partial).toBeGreaterThan(0);
   }, 600_000);

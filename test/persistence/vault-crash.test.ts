@@ -8,22 +8,28 @@ import { bigState, generationsOf } from "../support/big-state.js";
 
 const SAVER = path.resolve("test/support/vault-saver.ts");
 
-function startSaver(args: Array<string | number>): { child: ChildProcess; ready: Promise<void>; saved: number[]; exited: Promise<number | null> } {
+function startSaver(args: Array<string | number>): { child: ChildProcess; ready: Promise<void>; saved: number[]; savedOnce: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ["--import", "tsx", SAVER, ...args.map(String)], { stdio: ["ignore", "pipe", "pipe"] });
   const saved: number[] = [];
+  let firstSave: () => void = () => {};
+  const savedOnce = new Promise<void>((resolve) => (firstSave = resolve));
   let errors = "";
   child.stderr?.on("data", (chunk: Buffer) => (errors += chunk.toString()));
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout?.on("data", (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) {
         if (line === "ready") resolve();
-        if (line.startsWith("saved ")) saved.push(Number(line.slice(6)));
+        if (line.startsWith("saved ")) {
+          saved.push(Number(line.slice(6)));
+          firstSave();
+        }
       }
     });
     child.on("exit", () => reject(new Error(`saver exited before it was ready: ${errors}`)));
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, ready, saved, exited };
+  void exited.then(() => firstSave());
+  return { child, ready, saved, savedOnce, exited };
 }
 
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -45,6 +51,8 @@ describe("Vault under crashes", () => {
             const first = (kill + 1) * 1000;
             const saver = startSaver([dir, first, 100, 1500]);
             await saver.ready;
+            // Every other kill waits for a save first, so kills land after saves however slow the machine.
+            if (kill % 2 === 1) await saver.savedOnce;
             await sleep(rng.int(0, 250));
             saver.child.kill("SIGKILL");
             await saver.exited;
