@@ -17,7 +17,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import fs from "fs-extra";
-import { trainRun } from "../src/cli/training.js";
+import { trainRun } from "../src/evaluation/index.js";
 import { CachedEmbedder, HashingEmbedder, HierarchicalMemory, LatencyHistogram, loadConfig, Rng, SqlAnalyst, type PrunePolicy } from "../src/index.js";
 import { printTable, writeResult } from "./report.js";
 import { syntheticSnapshot, vocabulary } from "./synthetic.js";

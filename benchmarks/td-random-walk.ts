@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import fs from "fs-extra";
 import type { TraceKind } from "../src/index.js";
 import { randomWalkRmsError } from "./random-walk-rms.js";
-import { svgLineChart } from "../src/cli/svg-line-chart.js";
+import { svgLineChart } from "../src/reporting/index.js";
 
 const LAMBDAS = [0, 0.4, 0.8, 0.9, 0.95, 0.975, 0.99, 1];
 const ALPHAS = Array.from({ length: 20 }, (_, index) => Number(((index + 1) * 0.05).toFixed(2)));

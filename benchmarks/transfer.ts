@@ -11,7 +11,7 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { trainRun } from "../src/cli/training.js";
+import { trainRun } from "../src/evaluation/index.js";
 import { HashingEmbedder, loadConfig, nearestNeighbourReference, parseConfig, ToolRouter, wilsonInterval } from "../src/index.js";
 import { printTable, writeResult } from "./report.js";
 

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig, parseConfig, Vault } from "../src/index.js";
-import { trainRun } from "../src/cli/training.js";
+import { trainRun } from "../src/evaluation/index.js";
 import { printTable, writeResult } from "./report.js";
 
 const { values } = parseArgs({

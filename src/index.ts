@@ -232,8 +232,8 @@ export type { GraphLearningOptions, GraphLearningStats, LearnNode, LearnOptions,
 export { LatencyHistogram, Telemetry, TIMED_OPERATIONS } from "./telemetry/index.js";
 export type { LatencySummary, TimedOperation } from "./telemetry/index.js";
 
-export { nearestNeighbourReference } from "./evaluation/index.js";
-export type { NearestNeighbourResult } from "./evaluation/index.js";
+export { nearestNeighbourReference, trainRun } from "./evaluation/index.js";
+export type { NearestNeighbourResult, RunReport } from "./evaluation/index.js";
 
 export { CircuitBreaker, createChatModel, groundingIssue, invokeStructured, LlmUsage } from "./llm/index.js";
 export type { CircuitBreakerOptions, GroundingOptions, LlmConfig, LlmUsageCounts } from "./llm/index.js";

@@ -4,9 +4,8 @@ import fs from "fs-extra";
 import type { CliIo } from "./cli-io.js";
 import { assertFolderPath, configFor, percent, positiveInteger, rolling } from "./cli-options.js";
 import { ARMS, runModesBenchmark, type Arm, type ModesBenchmarkResult } from "./modes-benchmark.js";
-import { svgLineChart, type ChartSeries } from "./svg-line-chart.js";
+import { svgLineChart, type ChartSeries } from "../reporting/index.js";
 
-export { meanAndInterval } from "./mean-interval.js";
 
 /** The mean over seeds of curves sampled at the same episodes. */
 function meanCurve(curves: ReadonlyArray<ReadonlyArray<{ episode: number; successRate: number }>>): Array<{ x: number; y: number }> {

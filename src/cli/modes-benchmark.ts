@@ -4,8 +4,8 @@ import { parseConfig, type JottyConfig } from "../config/index.js";
 import { createEmbedder } from "../embeddings/index.js";
 import { createEnvironment } from "../environments/index.js";
 import { nearestNeighbourReference } from "../evaluation/index.js";
-import { meanAndInterval } from "./mean-interval.js";
-import { episodeSpecs, trainRun, type RunReport } from "./training.js";
+import { meanAndInterval } from "../reporting/index.js";
+import { episodeSpecs, trainRun, type RunReport } from "../evaluation/index.js";
 
 /** The arms compared: the three learning modes and a learner without similarity. */
 export const ARMS = ["persistent", "contextual", "disabled", "tabular"] as const;

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import fs from "fs-extra";
 import type { CliIo } from "./cli-io.js";
 import { rolling } from "./cli-options.js";
-import { svgLineChart } from "./svg-line-chart.js";
+import { svgLineChart } from "../reporting/index.js";
 import { latestState } from "./vault-access.js";
 
 /** `jotty report` */

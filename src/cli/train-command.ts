@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import type { JottyConfig } from "../config/index.js";
 import type { CliIo } from "./cli-io.js";
 import { configFor, memoriesLine, numberFlag, percent, positiveInteger } from "./cli-options.js";
-import { trainRun, type RunReport } from "./training.js";
+import { trainRun, type RunReport } from "../evaluation/index.js";
 
 /** The model calls of evaluation and of the learning loops, where there were any. */
 function modelUse(report: RunReport): string {

@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import fs from "fs-extra";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { meanAndInterval } from "../../src/cli/benchmark-command.js";
-import { trainRun } from "../../src/cli/training.js";
+import { meanAndInterval } from "../../src/reporting/index.js";
+import { trainRun } from "../../src/evaluation/index.js";
 import { parseConfig } from "../../src/index.js";
 import { cli } from "../support/cli.js";
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { trainRun } from "../../src/cli/training.js";
+import { trainRun } from "../../src/evaluation/index.js";
 import { parseConfig } from "../../src/config/index.js";
 import { createEnvironment, JottyError, Rng, ToolRouter } from "../../src/index.js";
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { trainRun, type RunReport } from "../../src/cli/training.js";
+import { trainRun, type RunReport } from "../../src/evaluation/index.js";
 import { parseConfig } from "../../src/config/index.js";
 import { Vault } from "../../src/persistence/index.js";
 import { cli } from "../support/cli.js";
