@@ -5,6 +5,7 @@ import type { CliIo } from "./cli-io.js";
 import { rolling } from "./cli-options.js";
 import { svgLineChart } from "../reporting/index.js";
 import { latestState } from "./vault-access.js";
+import { errorMessage } from "../errors/index.js";
 
 /** `jotty report` */
 export function registerReport(program: Command, io: CliIo): void {
@@ -24,7 +25,7 @@ export function registerReport(program: Command, io: CliIo): void {
         const state = await vault.load(run.name).then(
           (loaded) => loaded.state,
           (error: unknown) => {
-            io.stderr(`warning: left out of the report: ${error instanceof Error ? error.message : String(error)}\n`);
+            io.stderr(`warning: left out of the report: ${errorMessage(error)}\n`);
             return undefined;
           },
         );

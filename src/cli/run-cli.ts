@@ -2,7 +2,7 @@ import { Command, CommanderError } from "commander";
 import fs from "fs-extra";
 import { configJsonSchema, loadConfig } from "../config/index.js";
 import { createEnvironment } from "../environments/index.js";
-import { JottyError } from "../errors/index.js";
+import { errorMessage, JottyError } from "../errors/index.js";
 import { registerAudit } from "./audit-command.js";
 import { registerBenchmark } from "./benchmark-command.js";
 import { ExitCode, processIo, type CliIo } from "./cli-io.js";
@@ -88,7 +88,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
         error.code === "vault_decrypt_failed";
       return badInput ? ExitCode.badInput : ExitCode.failure;
     }
-    io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`error: ${errorMessage(error)}\n`);
     if (argv.includes("--verbose") && error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`);
     return ExitCode.failure;
   }

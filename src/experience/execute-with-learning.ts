@@ -1,4 +1,4 @@
-import { JottyError } from "../errors/index.js";
+import { errorMessage, JottyError } from "../errors/index.js";
 import type { CurationResult, PlaybookStore } from "./playbook-store.js";
 import type { ErrorSolution, Reflection, Strategy, Trajectory, TrajectoryStep } from "./schemas.js";
 import type { StepInput } from "./trajectory-store.js";
@@ -37,9 +37,6 @@ export interface LearningLoops {
   recordSolutionOutcome(id: string, success: boolean): void;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function errorType(error: unknown): string {
   if (JottyError.is(error)) return error.code;
@@ -82,7 +79,7 @@ export async function executeWithLearning<T>(
   try {
     outcome = { status: "success", result: await fn(context()) };
   } catch (first) {
-    const message = describe(first);
+    const message = errorMessage(first);
     loops.logStep(id, { type: "observation", description: `error ${errorType(first)}`, result: message });
     const [best] = await loops.findSolutions({ errorType: errorType(first), message });
     if (best === undefined) {
@@ -94,7 +91,7 @@ export async function executeWithLearning<T>(
         loops.recordSolutionOutcome(best.id, true);
       } catch (second) {
         loops.recordSolutionOutcome(best.id, false);
-        outcome = { status: "failure", error: describe(second) };
+        outcome = { status: "failure", error: errorMessage(second) };
       }
     }
   }

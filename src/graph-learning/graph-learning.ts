@@ -1,11 +1,11 @@
 import { parseConfig, type JottyConfig, type JottyConfigInput } from "../config/index.js";
-import { CachedEmbedder, createEmbedder, type Embedder } from "../embeddings/index.js";
+import type { Embedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { renderLearnedContext } from "../knowledge/index.js";
 import { QPredictor } from "../learning/index.js";
 import { HierarchicalMemory, JottyMemoryStore, MemoryLearner } from "../memory/index.js";
-import { restoreLearnedState } from "../orchestration/index.js";
-import { Vault, type JottyState } from "../persistence/index.js";
+import { openLearnedState, restoreLearnedState, teamEmbedder } from "../orchestration/index.js";
+import type { JottyState, Vault } from "../persistence/index.js";
 import { Telemetry } from "../telemetry/index.js";
 import { Rng, systemClock, type Clock } from "../util/index.js";
 import type { LearningFields, LearningRecordUpdate } from "./learning-annotation.js";
@@ -139,16 +139,11 @@ export class GraphLearning {
     const config = parseConfig(options.config);
     const clock = options.clock ?? systemClock;
     const telemetry = new Telemetry();
-    const raw = options.embedder ?? createEmbedder(config.embeddings);
-    const embedder = config.cache.embeddings > 0 ? new CachedEmbedder(raw, { capacity: config.cache.embeddings }) : raw;
+    const embedder = teamEmbedder(config, options.embedder);
     const memoryOptions = { embedder, clock, telemetry, retrievalCache: config.cache.retrieval };
     const qOptions = { ...(config.qPredictor.similarity ? { embedder } : {}), clock, telemetry };
-    const persistent = config.learningMode === "persistent";
-    const named = config.learningMode === "disabled" ? config.persistence.loadRun : undefined;
-    const vault = persistent || named !== undefined ? await Vault.fromConfig(config, { clock, telemetry, ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }) }) : undefined;
-    const releaseWriter = persistent && vault !== undefined ? await vault.acquireWriter({ onBusy: config.persistence.concurrentWriters }) : undefined;
     const parts = {
-      config,
+      config: { ...config, experience: { ...config.experience, enabled: false } },
       embedder,
       memoryOptions,
       localSettings: () => config.memory,
@@ -156,20 +151,8 @@ export class GraphLearning {
       qOptions,
       experienceOptions: { embedder, clock },
     };
-    const restore = (state: JottyState) => restoreLearnedState(state, { ...parts, config: { ...config, experience: { ...config.experience, enabled: false } } });
-    let loaded: { run: string; state: JottyState; restored: Awaited<ReturnType<typeof restore>> } | null = null;
-    try {
-      if (persistent && vault !== undefined) {
-        const latest = await vault.loadLatest({ restore });
-        loaded = latest === null ? null : { run: latest.run, state: latest.state, restored: latest.restored };
-      } else if (vault !== undefined && named !== undefined) {
-        const run = await vault.load(named);
-        loaded = { run: run.run, state: run.state, restored: await restore(run.state) };
-      }
-    } catch (error) {
-      await releaseWriter?.();
-      throw error;
-    }
+    // What this class does not learn (a Conductor's experience, traces, local memories) is carried in the loaded state.
+    const { vault, releaseWriter, loaded } = await openLearnedState({ config, clock, telemetry, onWarning: options.onWarning, restore: (state) => restoreLearnedState(state, parts) });
     const memory = loaded?.restored.sharedMemory ?? HierarchicalMemory.fromConfig(config, { name: "shared", ...memoryOptions });
     const q = loaded?.restored.q ?? QPredictor.fromConfig(config, qOptions);
     const learner = loaded?.restored.learner ?? MemoryLearner.fromConfig(config);

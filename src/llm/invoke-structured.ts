@@ -2,7 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { BaseMessage } from "@langchain/core/messages";
 import { OutputParserException } from "@langchain/core/output_parsers";
 import type { z } from "zod";
-import { issueList, JottyError } from "../errors/index.js";
+import { errorMessage, issueList, JottyError } from "../errors/index.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 import type { LlmUsage } from "./llm-usage.js";
 
@@ -120,7 +120,7 @@ export async function invokeStructured<Schema extends z.ZodType>({
     else if (!answered) transport?.recordSuccess();
     throw new JottyError({
       code: "llm_error",
-      message: `The model's ${name} call failed: ${error instanceof Error ? error.message : String(error)}`,
+      message: `The model's ${name} call failed: ${errorMessage(error)}`,
       details: { name, reason: rejected ? "rejected" : "failed" },
       cause: error,
     });

@@ -1,18 +1,19 @@
 import { parseConfig, type JottyConfig } from "../config/index.js";
-import { CachedEmbedder, createEmbedder, type Embedder } from "../embeddings/index.js";
+import type { Embedder } from "../embeddings/index.js";
 import { createEnvironment, type Environment } from "../environments/index.js";
 import { Experience } from "../experience/index.js";
 import { DecisionEvidence } from "../knowledge/index.js";
 import { QPredictor } from "../learning/index.js";
 import { CircuitBreaker, createChatModel } from "../llm/index.js";
 import { HierarchicalMemory, MemoryLearner } from "../memory/index.js";
-import { Vault } from "../persistence/index.js";
+import type { Vault } from "../persistence/index.js";
 import { Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import type { Actor } from "./actor.js";
 import { buildTeam } from "./build-team.js";
 import type { ConductorOptions } from "./conductor-options.js";
-import { restoreLearnedState, type LearnedStateParts, type RestoredState } from "./learned-state.js";
+import { restoreLearnedState, type LearnedStateParts } from "./learned-state.js";
+import { openLearnedState, teamEmbedder } from "./open-learned-state.js";
 import { TraceLibrary } from "./trace-library.js";
 
 /** Everything a Conductor is made of: the team, its learned state (loaded per the learning mode) and its services. */
@@ -60,9 +61,8 @@ export async function assembleConductor(options: ConductorOptions): Promise<Cond
   const config = parseConfig(options.config);
   const clock = options.clock ?? systemClock;
   const telemetry = new Telemetry();
-  const rawEmbedder = options.embedder ?? createEmbedder(config.embeddings);
   // One LRU cache of vectors in front of the embedder, shared by memories, Q-predictor, traces and playbooks.
-  const embedder = config.cache.embeddings > 0 ? new CachedEmbedder(rawEmbedder, { capacity: config.cache.embeddings }) : rawEmbedder;
+  const embedder = teamEmbedder(config, options.embedder);
   const llm = options.llm ?? (config.llm === undefined ? undefined : createChatModel(config.llm));
   // One breaker for the model, shared by all who call it: when the endpoint errs or times out, everyone stops asking.
   const modelBreaker = llm === undefined ? undefined : new CircuitBreaker({ clock });
@@ -98,18 +98,6 @@ export async function assembleConductor(options: ConductorOptions): Promise<Cond
   };
   let experience = config.experience.enabled ? new Experience(experienceOptions) : undefined;
 
-  const needsVault = config.learningMode === "persistent" || (config.learningMode === "disabled" && config.persistence.loadRun !== undefined);
-  const vault = needsVault
-    ? await Vault.fromConfig(config, {
-        clock,
-        telemetry,
-        ...(config.owner.user === undefined ? {} : { auditBy: config.owner.user }),
-        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
-      })
-    : undefined;
-  // One learning process a folder at a time (or as persistence.concurrentWriters says), taken
-  // before loading so that a waiting run starts from what the other one saved.
-  const releaseWriter = config.learningMode === "persistent" && vault !== undefined ? await vault.acquireWriter({ onBusy: config.persistence.concurrentWriters }) : undefined;
   const parts: LearnedStateParts = {
     config,
     embedder,
@@ -119,18 +107,7 @@ export async function assembleConductor(options: ConductorOptions): Promise<Cond
     qOptions: { ...qEmbedder, ...qModel, clock, telemetry },
     experienceOptions,
   };
-  let loaded: { run: string; restored: RestoredState } | null = null;
-  try {
-    // A run whose state does not restore is skipped (with a warning) for the one before it.
-    if (config.learningMode === "persistent") loaded = (await vault?.loadLatest({ restore: (state) => restoreLearnedState(state, parts) })) ?? null;
-    else if (vault !== undefined && config.persistence.loadRun !== undefined) {
-      const named = await vault.load(config.persistence.loadRun);
-      loaded = { run: named.run, restored: await restoreLearnedState(named.state, parts) };
-    }
-  } catch (error) {
-    await releaseWriter?.();
-    throw error;
-  }
+  const { vault, releaseWriter, loaded } = await openLearnedState({ config, clock, telemetry, onWarning: options.onWarning, restore: (state) => restoreLearnedState(state, parts) });
   let episodes = 0;
   let todoState: unknown;
   let dormant: Record<string, Record<string, unknown>> = {};

@@ -1,6 +1,8 @@
-import { describeError, type DeferredLearning, type EpisodeContext } from "./episode-context.js";
+import { type DeferredLearning, type EpisodeContext } from "./episode-context.js";
 import type { State } from "./episode-state.js";
 import { finishNode } from "./nodes/finish.js";
+import { startEpisodeRecord } from "./nodes/recall.js";
+import { errorMessage } from "../errors/index.js";
 
 /**
  * Applies, in order, what an episode that ran alongside others deferred: its learner episode
@@ -10,22 +12,17 @@ import { finishNode } from "./nodes/finish.js";
  * errors of the commit (each update or step that failed), for the episode's result.
  */
 export async function commitEpisode({ state, context, deferred }: { state: State; context: EpisodeContext; deferred: DeferredLearning }): Promise<string[]> {
-  const { learner, experience, q, todos, playbook } = context.services;
+  const { experience, q, todos } = context.services;
   const errors: string[] = [];
   const live: EpisodeContext = { ...context, deferred: undefined };
-  if (learner.active) learner.abandonEpisode();
-  await learner.startEpisode({ goal: state.goal, taskType: state.taskType });
+  const experienceId = await startEpisodeRecord(state, context);
   for (const { memory, ids } of deferred.accesses) memory.markAccessed(ids);
-  let experienceId = "";
-  if (experience !== undefined) {
-    experienceId = experience.startTrajectory({ task: state.goal, taskType: state.taskType, agentId: context.todos.actorOrder.join("+"), userId: "conductor", playbook });
-    for (const step of deferred.steps) experience.logStep(experienceId, step);
-  }
+  if (experience !== undefined) for (const step of deferred.steps) experience.logStep(experienceId, step);
   for (const update of deferred.updates) {
     try {
       await q.update(update);
     } catch (error) {
-      errors.push(`learning failed: ${describeError(error)}`);
+      errors.push(`learning failed: ${errorMessage(error)}`);
     }
   }
   todos.addTotals(context.todos);

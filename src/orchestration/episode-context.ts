@@ -95,8 +95,3 @@ export function recordsNow(context: EpisodeContext): boolean {
 export function ownerOf(config: JottyConfig, actor: string): Owner {
   return { actor, ...config.owner };
 }
-
-/** The message of a thrown value. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

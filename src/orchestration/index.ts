@@ -18,5 +18,5 @@ export type { TodoItem, TodoSnapshot } from "./todo-list.js";
 export { TraceLibrary } from "./trace-library.js";
 export type { ExecutionTrace, ModeStats } from "./trace-library.js";
 export { creditActors } from "./credit.js";
-export { learnedStateOf, restoreLearnedState } from "./learned-state.js";
-export type { LearnedStateParts, RestoredState } from "./learned-state.js";
+export { restoreLearnedState } from "./learned-state.js";
+export { openLearnedState, teamEmbedder } from "./open-learned-state.js";

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { JottyConfig } from "../config/index.js";
 import type { Embedder } from "../embeddings/index.js";
-import { JottyError } from "../errors/index.js";
+import { errorMessage, JottyError } from "../errors/index.js";
 import { Experience, EXPERIENCE_SNAPSHOT_VERSION, ExperienceSnapshotSchema, type ExperienceOptions } from "../experience/index.js";
 import { DecisionEvidence, DecisionEvidenceSnapshotSchema } from "../knowledge/index.js";
 import { QPredictor, qPredictorOptionsFromConfig, QPredictorSnapshotSchema, Q_PREDICTOR_SNAPSHOT_VERSION } from "../learning/index.js";
@@ -41,9 +41,6 @@ export interface RestoredState {
   episodes: number;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Builds every component from a saved state, into new objects only, so a state that fails
@@ -61,7 +58,7 @@ export async function restoreLearnedState(state: JottyState, parts: LearnedState
       // What the snapshot holds is named by component; a failure around it (an embedder or a
       // model that does not answer) is not the state's fault and goes up as it is.
       if (!JottyError.is(error) || error.code === "llm_error" || error.code === "io_error") throw error;
-      throw new JottyError({ code: error.code === "snapshot_version_unsupported" ? error.code : "snapshot_invalid", message: `${name}: ${describe(error)}`, cause: error });
+      throw new JottyError({ code: error.code === "snapshot_version_unsupported" ? error.code : "snapshot_invalid", message: `${name}: ${errorMessage(error)}`, cause: error });
     }
   };
   const restored: RestoredState = {
@@ -118,7 +115,7 @@ export function checkLearnedState(state: JottyState): void {
     try {
       work();
     } catch (error) {
-      throw new JottyError({ code: "snapshot_invalid", message: `Cannot save ${name}: ${describe(error)}`, cause: error });
+      throw new JottyError({ code: "snapshot_invalid", message: `Cannot save ${name}: ${errorMessage(error)}`, cause: error });
     }
   };
   const memory = (snapshot: unknown) => parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory" });

@@ -3,7 +3,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import { JottyError } from "../errors/index.js";
+import { errorMessage, JottyError } from "../errors/index.js";
 import { fsyncFolder, writeFileAtomic } from "./atomic-write.js";
 import { DELETING_PREFIX, RESTORE_PREFIX } from "./leftovers.js";
 import { checkManifest, MANIFEST, type Manifest } from "./manifest.js";
@@ -107,7 +107,7 @@ export function checkArchivedRuns(file: string, body: ArchiveBody, key: Buffer |
     try {
       manifest = checkManifest(Buffer.from(manifestEntry.data, "base64").toString("utf8"), { run: run.name, key });
     } catch (error) {
-      throw refuse(`does not fit this folder (${error instanceof Error ? error.message : String(error)})`);
+      throw refuse(`does not fit this folder (${errorMessage(error)})`);
     }
     for (const listed of manifest.files) {
       const archived = run.files.find((entry) => entry.path === listed.path);

@@ -1,12 +1,9 @@
-import { JottyError } from "../errors/index.js";
+import { errorMessage, JottyError } from "../errors/index.js";
 import type { JottyState } from "./jotty-state.js";
 import type { NamedRunCheck } from "./output-folder.js";
 import { newestFirst } from "./run-name.js";
 import type { LoadedState } from "./vault-options.js";
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The newest run that loads, newest first through `checks`: read (checksums, decoding, schema)
@@ -50,7 +47,7 @@ export async function loadNewest<T>({
       state = await read(name);
     } catch (error) {
       if (!JottyError.is(error)) throw error;
-      skip(`Skipped ${describe(error)}`);
+      skip(`Skipped ${errorMessage(error)}`);
       continue;
     }
     if (restore === undefined) return { state, run: name, warnings };
@@ -60,7 +57,7 @@ export async function loadNewest<T>({
       // Only a state its components cannot read is skipped: an embedder or a disk failing now
       // would fail for every run, and must not make an older run load in its place.
       if (!JottyError.is(error, "snapshot_invalid") && !JottyError.is(error, "snapshot_version_unsupported")) throw error;
-      skip(`Skipped ${name}: its state does not restore (${describe(error)})`);
+      skip(`Skipped ${name}: its state does not restore (${errorMessage(error)})`);
     }
   }
   // Saves that never finished (a crash, or one still running) leave no state to load.

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { JottyError } from "../errors/index.js";
+import { errorMessage, JottyError } from "../errors/index.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { AuditLog } from "./audit-log.js";
 import { DELETING_PREFIX, removeLeftovers } from "./leftovers.js";
@@ -17,9 +17,6 @@ const LAST_RUN = ".last-run";
 /** A run folder's name with what its manifest says. */
 export type NamedRunCheck = { name: string } & RunCheck;
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The mechanics of an output folder beneath the Vault: its run folders, `LATEST`, the lock, and
@@ -122,7 +119,7 @@ export class OutputFolder {
       const appended = await this.options.audit.reconcile(manifest.audit, manifest.auditLog);
       if (appended === null) this.options.warn(`audit log not repaired: ${path.basename(this.options.audit.file)} does not continue into the records ${run}'s save wrote`, { once: true });
     } catch (error) {
-      this.options.warn(`audit log not repaired: ${describe(error)}`, { once: true });
+      this.options.warn(`audit log not repaired: ${errorMessage(error)}`, { once: true });
     }
   }
 

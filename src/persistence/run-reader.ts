@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { JottyError } from "../errors/index.js";
+import { errorMessage, JottyError } from "../errors/index.js";
 import { decodeBytes } from "./codec.js";
 import { joinState, JottyStateSchema, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
 import { checkManifest, fileAad, MANIFEST, type Manifest } from "./manifest.js";
@@ -22,9 +22,6 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Reads and checks a run's manifest. A folder without one is `incomplete` (its save did not
@@ -35,12 +32,12 @@ export async function readManifest(dir: string, run: string, key: Buffer | undef
   if (text instanceof Error) {
     return text.code === "ENOENT"
       ? { status: "incomplete", problem: `${run}: missing ${MANIFEST} (the save did not finish)` }
-      : { status: "damaged", problem: `${run}: ${MANIFEST} cannot be read (${text.code ?? describe(text)})` };
+      : { status: "damaged", problem: `${run}: ${MANIFEST} cannot be read (${text.code ?? errorMessage(text)})` };
   }
   try {
     return { status: "complete", manifest: checkManifest(text, { run, key }) };
   } catch (error) {
-    return { status: "damaged", problem: describe(error) };
+    return { status: "damaged", problem: errorMessage(error) };
   }
 }
 
@@ -98,7 +95,7 @@ export async function readRunState(dir: string, run: string, key: Buffer | undef
       try {
         decoded = await decodeBytes(bytes, { compressed: codec.compress, encrypted: codec.encrypted, key, aad: fileAad(manifest, file.path) });
       } catch (error) {
-        throw new JottyError({ code: JottyError.is(error) ? error.code : "snapshot_invalid", message: `${run}: ${file.path}: ${describe(error)}` });
+        throw new JottyError({ code: JottyError.is(error) ? error.code : "snapshot_invalid", message: `${run}: ${file.path}: ${errorMessage(error)}` });
       }
       try {
         return { stem: file.stem, content: JSON.parse(decoded) as unknown };
@@ -111,7 +108,7 @@ export async function readRunState(dir: string, run: string, key: Buffer | undef
   try {
     migrated = migrateState(joinState(schemaVersion, contents));
   } catch (error) {
-    throw new JottyError({ code: JottyError.is(error) ? error.code : "snapshot_invalid", message: `${run}: ${describe(error)}` });
+    throw new JottyError({ code: JottyError.is(error) ? error.code : "snapshot_invalid", message: `${run}: ${errorMessage(error)}` });
   }
   const state = JottyStateSchema.safeParse(migrated);
   if (!state.success) throw new JottyError({ code: "snapshot_invalid", message: `${run}: the state does not match schema version ${STATE_SCHEMA_VERSION}` });

@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { JottyConfig, LearningMode } from "../config/index.js";
-import { JottyError } from "../errors/index.js";
+import { errorMessage, JottyError } from "../errors/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { AuditLog, type AuditAnchor, type AuditEntry, type AuditHead, type AuditRecord } from "./audit-log.js";
@@ -23,9 +23,6 @@ import { acquireWriterLease, type ConcurrentWriters } from "./writer-lease.js";
 
 const AUDIT_LOG = "audit.jsonl";
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Where learned state lives between runs. Each save writes a new run folder, named under the
@@ -86,7 +83,7 @@ export class Vault {
     await fsp.mkdir(vault.dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
       throw new JottyError({
         code: "invalid_argument",
-        message: `The output folder ${vault.dir} cannot be created (${error.code === "EEXIST" || error.code === "ENOTDIR" ? "a file is in the way" : error.code ?? describe(error)}); name a folder.`,
+        message: `The output folder ${vault.dir} cannot be created (${error.code === "EEXIST" || error.code === "ENOTDIR" ? "a file is in the way" : error.code ?? errorMessage(error)}); name a folder.`,
         cause: error,
       });
     });
@@ -154,14 +151,14 @@ export class Vault {
         head = await this.audit.head();
         records = this.audit.prepare(head, entries);
       } catch (error) {
-        this.warn(`audit log not written: ${describe(error)}`);
+        this.warn(`audit log not written: ${errorMessage(error)}`);
       }
       await this.folder.assertLocked();
       await writeManifest({ folder, run, runId, files, codec: this.codec, createdAt: new Date(this.clock.now()).toISOString(), records, auditLog: head?.log ?? records[0]?.hash ?? null });
       // Committed: what follows is tidying that the next locked operation would redo, so a
       // failure here is told, and the save stands.
       const tidy = async (what: string, step: () => Promise<unknown>): Promise<void> => {
-        await step().catch((error: unknown) => this.warn(`${run} is saved, but ${what} failed: ${describe(error)} (the next save retries it)`));
+        await step().catch((error: unknown) => this.warn(`${run} is saved, but ${what} failed: ${errorMessage(error)} (the next save retries it)`));
       };
       await tidy("pointing LATEST at it", () => this.folder.setLatest(run));
       if (records.length > 0) await tidy("writing the audit log", () => this.audit.appendRecords(records, head));
@@ -344,7 +341,7 @@ export class Vault {
     try {
       await this.audit.append(entry);
     } catch (error) {
-      this.warn(`audit log not written: ${describe(error)}`);
+      this.warn(`audit log not written: ${errorMessage(error)}`);
     }
   }
 

@@ -1,6 +1,6 @@
 import initSqlJs, { type Database } from "sql.js";
 import { z } from "zod";
-import { JottyError } from "../../errors/index.js";
+import { errorMessage, JottyError } from "../../errors/index.js";
 import type { Rng } from "../../util/index.js";
 import { parseEnvironmentOptions, type Environment, type EnvironmentReset, type EnvironmentStep, type ResetOptions } from "../environment.js";
 import { composeSql, goldDecisions, type Decisions } from "./compose-sql.js";
@@ -157,7 +157,7 @@ export class SqlAnalyst implements Environment {
       try {
         await this.goldKey(task);
       } catch (error) {
-        failures.push(`"${task.question}": ${error instanceof Error ? error.message : String(error)}`);
+        failures.push(`"${task.question}": ${errorMessage(error)}`);
       }
     }
     if (failures.length > 0) {
@@ -271,7 +271,7 @@ export class SqlAnalyst implements Environment {
       const first = rows[0]?.at(-1);
       return { rows: rowsKey(rows), count: rows.length, empty: rows.length === 1 && (first === null || first === 0), labelled: columns.includes("grp") };
     } catch (error) {
-      return { rows: "", count: 0, empty: true, labelled: false, error: error instanceof Error ? error.message : String(error) };
+      return { rows: "", count: 0, empty: true, labelled: false, error: errorMessage(error) };
     }
   }
 

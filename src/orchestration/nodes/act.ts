@@ -3,9 +3,10 @@ import type { HierarchicalMemory } from "../../memory/index.js";
 import { ActorMemory } from "../actor-memory.js";
 import type { Actor } from "../actor.js";
 import { decisionContext, decisionOnBehalf } from "../decision-knowledge.js";
-import { describeError, recordsNow, type EpisodeContext } from "../episode-context.js";
+import { recordsNow, type EpisodeContext } from "../episode-context.js";
 import type { State, Update } from "../episode-state.js";
 import { ExecutionMode } from "../execution-mode.js";
+import { errorMessage } from "../../errors/index.js";
 
 /**
  * The actor whose turn it is decides: a follower replays its trace; while learning, the
@@ -89,8 +90,8 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
   } catch (error) {
     return {
       mode,
-      decision: { actor: actor.name, action: "", source: "failed", reasoning: describeError(error) },
-      errors: [`step ${state.step}: ${actor.name} failed: ${describeError(error)}`],
+      decision: { actor: actor.name, action: "", source: "failed", reasoning: errorMessage(error) },
+      errors: [`step ${state.step}: ${actor.name} failed: ${errorMessage(error)}`],
     };
   }
 }

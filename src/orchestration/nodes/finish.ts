@@ -1,6 +1,7 @@
-import { describeError, type EpisodeContext } from "../episode-context.js";
+import { type EpisodeContext } from "../episode-context.js";
 import type { State, Update } from "../episode-state.js";
 import { FINISH_STEPS, recordEvidence, type EpisodeAttribution } from "./finish-steps.js";
+import { errorMessage } from "../../errors/index.js";
 
 /**
  * The episode's last node (while learning): adds the episode to the decision evidence, then
@@ -17,14 +18,14 @@ export async function finishNode(state: State, context: EpisodeContext): Promise
   try {
     attribution = recordEvidence(state, context);
   } catch (error) {
-    errors.push(`finish: evidence failed: ${describeError(error)}`);
+    errors.push(`finish: evidence failed: ${errorMessage(error)}`);
   }
   for (const step of FINISH_STEPS) {
     try {
       const notes = await step.run({ state, context, attribution });
       if (notes !== undefined) errors.push(...notes);
     } catch (error) {
-      errors.push(`finish: ${step.name} failed: ${describeError(error)}`);
+      errors.push(`finish: ${step.name} failed: ${errorMessage(error)}`);
     }
   }
   return { errors };

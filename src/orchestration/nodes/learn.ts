@@ -1,5 +1,6 @@
-import { describeError, ownerOf, type EpisodeContext } from "../episode-context.js";
+import { ownerOf, type EpisodeContext } from "../episode-context.js";
 import type { Decision, State, Transition, Update } from "../episode-state.js";
+import { errorMessage } from "../../errors/index.js";
 
 /**
  * Logs the step in the episode's trajectory, settles the actor's turn in the todo list, and
@@ -49,7 +50,7 @@ export async function learnNode(state: State, context: EpisodeContext): Promise<
     try {
       await q.update(input);
     } catch (error) {
-      errors.push(`step ${state.step - 1}: learning failed: ${describeError(error)}`);
+      errors.push(`step ${state.step - 1}: learning failed: ${errorMessage(error)}`);
     }
   };
   let pending: Transition | null = null;

@@ -1,7 +1,7 @@
 import type { Environment } from "../../environments/index.js";
-import { JottyError } from "../../errors/index.js";
+import { errorMessage, JottyError } from "../../errors/index.js";
 import { decisionPointOf } from "../../knowledge/index.js";
-import { describeError, type EpisodeContext } from "../episode-context.js";
+import { type EpisodeContext } from "../episode-context.js";
 import type { Decision, State, Update } from "../episode-state.js";
 
 /**
@@ -37,8 +37,8 @@ export async function observeNode(state: State, context: EpisodeContext): Promis
   } catch (error) {
     const refused = JottyError.is(error, "invalid_action");
     return {
-      ...failure(refused ? invalidActionReward : actorErrorReward, describeError(error), !refused && onActorError === "stop"),
-      errors: [`step ${state.step}: ${refused ? "the environment refused the action" : "the environment failed"}: ${describeError(error)}`],
+      ...failure(refused ? invalidActionReward : actorErrorReward, errorMessage(error), !refused && onActorError === "stop"),
+      errors: [`step ${state.step}: ${refused ? "the environment refused the action" : "the environment failed"}: ${errorMessage(error)}`],
     };
   }
   return {
