@@ -136,7 +136,9 @@ export class TrajectoryStore {
       traceHash: hash,
       stepTimes: steps.map((step) => step.at),
     });
-    return this.get(id);
+    // The steps are at hand: no need to read them back from the trace just written.
+    const { stepTimes: _times, steps: _steps, ...rest } = trajectory;
+    return { ...structuredClone(rest), steps: structuredClone(steps) };
   }
 
   /**
@@ -168,8 +170,8 @@ export class TrajectoryStore {
   }
 
   private copy(trajectory: StoredTrajectory): Trajectory {
-    const { stepTimes: _times, steps: _steps, ...rest } = structuredClone(trajectory);
-    return { ...rest, steps: this.stepsOf(trajectory) };
+    const { stepTimes: _times, steps: _steps, ...rest } = trajectory;
+    return { ...structuredClone(rest), steps: this.stepsOf(trajectory) };
   }
 
   /** Copies of the trajectories matching the filters, newest first. */

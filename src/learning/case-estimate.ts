@@ -69,7 +69,6 @@ export function caseEstimates<Entry extends { value: number; visits: number }>({
   low,
   high,
   temperature,
-  neighbours,
   leaveUnknown,
 }: {
   actions: readonly string[];
@@ -81,10 +80,8 @@ export function caseEstimates<Entry extends { value: number; visits: number }>({
   low: number;
   high: number;
   temperature: number;
-  /** Cases kept with each estimate, nearest first. */
-  neighbours: number;
   leaveUnknown: boolean;
-}): Array<{ q: number; confidence: number; evidence: number; neighbours: Entry[] } | undefined> {
+}): Array<{ q: number; confidence: number; evidence: number } | undefined> {
   const byAction = new Map<string, Array<NearCase<Entry>>>();
   for (const item of cases) byAction.set(item.action, [...(byAction.get(item.action) ?? []), item]);
   return actions.map((_, index) => {
@@ -94,8 +91,7 @@ export function caseEstimates<Entry extends { value: number; visits: number }>({
       own.map(({ entry, stateSimilarity }) => ({ similarity: stateSimilarity, visits: entry.visits, value: (entry.value - low) / (high - low) })),
       { closest, temperature, priorMean: priors[index] ?? 0.5 },
     );
-    const nearest = [...own].sort((a, b) => b.stateSimilarity - a.stateSimilarity).slice(0, neighbours).map(({ entry }) => entry);
-    return { q: low + (high - low) * value, confidence: Math.min(0.9, evidence / (evidence + 1)), evidence, neighbours: nearest };
+    return { q: low + (high - low) * value, confidence: Math.min(0.9, evidence / (evidence + 1)), evidence };
   });
 }
 

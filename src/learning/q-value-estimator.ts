@@ -62,7 +62,7 @@ export class QValueEstimator {
     for (const [position, index] of missing.entries()) {
       const estimate = estimates[position];
       if (estimate !== undefined) {
-        results[index] = estimate.prediction;
+        results[index] = estimate;
         continue;
       }
       const action = actions[index] as string;

@@ -7,12 +7,6 @@ import type { QTable } from "./q-table.js";
 import { normalizeText } from "./text-key.js";
 import { valueRange } from "./value-range.js";
 
-/** An estimate from similar pairs, with the pairs it came from. */
-export interface SimilarEstimate {
-  prediction: QPrediction;
-  neighbours: QEntry[];
-}
-
 /** Options of {@link similarEstimates}. */
 export interface SimilarEstimatesOptions {
   table: QTable;
@@ -30,7 +24,7 @@ export interface SimilarEstimatesOptions {
  * ({@link caseEstimates}) or kernel-weighted, as `settings.estimator` says; undefined for an
  * action where nothing is close enough (or when the table has no embedder).
  */
-export async function similarEstimates({ table, state, actions, settings, rewardRange, modelAsked }: SimilarEstimatesOptions): Promise<Array<SimilarEstimate | undefined>> {
+export async function similarEstimates({ table, state, actions, settings, rewardRange, modelAsked }: SimilarEstimatesOptions): Promise<Array<QPrediction | undefined>> {
   if (!table.searchable) return actions.map(() => undefined);
   const { neighbours, minSimilarity } = settings;
   const stateVector = await table.stateVector(normalizeText(state));
@@ -43,7 +37,7 @@ export async function similarEstimates({ table, state, actions, settings, reward
   if (settings.estimator === "cases") {
     return casesFor({ table, stateVector, actions, candidates, closest: nearStates[0]?.score ?? 0, settings, rewardRange, modelAsked });
   }
-  const results: Array<SimilarEstimate | undefined> = [];
+  const results: Array<QPrediction | undefined> = [];
   for (const action of actions) {
     const queryVector = await table.actionVector(action);
     const actionSimilarity = new Map<string, number>();
@@ -69,7 +63,7 @@ export async function similarEstimates({ table, state, actions, settings, reward
     const q = top.reduce((sum, item) => sum + item.weight * item.entry.value, 0) / totalWeight;
     const visits = top.reduce((sum, item) => sum + item.entry.visits, 0);
     const confidence = Math.min(0.9, (top[0]?.weight ?? 0) * (1 - Math.exp(-visits / 5)));
-    results.push({ prediction: { action, q, confidence, source: "similar" }, neighbours: top.map((item) => item.entry) });
+    results.push({ action, q, confidence, source: "similar" });
   }
   return results;
 }
@@ -85,7 +79,7 @@ async function casesFor({
   rewardRange,
   modelAsked,
 }: Omit<SimilarEstimatesOptions, "state"> & { stateVector: Float32Array; candidates: ReadonlyArray<NearCase<QEntry>>; closest: number }): Promise<
-  Array<SimilarEstimate | undefined>
+  Array<QPrediction | undefined>
 > {
   const [low, high] = valueRange(table.values(), rewardRange);
   const similarities =
@@ -99,12 +93,11 @@ async function casesFor({
     low,
     high,
     temperature: settings.caseTemperature,
-    neighbours: settings.neighbours,
     leaveUnknown: modelAsked,
   });
   return estimates.map((estimate, index) =>
     estimate === undefined
       ? undefined
-      : { prediction: { action: actions[index] as string, q: estimate.q, confidence: estimate.confidence, source: "similar", evidence: estimate.evidence }, neighbours: estimate.neighbours },
+      : { action: actions[index] as string, q: estimate.q, confidence: estimate.confidence, source: "similar", evidence: estimate.evidence },
   );
 }

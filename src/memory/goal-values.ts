@@ -41,11 +41,6 @@ export class GoalValues {
     return record ? await this.ensure(goal) : (this.vectors.get(goal) ?? (await embedOne(this.embedder, goal)));
   }
 
-  /** A known goal's vector, or undefined. */
-  get(goal: string): Float32Array | undefined {
-    return this.vectors.get(goal);
-  }
-
   /** Whether a goal is known. */
   has(goal: string): boolean {
     return this.vectors.has(goal);
