@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Rng } from "../util/index.js";
-import { parseEnvironmentOptions, TextEnvironment, type EnvironmentReset, type EnvironmentStep } from "./environment.js";
+import type { JsonValue } from "../errors/index.js";
+import { episodeCounts, parseEnvironmentOptions, TextEnvironment, type EnvironmentReset, type EnvironmentStep } from "./environment.js";
 
 /** Options of {@link Bandit}. */
 export const BanditOptionsSchema = z
@@ -67,6 +68,14 @@ export class Bandit extends TextEnvironment {
   protected begin(): EnvironmentReset {
     this.pulls = 0;
     return { observation: this.observation, actions: [...this.actions], info: { pullsLeft: this.horizon } };
+  }
+
+  protected override episodeState(): JsonValue {
+    return { pulls: this.pulls };
+  }
+
+  protected override restoreEpisodeState(state: JsonValue): void {
+    this.pulls = episodeCounts(state, ["pulls"], this.name).pulls as number;
   }
 
   protected transition(action: string): EnvironmentStep {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { parseEnvironmentOptions, TextEnvironment, type EnvironmentReset, type EnvironmentStep } from "./environment.js";
+import type { JsonValue } from "../errors/index.js";
+import { episodeCounts, parseEnvironmentOptions, TextEnvironment, type EnvironmentReset, type EnvironmentStep } from "./environment.js";
 
 /** Options of {@link CliffWalking}. */
 export const CliffWalkingOptionsSchema = z.strictObject({
@@ -76,6 +77,14 @@ export class CliffWalking extends TextEnvironment {
     this.column = 0;
     this.steps = 0;
     return { observation: this.observationAt(this.row, this.column), actions: [...ACTIONS], info: this.position() };
+  }
+
+  protected override episodeState(): JsonValue {
+    return { row: this.row, column: this.column, steps: this.steps };
+  }
+
+  protected override restoreEpisodeState(state: JsonValue): void {
+    ({ row: this.row, column: this.column, steps: this.steps } = episodeCounts(state, ["row", "column", "steps"], this.name) as { row: number; column: number; steps: number });
   }
 
   protected transition(action: string): EnvironmentStep {

@@ -1,6 +1,6 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { issueList, JottyError, type JsonValue } from "../errors/index.js";
-import type { Rng } from "../util/index.js";
+import { Rng, type RngState } from "../util/index.js";
 
 /** A value or a promise of it: environments backed by tools or databases may be async. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -58,6 +58,19 @@ export interface Environment {
    * such as a supervised nearest-neighbour classifier. Undefined where it has no answer key.
    */
   goldAction?(): string | undefined;
+  /**
+   * The running episode's state, plain JSON, so that an episode a crash interrupted can go on
+   * where it was (a Conductor checkpoints it after every step). Undefined when this
+   * environment cannot capture its episode; such an episode restarts after a crash.
+   */
+  snapshotEpisode?(): JsonValue | undefined;
+  /**
+   * Puts back an episode {@link Environment.snapshotEpisode} captured: the next `step` goes on
+   * from there.
+   *
+   * @throws JottyError `snapshot_invalid` for something it did not write.
+   */
+  restoreEpisode?(snapshot: JsonValue): MaybePromise<void>;
   /** Frees what the environment holds (a worker, a connection); a Conductor calls it on close for an environment it built. */
   close?(): MaybePromise<void>;
 }
@@ -65,6 +78,14 @@ export interface Environment {
 function normaliseAction(action: string): string {
   return action.trim().replace(/\s+/g, " ").toLowerCase();
 }
+
+/** What {@link TextEnvironment.snapshotEpisode} writes. */
+const EpisodeSnapshotSchema = z.strictObject({
+  candidates: z.array(z.string()),
+  running: z.boolean(),
+  rng: z.tuple([z.int(), z.int(), z.int(), z.int()]),
+  dynamics: z.json(),
+});
 
 /**
  * The base of the built-in environments: it checks that an episode is running and
@@ -89,6 +110,38 @@ export abstract class TextEnvironment implements Environment {
 
   /** Applies a candidate action (already matched to its canonical text). */
   protected abstract transition(action: string): EnvironmentStep;
+
+  /**
+   * The state of the running episode's dynamics, plain JSON (a position, a step count…).
+   * Undefined, the default, says the subclass cannot capture it: its episodes then restart
+   * after a crash instead of going on.
+   */
+  protected episodeState(): JsonValue | undefined {
+    return undefined;
+  }
+
+  /** Puts back what {@link TextEnvironment.episodeState} returned. */
+  protected restoreEpisodeState(_state: JsonValue): void {
+    throw new JottyError({ code: "snapshot_invalid", message: `The ${this.name} environment cannot restore an episode: it does not capture one (episodeState).` });
+  }
+
+  snapshotEpisode(): JsonValue | undefined {
+    if (this.episodeRng === undefined) return undefined;
+    const dynamics = this.episodeState();
+    if (dynamics === undefined) return undefined;
+    return { candidates: [...this.candidates], running: this.running, rng: [...this.episodeRng.state()], dynamics };
+  }
+
+  restoreEpisode(snapshot: JsonValue): void {
+    const parsed = EpisodeSnapshotSchema.safeParse(snapshot);
+    if (!parsed.success) {
+      throw new JottyError({ code: "snapshot_invalid", message: `Not an episode of the ${this.name} environment; pass what snapshotEpisode() returned.`, details: { problems: issueList(parsed.error) } });
+    }
+    this.restoreEpisodeState(parsed.data.dynamics as JsonValue);
+    this.episodeRng = Rng.fromState(parsed.data.rng as RngState);
+    this.candidates = parsed.data.candidates;
+    this.running = parsed.data.running;
+  }
 
   reset(rng: Rng, options: ResetOptions = {}): EnvironmentReset {
     this.episodeRng = rng;
@@ -129,6 +182,20 @@ export abstract class TextEnvironment implements Environment {
       details: { environment: this.name },
     });
   }
+}
+
+/**
+ * The whole numbers a built-in environment's episode state holds, checked.
+ *
+ * @throws JottyError `snapshot_invalid` when one is missing or not a whole number.
+ */
+export function episodeCounts<Key extends string>(state: JsonValue, keys: readonly Key[], environment: string): Record<Key, number> {
+  const parsed = z.record(z.string(), z.int()).safeParse(state);
+  const missing = keys.filter((key) => !parsed.success || parsed.data[key] === undefined);
+  if (!parsed.success || missing.length > 0) {
+    throw new JottyError({ code: "snapshot_invalid", message: `Not an episode of the ${environment} environment: ${missing.join(", ") || "its counts"} should be whole numbers; pass what snapshotEpisode() returned.` });
+  }
+  return parsed.data as Record<Key, number>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { parseEnvironmentOptions, TextEnvironment, type EnvironmentReset, type EnvironmentStep } from "./environment.js";
+import type { JsonValue } from "../errors/index.js";
+import { episodeCounts, parseEnvironmentOptions, TextEnvironment, type EnvironmentReset, type EnvironmentStep } from "./environment.js";
 
 /** Options of {@link RandomWalk}. */
 export const RandomWalkOptionsSchema = z
@@ -73,6 +74,14 @@ export class RandomWalk extends TextEnvironment {
   protected begin(): EnvironmentReset {
     this.position = this.start;
     return { observation: this.observationAt(this.position), actions: [ACTION], info: { position: this.position } };
+  }
+
+  protected override episodeState(): JsonValue {
+    return { position: this.position };
+  }
+
+  protected override restoreEpisodeState(state: JsonValue): void {
+    this.position = episodeCounts(state, ["position"], this.name).position as number;
   }
 
   protected transition(): EnvironmentStep {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { JottyError } from "../errors/index.js";
+import { JottyError, type JsonValue } from "../errors/index.js";
 import { parseEnvironmentOptions, TextEnvironment, type EnvironmentReset, type EnvironmentStep, type ResetOptions } from "./environment.js";
 
 /** A tool the router can hand a request to. */
@@ -170,6 +170,16 @@ export class ToolRouter extends TextEnvironment {
   goldAction(): string | undefined {
     const tool = this.current?.tool;
     return tool === undefined ? undefined : this.toolActions.find((action) => action.split(":")[0] === tool);
+  }
+
+  protected override episodeState(): JsonValue | undefined {
+    return this.current === undefined ? undefined : { ...this.current };
+  }
+
+  protected override restoreEpisodeState(state: JsonValue): void {
+    const parsed = ToolRequestSchema.safeParse(state);
+    if (!parsed.success) throw new JottyError({ code: "snapshot_invalid", message: "Not a tool-router episode: it should be the request { question, tool }; pass what snapshotEpisode() returned." });
+    this.current = parsed.data;
   }
 
   protected transition(action: string): EnvironmentStep {

@@ -8,7 +8,7 @@ import { CircuitBreaker, createChatModel } from "../llm/index.js";
 import { HierarchicalMemory, MemoryLearner } from "../memory/index.js";
 import type { Vault } from "../persistence/index.js";
 import { Telemetry } from "../telemetry/index.js";
-import { systemClock, type Clock } from "../util/index.js";
+import { systemClock } from "../util/index.js";
 import type { Actor } from "./actor.js";
 import { buildTeam } from "./build-team.js";
 import type { ConductorOptions } from "./conductor-options.js";
@@ -30,7 +30,6 @@ export interface ConductorParts {
   experience: Experience | undefined;
   vault: Vault | undefined;
   loadedFrom: string | null;
-  clock: Clock;
   onError: ((error: string, episode: number) => void) | undefined;
   onWarning: ((warning: string) => void) | undefined;
   telemetry: Telemetry;
@@ -140,7 +139,6 @@ export async function assembleConductor(options: ConductorOptions): Promise<Cond
     experience,
     vault,
     loadedFrom: loaded?.run ?? null,
-    clock,
     onError: options.onError,
     onWarning: options.onWarning,
     telemetry,

@@ -1,4 +1,6 @@
-import type { MemoryChange } from "../memory/index.js";
+import { createHash } from "node:crypto";
+import type { QPredictor } from "../learning/index.js";
+import type { HierarchicalMemory, MemoryChange } from "../memory/index.js";
 
 type ChangeAction = "create" | "update" | "delete" | "prune";
 
@@ -11,6 +13,12 @@ export class ChangeLog {
 
   private static empty(): Record<ChangeAction, Set<string>> {
     return { create: new Set(), update: new Set(), delete: new Set(), prune: new Set() };
+  }
+
+  /** Notes every change of these memories (`<memory>/<id>`) and of the Q-predictor (`q/<hash of its key>`). */
+  watch(memories: readonly HierarchicalMemory[], q: QPredictor): void {
+    for (const memory of memories) memory.onChange((change) => this.note(`${memory.name}/${change.id}`, change));
+    q.onChange((change) => this.note(`q/${createHash("sha256").update(change.key).digest("hex").slice(0, 16)}`, change));
   }
 
   /** Notes a change of the entry `id`. */

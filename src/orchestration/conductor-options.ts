@@ -24,7 +24,8 @@ export interface ConductorOptions {
   clock?: Clock;
   /**
    * Told about what was handled without an error: runs skipped while loading, crash leftovers
-   * cleaned, another process learning into the same folder, checkpoints of unfinished episodes dropped.
+   * cleaned, another process learning into the same folder, an episode a crash interrupted going on (or,
+   * when its environment cannot capture its episode, starting again).
    */
   onWarning?: (warning: string) => void;
   /** Told about every error an episode records (actor failures, refused actions, fallbacks, learning errors). */

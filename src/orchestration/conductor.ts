@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { JottyConfig } from "../config/index.js";
 import type { Embedder } from "../embeddings/index.js";
 import type { Environment } from "../environments/index.js";
@@ -7,19 +6,18 @@ import type { Experience } from "../experience/index.js";
 import type { DecisionEvidence } from "../knowledge/index.js";
 import type { QPredictor } from "../learning/index.js";
 import { JottyMemoryStore, type HierarchicalMemory, type MemoryLearner } from "../memory/index.js";
-import type { JottyState, Vault, VaultCheckpointer } from "../persistence/index.js";
+import type { JottyState, Vault } from "../persistence/index.js";
 import type { Telemetry } from "../telemetry/index.js";
-import { Rng, type Clock } from "../util/index.js";
+import { Rng } from "../util/index.js";
 import type { Actor } from "./actor.js";
 import { ChangeLog } from "./change-log.js";
-import { commitEpisode } from "./commit-episode.js";
 import { assembleConductor, type ConductorParts } from "./assemble-conductor.js";
 import { collectMetrics, collectStats, type ConductorMetrics, type TeamStats } from "./conductor-metrics.js";
 import type { ConductorOptions } from "./conductor-options.js";
-import type { DeferredLearning, EpisodeContext, EpisodeServices } from "./episode-context.js";
-import { episodeThreadId, openEpisodeCheckpoints } from "./episode-checkpoints.js";
-import { buildEpisodeGraph, type EpisodeGraph } from "./episode-graph.js";
-import { episodeInput, episodeResult, stepEvent, type EpisodeRequest, type EpisodeResult, type State, type StepEvent } from "./episode-state.js";
+import type { EpisodeServices } from "./episode-context.js";
+import { evaluationThreadId } from "./episode-checkpoints.js";
+import { EpisodeRunner, type RanEpisode } from "./episode-runner.js";
+import { episodeResult, stepEvent, type EpisodeRequest, type EpisodeResult, type State, type StepEvent } from "./episode-state.js";
 import { checkLearnedState, learnedStateOf } from "./learned-state.js";
 import { TodoList } from "./todo-list.js";
 import type { TraceLibrary } from "./trace-library.js";
@@ -63,10 +61,9 @@ export class Conductor {
   readonly store: JottyMemoryStore;
   private readonly vault: Vault | undefined;
   /** The training episodes' generator; evaluation takes one of its own. */
-  private readonly rng: Rng;
-  private readonly clock: Clock;
-  private checkpointer: VaultCheckpointer | undefined;
-  private graph: EpisodeGraph;
+  private rng: Rng;
+  /** Runs the episodes on the graph and keeps their checkpoints. */
+  private readonly runner: EpisodeRunner;
   private readonly services: EpisodeServices;
   private episodeCount = 0;
   /** Episodes that learned (the persisted count); DISABLED episodes do not add to it. */
@@ -86,8 +83,6 @@ export class Conductor {
   private closed = false;
   private readonly ownsEnvironment: boolean;
   private readonly makeEnvironment: (() => Environment) | undefined;
-  /** Environment instances for the episodes that run alongside the first (`train({ concurrency })`). */
-  private readonly spareEnvironments: Environment[] = [];
   /** Ids created, updated and removed since the last save, for the audit log. */
   private readonly changes = new ChangeLog();
 
@@ -114,7 +109,6 @@ export class Conductor {
     this.playbook = `team:${parts.config.name}`;
     this.vault = parts.vault;
     this.loadedFrom = parts.loadedFrom;
-    this.clock = parts.clock;
     this.rng = new Rng(parts.config.seed);
     this.todos = new TodoList(parts.actors.map((actor) => ({ name: actor.name, dependsOn: actor.dependsOn.filter((name) => this.actors.has(name)) })));
     if (parts.todoState !== undefined) this.todos.restoreState(parts.todoState);
@@ -136,14 +130,14 @@ export class Conductor {
       retracted: this.retracted,
     };
     this.store = new JottyMemoryStore(this.sharedMemory);
-    this.graph = buildEpisodeGraph({ maxSteps: this.config.training.maxStepsPerEpisode, store: this.store });
-    if (this.vault !== undefined) {
-      // Every change of learned state is written to the audit log with the save that persists it.
-      for (const memory of [this.sharedMemory, ...this.localMemories.values()]) {
-        memory.onChange((change) => this.changes.note(`${memory.name}/${change.id}`, change));
-      }
-      this.q.onChange((change) => this.changes.note(`q/${createHash("sha256").update(change.key).digest("hex").slice(0, 16)}`, change));
-    }
+    this.runner = new EpisodeRunner(this.services, {
+      store: this.store,
+      vault: this.config.learningMode === "persistent" ? this.vault : undefined,
+      makeEnvironment: this.makeEnvironment,
+      onWarning: this.onWarning,
+    });
+    // Every change of learned state is written to the audit log with the save that persists it.
+    if (this.vault !== undefined) this.changes.watch([this.sharedMemory, ...this.localMemories.values()], this.q);
   }
 
   /** Whether this run's training episodes learn (PERSISTENT and CONTEXTUAL) or only act (DISABLED). */
@@ -168,38 +162,50 @@ export class Conductor {
     return new Conductor(await assembleConductor(options));
   }
 
-  /** Prepares an episode: the graph's input, and its invocation config with the episode context. */
-  private async begin(
-    { goal, task, taskType }: EpisodeRequest,
-    options: { rng: Rng; learning: boolean; explore: boolean; episode?: number; environment?: Environment; todos?: TodoList; deferred?: DeferredLearning },
-  ) {
-    const { rng, learning, explore, episode = this.episodeCount, environment = this.environment, todos = this.todos, deferred } = options;
-    if (this.config.learningMode === "persistent" && this.checkpointer === undefined && this.vault !== undefined) {
-      this.checkpointer = await openEpisodeCheckpoints({ vault: this.vault, onWarning: this.onWarning });
-      this.graph = buildEpisodeGraph({ maxSteps: this.config.training.maxStepsPerEpisode, checkpointer: this.checkpointer, store: this.store });
-    }
-    const start = await environment.reset(rng.fork(), task === undefined ? {} : { task });
-    todos.reset();
-    const context: EpisodeContext = { services: this.services, rng, learning, explore, environment, todos, deferred, localRecall: new Map(), points: new Map() };
-    const threadId = episodeThreadId(episode, this.clock.now());
-    const config = { recursionLimit: this.config.training.maxStepsPerEpisode * 5 + 20, configurable: { thread_id: threadId }, context: { episode: context } };
-    const input = episodeInput({ episode, goal: goal ?? this.config.conductor.goal ?? environment.description, taskType: taskType ?? environment.name, start });
-    return { input, config, threadId, context };
-  }
-
-  private async complete(final: State, threadId: string, { counted }: { counted: boolean }): Promise<EpisodeResult> {
-    const result = episodeResult({ final, threadId, credit: this.config.conductor.credit });
+  /**
+   * What an episode did. Its checkpoints are pruned; a counted one adds to the episodes run,
+   * and its todo totals to the team's.
+   */
+  private async complete({ final, threadId, context }: RanEpisode, { counted, resumedAt }: { counted: boolean; resumedAt?: number }): Promise<EpisodeResult> {
+    const result: EpisodeResult = { ...episodeResult({ final, threadId, credit: this.config.conductor.credit }), ...(resumedAt === undefined ? {} : { resumedAt }) };
     for (const error of result.errors) this.onError?.(error, result.episode);
-    await this.checkpointer?.deleteThread(threadId);
+    await this.runner.prune(threadId);
     if (!counted) return result;
+    this.todos.addTotals(context.todos);
     const { episode, success, reward, steps, mode, llmCalls, tokens } = result;
     this.summary.push({ episode, success, reward, steps, mode, llmCalls, tokens, errors: result.errors.length });
-    this.episodeCount += 1;
+    this.episodeCount = Math.max(this.episodeCount, episode) + 1;
     if (this.learning) {
       this.learnedEpisodes += 1;
       this.unsaved += 1;
     }
     return result;
+  }
+
+  /**
+   * Goes on with the oldest episode a crash interrupted (PERSISTENT mode), from its last
+   * checkpoint. Returns undefined when none is left, and `{}` when it could not go on (its
+   * environment cannot capture its episode): it was dropped, and `onWarning` says why.
+   */
+  private async resumeNext(): Promise<{ result?: EpisodeResult } | undefined> {
+    const next = await this.runner.resumeNext(this.todos.fork());
+    if (next === undefined) return undefined;
+    const { threadId, resumption } = next;
+    if (!resumption.resumed) return {};
+    const { final, context, from } = resumption;
+    // The training stream goes on from the resumed episode's generator, as it would have.
+    this.rng = context.rng;
+    return { result: await this.complete({ final, context, threadId }, { counted: true, resumedAt: from }) };
+  }
+
+  /**
+   * Goes on with the episodes a crash interrupted (PERSISTENT mode), oldest first, each from
+   * its last checkpoint; `train` does this before it starts new episodes. Returns what they did.
+   */
+  async resume(): Promise<EpisodeResult[]> {
+    const results: EpisodeResult[] = [];
+    for (let next = await this.resumeNext(); next !== undefined; next = await this.resumeNext()) if (next.result !== undefined) results.push(next.result);
+    return results;
   }
 
   /**
@@ -209,9 +215,8 @@ export class Conductor {
    *   the task handed to the environment's `reset`, and its type (for baselines).
    */
   async run(options: { goal?: string; task?: unknown; taskType?: string } = {}): Promise<EpisodeResult> {
-    const { input, config, threadId } = await this.begin(options, { rng: this.rng, learning: this.learning, explore: true });
-    const final = (await this.graph.invoke(input, config)) as State;
-    return this.complete(final, threadId, { counted: true });
+    const begun = await this.runner.begin(options, this.setting({ rng: this.rng, learning: this.learning, explore: true }));
+    return this.complete(await this.runner.invoke(begun), { counted: true });
   }
 
   /**
@@ -220,9 +225,9 @@ export class Conductor {
    * is `finish`.
    */
   async *stream(options: { goal?: string; task?: unknown; taskType?: string } = {}): AsyncGenerator<StepEvent, EpisodeResult> {
-    const { input, config, threadId } = await this.begin(options, { rng: this.rng, learning: this.learning, explore: true });
+    const { input, config, context } = await this.runner.begin(options, this.setting({ rng: this.rng, learning: this.learning, explore: true }));
     let state = input as State;
-    const stream = await this.graph.stream(input, { ...config, streamMode: ["updates", "values"] });
+    const stream = await this.runner.graph.stream(input, { ...config, streamMode: ["updates", "values"] });
     for await (const [mode, chunk] of stream) {
       if (mode === "values") {
         state = chunk as State;
@@ -230,7 +235,7 @@ export class Conductor {
       }
       for (const [node, update] of Object.entries(chunk as Record<string, Partial<State> | null>)) yield stepEvent(node as StepEvent["node"], update ?? {}, state);
     }
-    return this.complete(state, threadId, { counted: true });
+    return this.complete({ final: state, context, threadId: config.configurable.thread_id }, { counted: true });
   }
 
   /**
@@ -243,16 +248,16 @@ export class Conductor {
     // the training stream is left where it was.
     const rng = new Rng(this.config.seed);
     const results: EpisodeResult[] = [];
-    for (const task of tasks) {
-      const { input, config, threadId } = await this.begin(task, { rng, learning: false, explore: false });
-      const final = (await this.graph.invoke(input, config)) as State;
-      results.push(await this.complete(final, threadId, { counted: false }));
+    for (const [index, task] of tasks.entries()) {
+      const begun = await this.runner.begin(task, { ...this.setting({ rng, learning: false, explore: false }), threadId: evaluationThreadId(this.episodeCount, index) });
+      results.push(await this.complete(await this.runner.invoke(begun), { counted: false }));
     }
     return { successRate: results.length === 0 ? 0 : results.filter((result) => result.success).length / results.length, results };
   }
 
   /**
-   * Runs many episodes. In PERSISTENT mode it saves every `training.saveEvery` episodes and at the end.
+   * Runs many episodes. In PERSISTENT mode it saves every `training.saveEvery` episodes and at the end,
+   * and the episodes a crash interrupted go on first (see `resume`), counted among `episodes`.
    *
    * With `concurrency` above 1, that many episodes run at once, each in its own environment
    * instance (the config or a factory makes them) with its own generator and todo state. They
@@ -279,8 +284,13 @@ export class Conductor {
     }
     const results: EpisodeResult[] = [];
     const request = goal === undefined ? {} : { goal };
+    await this.runner.open();
     for (let done = 0; done < episodes; ) {
-      const wave = concurrency === 1 ? [await this.run(request)] : await this.runWave(request, Math.min(concurrency, episodes - done));
+      // Episodes a crash interrupted go on first, one at a time.
+      const resumed = this.runner.pending > 0 ? await this.resumeNext() : undefined;
+      if (resumed?.result === undefined && resumed !== undefined) continue;
+      const wave =
+        resumed?.result !== undefined ? [resumed.result] : concurrency === 1 ? [await this.run(request)] : await this.runWave(request, Math.min(concurrency, episodes - done));
       for (const result of wave) {
         results.push(result);
         await onEpisode?.(result);
@@ -294,23 +304,16 @@ export class Conductor {
 
   /** Runs `size` episodes at once on the learned state as it is, then commits their learning in episode order. */
   private async runWave(request: EpisodeRequest, size: number): Promise<EpisodeResult[]> {
-    while (this.spareEnvironments.length < size - 1) this.spareEnvironments.push((this.makeEnvironment as () => Environment)());
-    const environments = [this.environment, ...this.spareEnvironments];
-    const episodes = [];
-    for (let slot = 0; slot < size; slot += 1) {
-      const deferred: DeferredLearning | undefined = this.learning ? { accesses: [], updates: [], steps: [] } : undefined;
-      const options = { rng: this.rng.fork(), learning: this.learning, explore: true, episode: this.episodeCount + slot, environment: environments[slot] as Environment, todos: this.todos.fork() };
-      episodes.push(await this.begin(request, deferred === undefined ? options : { ...options, deferred }));
-    }
-    const finals = await Promise.all(episodes.map(({ input, config }) => this.graph.invoke(input, config) as Promise<State>));
+    const rngs = Array.from({ length: size }, () => this.rng.fork());
+    const ran = await this.runner.concurrently(request, { first: this.episodeCount, rngs, learning: this.learning, todos: () => this.todos.fork() });
     const results: EpisodeResult[] = [];
-    for (const [slot, final] of finals.entries()) {
-      const { context, threadId } = episodes[slot] as (typeof episodes)[number];
-      if (context.deferred !== undefined) final.errors = [...final.errors, ...(await commitEpisode({ state: final, context, deferred: context.deferred }))];
-      else this.todos.addTotals(context.todos);
-      results.push(await this.complete(final, threadId, { counted: true }));
-    }
+    for (const episode of ran) results.push(await this.complete(episode, { counted: true }));
     return results;
+  }
+
+  /** How a training or evaluation episode of this team runs, in its own todo list. */
+  private setting(options: { rng: Rng; learning: boolean; explore: boolean }) {
+    return { ...options, episode: this.episodeCount, environment: this.environment, todos: this.todos.fork(), deferred: false };
   }
 
   /**
@@ -383,9 +386,7 @@ export class Conductor {
     // A save that fails keeps the lease: calling close again retries it, still the folder's only writer.
     if (this.unsaved > 0) await this.save();
     this.closed = true;
-    await this.checkpointer?.close();
-    this.checkpointer = undefined;
-    if (this.ownsEnvironment) for (const environment of [this.environment, ...this.spareEnvironments]) await environment.close?.();
+    await this.runner.close({ owned: this.ownsEnvironment });
     await this.releaseWriter?.();
   }
 

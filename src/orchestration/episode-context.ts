@@ -3,9 +3,9 @@ import type { JottyConfig } from "../config/index.js";
 import type { Environment } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
 import type { Experience } from "../experience/index.js";
-import type { DecisionEvidence, DecisionPoint } from "../knowledge/index.js";
-import type { QPredictor, QUpdateInput } from "../learning/index.js";
-import type { HierarchicalMemory, MemoryLearner, RetrievedMemory } from "../memory/index.js";
+import type { DecisionEvidence } from "../knowledge/index.js";
+import type { QPredictor } from "../learning/index.js";
+import type { HierarchicalMemory, MemoryLearner } from "../memory/index.js";
 import type { Owner, Rng } from "../util/index.js";
 import type { Actor } from "./actor.js";
 import type { TodoList } from "./todo-list.js";
@@ -31,20 +31,6 @@ export interface EpisodeServices {
 }
 
 /**
- * What an episode run alongside others would have changed, kept in order until its turn to
- * commit: concurrent episodes read the learned state as it was when they began and change
- * nothing, so their result does not depend on how they interleave.
- */
-export interface DeferredLearning {
-  /** Memories retrieved, in order: their accesses are recorded (and traced by the memory learner) at commit. */
-  accesses: Array<{ memory: HierarchicalMemory; ids: string[] }>;
-  /** The Q updates of the episode's steps, in order. */
-  updates: QUpdateInput[];
-  /** The steps for the episode's trajectory in the Experience module. */
-  steps: Array<{ type: "action"; description: string; result: string }>;
-}
-
-/**
  * What one invocation of the episode graph runs with, handed to its nodes as LangGraph's
  * runtime context (`config.context`): the services, and what belongs to this episode alone.
  * Training and evaluation are different invocations: they differ in `learning`, `explore`
@@ -58,16 +44,23 @@ export interface EpisodeContext {
   environment: Environment;
   /** The episode's todo state (its own when episodes run concurrently). */
   todos: TodoList;
-  /** Set when the episode runs alongside others: its learning waits for its turn to commit. */
-  deferred: DeferredLearning | undefined;
+  /**
+   * Set when the episode runs alongside others: it reads the learned state as it was when it
+   * began and changes nothing; its journal (in its state) is applied when its turn to commit
+   * comes, so the result does not depend on how episodes interleave.
+   */
+  deferred: boolean;
   /** The episode records and learns (PERSISTENT and CONTEXTUAL training). */
   learning: boolean;
   /** Actors may explore (not while evaluating). */
   explore: boolean;
-  /** Each actor's local memories, recalled once an episode. */
-  localRecall: Map<string, RetrievedMemory[]>;
-  /** The decision points the episode met, by key. */
-  points: Map<string, DecisionPoint>;
+  /** Checkpoints are kept (PERSISTENT mode): the environment's episode is captured after each step. */
+  checkpointed: boolean;
+  /**
+   * The episode's trajectory in the Experience module ("" while it records none): a handle
+   * into this process's learned state, so it lives here and not in the checkpointed state.
+   */
+  experienceId: string;
 }
 
 /**
@@ -88,7 +81,12 @@ export function episodeContext(config: LangGraphRunnableConfig | undefined): Epi
 
 /** Whether the episode changes the learned state as it goes: learning, and not deferred. */
 export function recordsNow(context: EpisodeContext): boolean {
-  return context.learning && context.deferred === undefined;
+  return context.learning && !context.deferred;
+}
+
+/** The memory a journal names: the shared one or an actor's. */
+export function memoryNamed(services: EpisodeServices, name: string): HierarchicalMemory | undefined {
+  return name === services.sharedMemory.name ? services.sharedMemory : services.localMemories.get(name);
 }
 
 /** Who a decision of `actor` belongs to: the actor, and the team's user and tenant. */

@@ -1,8 +1,13 @@
 import { Annotation } from "@langchain/langgraph";
+import type { JsonValue } from "../errors/index.js";
 import { decisionPointOf, type ContextExample, type ContextStrategy, type DecisionPoint } from "../knowledge/index.js";
+import type { QUpdateInput } from "../learning/index.js";
+import type { RetrievedMemory } from "../memory/index.js";
+import type { RngState } from "../util/index.js";
 import type { ActorDecision } from "./actor.js";
 import { creditActors } from "./credit.js";
 import { ExecutionMode } from "./execution-mode.js";
+import type { TodoSnapshot } from "./todo-list.js";
 
 /** One step of an episode. */
 export interface TrajectoryStep {
@@ -44,6 +49,8 @@ export interface EpisodeResult {
   /** Each actor's credit (own rewards plus its share of the team's return). */
   credit: Record<string, number>;
   trajectory: TrajectoryStep[];
+  /** The step an episode a crash interrupted went on from, in the process after it. */
+  resumedAt?: number;
 }
 
 /** What a caller may name of an episode: its goal, the task for the environment's `reset`, its type. */
@@ -81,8 +88,22 @@ export interface Transition {
   learnable: boolean;
 }
 
+/** Memories an episode retrieved: whose memory (`shared` or an actor's), and the ids. */
+export interface MemoryAccess {
+  memory: string;
+  ids: string[];
+}
+
+/** A step for the episode's trajectory in the Experience module. */
+export interface LoggedStep {
+  type: "action";
+  description: string;
+  result: string;
+}
+
 const concat = <T>(left: T[], right: T[]): T[] => left.concat(right);
 const sum = (left: number, right: number): number => left + right;
+const merge = <T>(left: Record<string, T>, right: Record<string, T>): Record<string, T> => ({ ...left, ...right });
 
 /** The episode graph's state. */
 export const EpisodeState = Annotation.Root({
@@ -114,8 +135,24 @@ export const EpisodeState = Annotation.Root({
   examples: Annotation<ContextExample[]>,
   /** Playbook strategies recalled for the episode. */
   strategies: Annotation<ContextStrategy[]>,
-  /** The episode's trajectory in the Experience module, when it records one. */
-  experienceId: Annotation<string>,
+  /** Each actor's local memories, recalled once an episode (at its first turn). */
+  localRecall: Annotation<Record<string, RetrievedMemory[]>>({ reducer: merge, default: () => ({}) }),
+  /** The decision points the episode met, by key. */
+  points: Annotation<Record<string, DecisionPoint>>({ reducer: merge, default: () => ({}) }),
+  /** Where the episode's generator is after the last node: a resumed episode draws on from there. */
+  rng: Annotation<RngState>,
+  /** The episode's todo state after the last node. */
+  todoState: Annotation<TodoSnapshot>,
+  /** The environment's episode after the last step (`snapshotEpisode`), when checkpoints are kept and it can capture one; else null. */
+  environmentState: Annotation<JsonValue | null>,
+  // The episode's journal: what it changes in the learned state, in order. An episode run
+  // alongside others applies it when it commits; one a crash interrupted replays it.
+  /** Memories retrieved while learning, whose accesses (and memory-learner traces) count. */
+  accessed: Annotation<MemoryAccess[]>({ reducer: concat, default: () => [] }),
+  /** The Q updates of the episode's steps. */
+  qUpdates: Annotation<QUpdateInput[]>({ reducer: concat, default: () => [] }),
+  /** The steps of its trajectory in the Experience module. */
+  loggedSteps: Annotation<LoggedStep[]>({ reducer: concat, default: () => [] }),
   trajectory: Annotation<TrajectoryStep[]>({ reducer: concat, default: () => [] }),
   errors: Annotation<string[]>({ reducer: concat, default: () => [] }),
   llmCalls: Annotation<number>({ reducer: sum, default: () => 0 }),
@@ -132,11 +169,17 @@ export function episodeInput({
   goal,
   taskType,
   start,
+  rng,
+  todoState,
+  environmentState,
 }: {
   episode: number;
   goal: string;
   taskType: string;
   start: { observation: string; actions: string[]; info: Record<string, unknown> };
+  rng: RngState;
+  todoState: TodoSnapshot;
+  environmentState: JsonValue | null;
 }): Update {
   return {
     episode,
@@ -162,7 +205,9 @@ export function episodeInput({
     point: decisionPointOf({ observation: start.observation, actions: start.actions, info: start.info }) ?? null,
     examples: [],
     strategies: [],
-    experienceId: "",
+    rng,
+    todoState,
+    environmentState,
   };
 }
 

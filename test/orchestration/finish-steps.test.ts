@@ -85,7 +85,7 @@ describe("the end of an episode, step by step", () => {
   it("hands the episode graph the shared memory as its LangGraph store", async () => {
     const conductor = await Conductor.create({ config: banditConfig() });
     // The compiled graph holds the store, so every node has it as `config.store`.
-    expect((conductor as unknown as { graph: { store?: unknown } }).graph.store).toBe(conductor.store);
+    expect((conductor as unknown as { runner: { graph: { store?: unknown } } }).runner.graph.store).toBe(conductor.store);
     await conductor.run();
     const hits = await conductor.store.search(["episodic"], { query: conductor.environment.description, limit: 5 });
     expect(hits.map((hit) => hit.value.content)).toContain(conductor.sharedMemory.list("episodic")[0]?.content);

@@ -1,6 +1,6 @@
 import initSqlJs, { type Database } from "sql.js";
 import { z } from "zod";
-import { errorMessage, JottyError } from "../../errors/index.js";
+import { errorMessage, issueList, JottyError, type JsonValue } from "../../errors/index.js";
 import type { Rng } from "../../util/index.js";
 import { parseEnvironmentOptions, type Environment, type EnvironmentReset, type EnvironmentStep, type ResetOptions } from "../environment.js";
 import { composeSql, goldDecisions, type Decisions } from "./compose-sql.js";
@@ -37,15 +37,34 @@ export const SqlAnalystOptionsSchema = z.strictObject({
 /** Options a user writes for {@link SqlAnalyst}. */
 export type SqlAnalystOptions = z.input<typeof SqlAnalystOptionsSchema>;
 
+/** A running question: what has been decided, and the answer once composed. */
+const EpisodeSchema = z.strictObject({
+  task: SqlTaskSchema,
+  kinds: z.array(z.enum(["category", "date", "status", "money", "shape", "audit"])),
+  index: z.int().min(0),
+  decisions: z.strictObject({
+    categoryColumn: z.enum(["category_code", "transaction_category"]).optional(),
+    dateColumn: z.enum(["dt", "ts"]).optional(),
+    statuses: z.enum(["named", "settled", "all"]).optional(),
+    money: z.enum(["amount_cents / 100.0", "amount_cents", "amount"]).optional(),
+    grouping: z.enum(["none", "day", "channel", "category"]).optional(),
+  }),
+  /** The options chosen so far, in order: the team's working notes. */
+  chosen: z.array(z.string()),
+  sentBack: z.boolean(),
+  /** A SELECT statement the query writer wrote itself, when `acceptSql` allows it. */
+  written: z.string().optional(),
+  result: z.strictObject({ rows: z.string(), count: z.int(), error: z.string().optional(), empty: z.boolean(), labelled: z.boolean() }).optional(),
+  done: z.boolean(),
+});
+
 interface Episode {
   task: SqlTask;
   kinds: Kind[];
   index: number;
   decisions: Partial<Decisions>;
-  /** The options chosen so far, in order: the team's working notes. */
   chosen: string[];
   sentBack: boolean;
-  /** A SELECT statement the query writer wrote itself, when `acceptSql` allows it. */
   written?: string;
   result?: { rows: string; count: number; error?: string; empty: boolean; labelled: boolean };
   done: boolean;
@@ -209,6 +228,21 @@ export class SqlAnalyst implements Environment {
     await this.database();
     this.episode = { task, kinds, index: 0, decisions: {}, chosen: [], sentBack: false, done: false };
     return this.present(this.episode);
+  }
+
+  /** The running question, for resuming it after a crash. */
+  snapshotEpisode(): JsonValue | undefined {
+    return this.episode === undefined ? undefined : (structuredClone(this.episode) as unknown as JsonValue);
+  }
+
+  async restoreEpisode(snapshot: JsonValue): Promise<void> {
+    const parsed = EpisodeSchema.safeParse(snapshot);
+    if (!parsed.success) {
+      throw new JottyError({ code: "snapshot_invalid", message: `Not a sql-analyst episode: ${issueList(parsed.error, { limit: 3 }).join("; ")}; pass what snapshotEpisode() returned.` });
+    }
+    await this.database();
+    // The schema is the interface's, read with optional fields that may be absent.
+    this.episode = parsed.data as Episode;
   }
 
   async step(action: string): Promise<EnvironmentStep> {

@@ -25,11 +25,13 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
   // A follower that diverged from its trace goes on as a learner.
   const mode = state.mode === ExecutionMode.FOLLOWER ? ExecutionMode.LEARNER : state.mode;
   const localMemory = memories.get(actor.name) as HierarchicalMemory;
-  let localMemories = context.localRecall.get(actor.name);
+  let localMemories = state.localRecall[actor.name];
+  // The actor's first turn recalls its memories; the state keeps them (and, while learning, the access) for its later turns.
+  let recalled: Update = {};
   if (localMemories === undefined) {
     localMemories = await localMemory.retrieve({ goal: state.goal, k: 3, record: recordsNow(context) });
-    context.localRecall.set(actor.name, localMemories);
-    if (context.learning) context.deferred?.accesses.push({ memory: localMemory, ids: localMemories.map((memory) => memory.id) });
+    const accessed = context.learning ? [{ memory: localMemory.name, ids: localMemories.map((memory) => memory.id) }] : [];
+    recalled = { localRecall: { [actor.name]: localMemories }, accessed };
   }
   const hint = mode === ExecutionMode.MIXED && expected !== undefined ? { action: expected, similarity: state.traceSimilarity } : undefined;
   const reads = actor.readsLearnedContext === true;
@@ -50,7 +52,7 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
       probed,
       unprovenAhead,
     });
-    if (taken !== undefined) return { mode, decision: { actor: actor.name, ...taken } };
+    if (taken !== undefined) return { ...recalled, mode, decision: { actor: actor.name, ...taken } };
   }
   const learned = decisionContext({
     evidence,
@@ -81,6 +83,7 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
     });
     const shown = [...new Set([...(shownContext ?? []), ...(decision.memories ?? [])])];
     return {
+      ...recalled,
       mode,
       decision: { ...decision, actor: actor.name, source: decision.fallback === undefined ? "actor" : "fallback", ...(shown.length === 0 ? {} : { memories: shown }) },
       llmCalls: decision.llmCalls ?? 0,
@@ -89,6 +92,7 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
     };
   } catch (error) {
     return {
+      ...recalled,
       mode,
       decision: { actor: actor.name, action: "", source: "failed", reasoning: errorMessage(error) },
       errors: [`step ${state.step}: ${actor.name} failed: ${errorMessage(error)}`],

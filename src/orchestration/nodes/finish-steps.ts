@@ -27,7 +27,7 @@ function fallbacks(usage: { failures: number; skipped: number }): number {
 export function recordEvidence(state: State, context: EpisodeContext): EpisodeAttribution {
   const { evidence, retracted } = context.services;
   const decisions = state.trajectory.flatMap((step) => {
-    const point: DecisionPoint | undefined = step.point === undefined ? undefined : context.points.get(step.point);
+    const point: DecisionPoint | undefined = step.point === undefined ? undefined : state.points[step.point];
     return point === undefined || step.action === null ? [] : [{ point, chosen: step.action }];
   });
   const outcome = state.done ? (state.observation.split(/(?<=[.!?])\s/)[0] ?? "").slice(0, 200) : state.stopped ? "stopped" : "ran out of steps";
@@ -56,7 +56,7 @@ export const FINISH_STEPS: readonly FinishStep[] = [
       try {
         await learner.endEpisode({
           reward: state.success ? 1 : 0,
-          target: memoryTargets({ steps: state.trajectory, success: state.success, blamed: attribution.blamed, optionsOf: (point) => context.points.get(point)?.options }),
+          target: memoryTargets({ steps: state.trajectory, success: state.success, blamed: attribution.blamed, optionsOf: (point) => state.points[point]?.options }),
         });
       } catch (error) {
         if (learner.active) learner.abandonEpisode();
@@ -122,8 +122,8 @@ export const FINISH_STEPS: readonly FinishStep[] = [
     name: "trajectory",
     run: async ({ state, context }) => {
       const { experience } = context.services;
-      if (experience === undefined || state.experienceId === "") return;
-      experience.completeTrajectory(state.experienceId, {
+      if (experience === undefined || context.experienceId === "") return;
+      experience.completeTrajectory(context.experienceId, {
         status: state.success ? "success" : "failure",
         metrics: { tokens: state.tokens },
         ...(state.success ? {} : { error: state.stopped ? "stopped" : "the goal was not reached" }),
@@ -134,9 +134,9 @@ export const FINISH_STEPS: readonly FinishStep[] = [
     name: "curation",
     run: async ({ state, context }) => {
       const { experience, playbook } = context.services;
-      if (experience === undefined || state.experienceId === "") return;
+      if (experience === undefined || context.experienceId === "") return;
       const before = fallbacks(experience.llmUsage());
-      await experience.curateFrom(state.experienceId, { playbook, scope: playbookScope(context) });
+      await experience.curateFrom(context.experienceId, { playbook, scope: playbookScope(context) });
       experience.playbooks.recordUsage(playbook, { success: state.success });
       const missed = fallbacks(experience.llmUsage()) - before;
       return missed > 0 ? [`curation: ${missed} reflection answer(s) of the model were unusable or not asked for; the rules reflected instead`] : [];

@@ -12,7 +12,7 @@ import { errorMessage } from "../../errors/index.js";
  */
 export async function finishNode(state: State, context: EpisodeContext): Promise<Update> {
   // A deferred episode finishes when it commits (see commitEpisode).
-  if (!context.learning || context.deferred !== undefined) return {};
+  if (!context.learning || context.deferred) return {};
   const errors: string[] = [];
   let attribution: EpisodeAttribution | undefined;
   try {

@@ -1,5 +1,6 @@
 import { ownerOf, type EpisodeContext } from "../episode-context.js";
-import type { Decision, State, Transition, Update } from "../episode-state.js";
+import type { QUpdateInput } from "../../learning/index.js";
+import type { Decision, LoggedStep, State, Transition, Update } from "../episode-state.js";
 import { errorMessage } from "../../errors/index.js";
 
 /**
@@ -12,23 +13,27 @@ export async function learnNode(state: State, context: EpisodeContext): Promise<
   const { todos, deferred } = context;
   const transition = state.transition as Transition;
   const decision = state.decision as Decision;
-  if (experience !== undefined && (state.experienceId !== "" || (context.learning && deferred !== undefined))) {
+  // What the episode changes goes into its journal too: a deferred episode applies it at its
+  // commit, a resumed one replays it.
+  const loggedSteps: LoggedStep[] = [];
+  if (experience !== undefined && context.learning) {
     const step = state.trajectory.at(-1);
     const firstSentence = transition.nextState.split(/(?<=\.)\s/)[0] ?? "";
-    const logged = {
-      type: "action" as const,
+    const logged: LoggedStep = {
+      type: "action",
       description: `${decision.actor}: ${step?.action ?? "(no action)"}`,
       result: step?.source === "failed" ? `failed: ${step.reasoning ?? ""}` : `reward ${transition.reward}; ${firstSentence}`,
     };
-    if (deferred !== undefined) deferred.steps.push(logged);
-    else experience.logStep(state.experienceId, logged);
+    loggedSteps.push(logged);
+    if (context.experienceId !== "") experience.logStep(context.experienceId, logged);
   }
   if (decision.source === "failed" || !transition.learnable) todos.block(state.todoId, `step ${state.step - 1} failed`);
   else todos.complete(state.todoId);
   // A blocked turn starts a fresh round on the next plan, so one failure does not end the team.
   if (decision.source === "failed" && !transition.done && !state.stopped) todos.reset();
-  if (!context.learning || q.method === "monte-carlo") return { pending: null };
+  if (!context.learning || q.method === "monte-carlo") return { pending: null, loggedSteps };
   const errors: string[] = [];
+  const qUpdates: QUpdateInput[] = [];
   const sarsa = q.method === "sarsa";
   const update = async (t: Transition, nextAction?: string): Promise<void> => {
     const input = {
@@ -42,11 +47,9 @@ export async function learnNode(state: State, context: EpisodeContext): Promise<
       owner: ownerOf(config, t.actor),
       alpha: config.actorOverrides[t.actor]?.learningRate,
     };
+    qUpdates.push(input);
     // A deferred episode applies its updates, in order, when it commits.
-    if (deferred !== undefined) {
-      deferred.updates.push(input);
-      return;
-    }
+    if (deferred) return;
     try {
       await q.update(input);
     } catch (error) {
@@ -70,5 +73,5 @@ export async function learnNode(state: State, context: EpisodeContext): Promise<
     await update({ ...pending, done: true });
     pending = null;
   }
-  return { pending, errors };
+  return { pending, errors, qUpdates, loggedSteps };
 }

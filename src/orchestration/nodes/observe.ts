@@ -30,7 +30,6 @@ export async function observeNode(state: State, context: EpisodeContext): Promis
     trajectory: [{ step: state.step, actor: decision.actor, observation: state.observation, action: null, reward, source: "failed", reasoning: error }],
   });
   if (decision.source === "failed") return failure(actorErrorReward, decision.reasoning ?? "", onActorError === "stop");
-  if (state.point !== null) context.points.set(state.point.key, state.point);
   let result: Awaited<ReturnType<Environment["step"]>>;
   try {
     result = await context.environment.step(decision.action);
@@ -42,6 +41,8 @@ export async function observeNode(state: State, context: EpisodeContext): Promis
     };
   }
   return {
+    ...(state.point === null ? {} : { points: { [state.point.key]: state.point } }),
+    environmentState: context.checkpointed ? (context.environment.snapshotEpisode?.() ?? null) : null,
     transition: {
       actor: decision.actor,
       state: state.observation,

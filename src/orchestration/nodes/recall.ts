@@ -23,7 +23,7 @@ export async function recallNode(state: State, context: EpisodeContext): Promise
   const { config, sharedMemory, experience, playbook } = context.services;
   // A deferred episode starts its learner episode and trajectory when it commits.
   const record = recordsNow(context);
-  const experienceId = record ? await startEpisodeRecord(state, context) : "";
+  if (record) context.experienceId = await startEpisodeRecord(state, context);
   const { k, maxTokens } = config.conductor.recall;
   // The team's context goes to every actor: it holds no memory an actor owns. Episodes are
   // its examples; rules, procedures and causes come from the decision evidence at each step.
@@ -36,12 +36,11 @@ export async function recallNode(state: State, context: EpisodeContext): Promise
     visibleTo: null,
     levels: ["episodic", "semantic"],
   });
-  context.deferred?.accesses.push({ memory: sharedMemory, ids: memories.map((memory) => memory.id) });
   const examples: ContextExample[] = memories.map((memory) => ({ id: `${sharedMemory.name}/${memory.id}`, kind: memory.kind, content: memory.content, value: memory.value }));
   let strategies: ContextStrategy[] = [];
   if (experience !== undefined) {
     const relevant = await experience.playbooks.relevantStrategies({ name: playbook, task: state.goal, k: config.experience.strategies });
     strategies = relevant.map((strategy) => ({ type: strategy.type, description: strategy.description, helpful: strategy.helpfulCount, harmful: strategy.harmfulCount }));
   }
-  return { examples, strategies, experienceId };
+  return { examples, strategies, accessed: context.learning ? [{ memory: sharedMemory.name, ids: memories.map((memory) => memory.id) }] : [] };
 }

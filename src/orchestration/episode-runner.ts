@@ -1,0 +1,123 @@
+import type { Environment } from "../environments/index.js";
+import type { JottyMemoryStore } from "../memory/index.js";
+import type { Vault, VaultCheckpointer } from "../persistence/index.js";
+import type { Rng } from "../util/index.js";
+import { beginEpisode, type EpisodeSetting } from "./begin-episode.js";
+import { commitEpisode } from "./commit-episode.js";
+import type { EpisodeContext, EpisodeServices } from "./episode-context.js";
+import { episodeThreadId, openEpisodeCheckpoints } from "./episode-checkpoints.js";
+import { buildEpisodeGraph, type EpisodeGraph } from "./episode-graph.js";
+import type { EpisodeRequest, State, Update } from "./episode-state.js";
+import { resumeEpisode, type Resumption } from "./resume-episode.js";
+import type { TodoList } from "./todo-list.js";
+
+/** An episode the graph ran to its end: its final state, its context and its thread. */
+export interface RanEpisode {
+  final: State;
+  context: EpisodeContext;
+  threadId: string;
+}
+
+/**
+ * Runs the Conductor's episodes on the episode graph: one at a time, many at once, or going
+ * on with those a crash interrupted. In PERSISTENT mode it owns the graph's checkpoints: every
+ * step is checkpointed under the episode's stable thread id, the checkpoints of a finished
+ * episode are pruned, and those of a process that stopped are taken over to be resumed.
+ */
+export class EpisodeRunner {
+  /** The compiled episode graph (with the checkpointer once checkpoints are open). */
+  graph: EpisodeGraph;
+  private checkpointer: VaultCheckpointer | undefined;
+  /** Threads of training episodes a crash interrupted, oldest first. */
+  private interrupted: string[] = [];
+  /** Environment instances for the episodes that run alongside the first. */
+  private readonly spare: Environment[] = [];
+
+  constructor(
+    private readonly services: EpisodeServices,
+    private readonly options: {
+      store: JottyMemoryStore;
+      /** Where checkpoints are kept; none outside PERSISTENT mode. */
+      vault: Vault | undefined;
+      makeEnvironment: (() => Environment) | undefined;
+      onWarning: ((warning: string) => void) | undefined;
+    },
+  ) {
+    this.graph = buildEpisodeGraph({ maxSteps: services.config.training.maxStepsPerEpisode, store: options.store });
+  }
+
+  /** Opens the checkpoints (once, with a Vault), taking over those of processes that stopped. */
+  async open(): Promise<void> {
+    const { vault, onWarning, store } = this.options;
+    if (vault === undefined || this.checkpointer !== undefined) return;
+    const { checkpointer, interrupted } = await openEpisodeCheckpoints({ vault, onWarning });
+    this.checkpointer = checkpointer;
+    this.interrupted = interrupted;
+    this.graph = buildEpisodeGraph({ maxSteps: this.services.config.training.maxStepsPerEpisode, checkpointer, store });
+  }
+
+  /** Episodes a crash interrupted that are still to go on with. */
+  get pending(): number {
+    return this.interrupted.length;
+  }
+
+  /** Starts an episode: the graph's input and the invocation with its context (its thread is the episode's own unless named). */
+  async begin(request: EpisodeRequest, setting: Omit<EpisodeSetting, "threadId" | "checkpointed"> & { threadId?: string }) {
+    await this.open();
+    return beginEpisode(this.services, request, { threadId: episodeThreadId(setting.episode), checkpointed: this.checkpointer !== undefined, ...setting });
+  }
+
+  /** Runs a begun episode to its end. */
+  async invoke({ input, config, context }: { input: Update; config: { configurable: { thread_id: string } }; context: EpisodeContext }): Promise<RanEpisode> {
+    const final = (await this.graph.invoke(input, config)) as State;
+    return { final, context, threadId: config.configurable.thread_id };
+  }
+
+  /**
+   * Runs `rngs.length` episodes at once, numbered from `first`, each in its own environment
+   * instance. Learning ones defer their changes; once all are done, each commits its journal
+   * in episode order, so the result does not depend on how they interleaved.
+   */
+  async concurrently(request: EpisodeRequest, { first, rngs, learning, todos }: { first: number; rngs: Rng[]; learning: boolean; todos: () => TodoList }): Promise<RanEpisode[]> {
+    while (this.spare.length < rngs.length - 1) this.spare.push((this.options.makeEnvironment as () => Environment)());
+    const environments = [this.services.environment, ...this.spare];
+    const begun = [];
+    for (const [slot, rng] of rngs.entries()) {
+      begun.push(await this.begin(request, { rng, learning, explore: true, episode: first + slot, environment: environments[slot] as Environment, todos: todos(), deferred: learning }));
+    }
+    const ran = await Promise.all(begun.map((episode) => this.invoke(episode)));
+    for (const { final, context } of ran) if (context.deferred) final.errors = [...final.errors, ...(await commitEpisode({ state: final, context }))];
+    return ran;
+  }
+
+  /**
+   * Goes on with the oldest episode a crash interrupted, from its last checkpoint. Undefined
+   * when none is left; one that cannot go on has its checkpoints dropped. Either way
+   * `onWarning` is told.
+   */
+  async resumeNext(todos: TodoList): Promise<{ threadId: string; resumption: Resumption } | undefined> {
+    await this.open();
+    const threadId = this.interrupted.shift();
+    if (threadId === undefined) return undefined;
+    const resumption = await resumeEpisode({ graph: this.graph, services: this.services, threadId, environment: this.services.environment, todos });
+    if (resumption.resumed) {
+      this.options.onWarning?.(`episode ${resumption.final.episode} went on from step ${resumption.from}, where a process that stopped left it`);
+    } else {
+      await this.prune(threadId);
+      this.options.onWarning?.(`episode ${resumption.episode ?? threadId} restarts as a new episode: ${resumption.reason}`);
+    }
+    return { threadId, resumption };
+  }
+
+  /** Drops a finished episode's checkpoints. */
+  async prune(threadId: string): Promise<void> {
+    await this.checkpointer?.deleteThread(threadId);
+  }
+
+  /** Gives the checkpoint folder back, and closes the environments it made when `owned`. */
+  async close({ owned }: { owned: boolean }): Promise<void> {
+    await this.checkpointer?.close();
+    this.checkpointer = undefined;
+    if (owned) for (const environment of [this.services.environment, ...this.spare]) await environment.close?.();
+  }
+}
