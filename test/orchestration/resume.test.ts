@@ -21,9 +21,9 @@ interface Line {
 }
 
 /** Runs the trainer; its exit signal and the JSON lines it printed. */
-function train(folder: string, episodes: number, killAt: string, kind: "snapshot" | "opaque"): Promise<{ signal: NodeJS.Signals | null; lines: Line[] }> {
+function train(folder: string, episodes: number, killAt: string, kind: "snapshot" | "opaque", concurrency = 1): Promise<{ signal: NodeJS.Signals | null; lines: Line[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", TRAINER, folder, String(episodes), killAt, kind], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", TRAINER, folder, String(episodes), killAt, kind, String(concurrency)], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.on("close", (_code, signal) => resolve({ signal, lines: out.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Line) }));
@@ -81,6 +81,21 @@ describe("resuming an episode after a crash", () => {
       [3, null],
     ]);
     expect(learned(after.lines).episodes).toBe(4);
+    expect(await fs.readdir(path.join(folder, "checkpoints")).catch(() => [])).toEqual([]);
+  }, 120_000);
+
+  it("goes on with every episode of a concurrent wave the crash interrupted, one after another", async () => {
+    const folder = path.join(dir, "wave");
+    // Two cliffs, each counting its own episodes: the first dies in its second episode (episode 2).
+    const killed = await train(folder, 6, "1:3", "snapshot", 2);
+    expect(killed.signal).toBe("SIGKILL");
+    const after = await train(folder, 3, "none", "snapshot", 2);
+    expect(after.lines.filter((line) => line.episode !== undefined).map((line) => [line.episode, line.resumedAt !== null])).toEqual([
+      [2, true],
+      [3, true],
+      [4, false],
+    ]);
+    expect(learned(after.lines).episodes).toBe(5);
     expect(await fs.readdir(path.join(folder, "checkpoints")).catch(() => [])).toEqual([]);
   }, 120_000);
 });

@@ -2,10 +2,11 @@
 // JSON line per episode, then one with the learned Q values. With <episode>:<step>, the process
 // kills itself (SIGKILL) inside that step of that episode. With "opaque", the environment
 // cannot capture its episode (no snapshotEpisode).
-// Usage: resume-trainer <dir> <episodes> <episode>:<step>|none snapshot|opaque
+// With a concurrency, episodes run that many at once, each cliff counting its own episodes.
+// Usage: resume-trainer <dir> <episodes> <episode>:<step>|none snapshot|opaque [concurrency]
 import { CliffWalking, Conductor, type Environment, type ResetOptions, type Rng } from "../../src/index.js";
 
-const [dir, episodes, killAt, kind] = process.argv.slice(2) as [string, string, string, string];
+const [dir, episodes, killAt, kind, concurrency = "1"] = process.argv.slice(2) as [string, string, string, string, string?];
 const [killEpisode, killStep] = killAt === "none" ? [-1, -1] : killAt.split(":").map(Number);
 
 /** The cliff, counting episodes and steps in this process, to die at the kill point. */
@@ -41,12 +42,13 @@ const conductor = await Conductor.create({
     learning: { alpha: 0.5, gamma: 1, epsilon: { kind: "constant", value: 0.3 } },
     training: { maxStepsPerEpisode: 30, saveEvery: 1 },
   },
-  environment: kind === "opaque" ? opaque(new DyingCliff()) : new DyingCliff(),
+  environment: () => (kind === "opaque" ? opaque(new DyingCliff()) : new DyingCliff()),
   clock: { now: () => 1_767_000_000_000 },
   onWarning: (warning) => console.log(JSON.stringify({ warning })),
 });
 await conductor.train({
   episodes: Number(episodes),
+  concurrency: Number(concurrency),
   onEpisode: (result) => console.log(JSON.stringify({ episode: result.episode, resumedAt: result.resumedAt ?? null, actions: result.trajectory.map((step) => step.action), reward: result.reward, errors: result.errors })),
 });
 const q = conductor.q.list().map((entry) => ({ key: `${entry.state} | ${entry.action}`, value: entry.value, visits: entry.visits }));
