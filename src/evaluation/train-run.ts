@@ -124,8 +124,9 @@ export async function trainRun({
     let savedTo: string | null = null;
     const heldOutCurve = evaluateEvery === undefined ? undefined : ([] as NonNullable<RunReport["heldOutCurve"]>);
     for (let index = 0; index < episodes && signal?.aborted !== true; index += 1) {
-      const spec = specs.train === undefined ? {} : rng.choice(specs.train);
-      const result = await conductor.run(spec);
+      // An episode a crash interrupted goes on first (PERSISTENT mode), counted among `episodes`.
+      const [resumed] = await conductor.resume({ episodes: 1 });
+      const result = resumed ?? (await conductor.run(specs.train === undefined ? {} : rng.choice(specs.train)));
       results.push(result);
       onEpisode?.(result, index);
       if (heldOutCurve !== undefined && evaluateEvery !== undefined && (index + 1) % evaluateEvery === 0 && index + 1 < episodes) {

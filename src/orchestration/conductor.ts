@@ -17,7 +17,7 @@ import type { ConductorOptions } from "./conductor-options.js";
 import type { EpisodeServices } from "./episode-context.js";
 import { evaluationThreadId } from "./episode-checkpoints.js";
 import { EpisodeRunner, type RanEpisode } from "./episode-runner.js";
-import { episodeResult, stepEvent, type EpisodeRequest, type EpisodeResult, type State, type StepEvent } from "./episode-state.js";
+import { episodeResult, type EpisodeRequest, type EpisodeResult, type StepEvent } from "./episode-state.js";
 import { checkLearnedState, learnedStateOf } from "./learned-state.js";
 import { TodoList } from "./todo-list.js";
 import type { TraceLibrary } from "./trace-library.js";
@@ -163,8 +163,9 @@ export class Conductor {
   }
 
   /**
-   * What an episode did. Its checkpoints are pruned; a counted one adds to the episodes run,
-   * and its todo totals to the team's.
+   * What an episode did. Its checkpoints are pruned — before any save that holds what it
+   * learned, so an episode resumed after a crash is never one the loaded state has learned
+   * already. A counted one adds to the episodes run, and its todo totals to the team's.
    */
   private async complete({ final, threadId, context }: RanEpisode, { counted, resumedAt }: { counted: boolean; resumedAt?: number }): Promise<EpisodeResult> {
     const result: EpisodeResult = { ...episodeResult({ final, threadId, credit: this.config.conductor.credit }), ...(resumedAt === undefined ? {} : { resumedAt }) };
@@ -174,7 +175,7 @@ export class Conductor {
     this.todos.addTotals(context.todos);
     const { episode, success, reward, steps, mode, llmCalls, tokens } = result;
     this.summary.push({ episode, success, reward, steps, mode, llmCalls, tokens, errors: result.errors.length });
-    this.episodeCount = Math.max(this.episodeCount, episode) + 1;
+    this.episodeCount += 1;
     if (this.learning) {
       this.learnedEpisodes += 1;
       this.unsaved += 1;
@@ -199,12 +200,18 @@ export class Conductor {
   }
 
   /**
-   * Goes on with the episodes a crash interrupted (PERSISTENT mode), oldest first, each from
-   * its last checkpoint; `train` does this before it starts new episodes. Returns what they did.
+   * Goes on with the episodes a crash interrupted (PERSISTENT mode), oldest first and at most
+   * `episodes` of them, each from its last checkpoint; `train` does this before it starts new
+   * episodes. Returns what they did (an episode whose environment cannot capture its episode
+   * is dropped with a warning instead, and not returned).
    */
-  async resume(): Promise<EpisodeResult[]> {
+  async resume({ episodes = Infinity }: { episodes?: number } = {}): Promise<EpisodeResult[]> {
     const results: EpisodeResult[] = [];
-    for (let next = await this.resumeNext(); next !== undefined; next = await this.resumeNext()) if (next.result !== undefined) results.push(next.result);
+    while (results.length < episodes) {
+      const next = await this.resumeNext();
+      if (next === undefined) break;
+      if (next.result !== undefined) results.push(next.result);
+    }
     return results;
   }
 
@@ -225,17 +232,8 @@ export class Conductor {
    * is `finish`.
    */
   async *stream(options: { goal?: string; task?: unknown; taskType?: string } = {}): AsyncGenerator<StepEvent, EpisodeResult> {
-    const { input, config, context } = await this.runner.begin(options, this.setting({ rng: this.rng, learning: this.learning, explore: true }));
-    let state = input as State;
-    const stream = await this.runner.graph.stream(input, { ...config, streamMode: ["updates", "values"] });
-    for await (const [mode, chunk] of stream) {
-      if (mode === "values") {
-        state = chunk as State;
-        continue;
-      }
-      for (const [node, update] of Object.entries(chunk as Record<string, Partial<State> | null>)) yield stepEvent(node as StepEvent["node"], update ?? {}, state);
-    }
-    return this.complete({ final: state, context, threadId: config.configurable.thread_id }, { counted: true });
+    const begun = await this.runner.begin(options, this.setting({ rng: this.rng, learning: this.learning, explore: true }));
+    return this.complete(yield* this.runner.stream(begun), { counted: true });
   }
 
   /**

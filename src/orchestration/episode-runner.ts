@@ -7,7 +7,7 @@ import { commitEpisode } from "./commit-episode.js";
 import type { EpisodeContext, EpisodeServices } from "./episode-context.js";
 import { episodeThreadId, openEpisodeCheckpoints } from "./episode-checkpoints.js";
 import { buildEpisodeGraph, type EpisodeGraph } from "./episode-graph.js";
-import type { EpisodeRequest, State, Update } from "./episode-state.js";
+import { stepEvent, type EpisodeRequest, type State, type StepEvent, type Update } from "./episode-state.js";
 import { resumeEpisode, type Resumption } from "./resume-episode.js";
 import type { TodoList } from "./todo-list.js";
 
@@ -71,6 +71,22 @@ export class EpisodeRunner {
   async invoke({ input, config, context }: { input: Update; config: { configurable: { thread_id: string } }; context: EpisodeContext }): Promise<RanEpisode> {
     const final = (await this.graph.invoke(input, config)) as State;
     return { final, context, threadId: config.configurable.thread_id };
+  }
+
+  /**
+   * Runs a begun episode, yielding an event as each node finishes (LangGraph's `updates`
+   * stream, with its `values` stream for the state after each step).
+   */
+  async *stream({ input, config, context }: { input: Update; config: { configurable: { thread_id: string } }; context: EpisodeContext }): AsyncGenerator<StepEvent, RanEpisode> {
+    let state = input as State;
+    for await (const [mode, chunk] of await this.graph.stream(input, { ...config, streamMode: ["updates", "values"] })) {
+      if (mode === "values") {
+        state = chunk as State;
+        continue;
+      }
+      for (const [node, update] of Object.entries(chunk as Record<string, Partial<State> | null>)) yield stepEvent(node as StepEvent["node"], update ?? {}, state);
+    }
+    return { final: state, context, threadId: config.configurable.thread_id };
   }
 
   /**

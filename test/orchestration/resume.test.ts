@@ -21,9 +21,9 @@ interface Line {
 }
 
 /** Runs the trainer; its exit signal and the JSON lines it printed. */
-function train(folder: string, episodes: number, killAt: string, kind: "snapshot" | "opaque", concurrency = 1): Promise<{ signal: NodeJS.Signals | null; lines: Line[] }> {
+function train(folder: string, episodes: number, killAt: string, kind: "snapshot" | "opaque", concurrency = 1, runner: "train" | "train-run" = "train"): Promise<{ signal: NodeJS.Signals | null; lines: Line[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", TRAINER, folder, String(episodes), killAt, kind, String(concurrency)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", TRAINER, folder, String(episodes), killAt, kind, String(concurrency), runner], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.on("close", (_code, signal) => resolve({ signal, lines: out.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Line) }));
@@ -96,6 +96,19 @@ describe("resuming an episode after a crash", () => {
       [4, false],
     ]);
     expect(learned(after.lines).episodes).toBe(5);
+    expect(await fs.readdir(path.join(folder, "checkpoints")).catch(() => [])).toEqual([]);
+  }, 120_000);
+
+  it("goes on in trainRun too (what `jotty train` runs), counted among the run's episodes", async () => {
+    const folder = path.join(dir, "train-run");
+    expect((await train(folder, 4, "2:3", "snapshot", 1, "train-run")).signal).toBe("SIGKILL");
+    const after = await train(folder, 2, "none", "snapshot", 1, "train-run");
+    expect(after.lines.find((line) => line.warning !== undefined)?.warning).toBe("episode 2 went on from step 3, where a process that stopped left it");
+    expect(after.lines.filter((line) => line.episode !== undefined).map((line) => [line.episode, line.resumedAt])).toEqual([
+      [2, 3],
+      [3, null],
+    ]);
+    expect(learned(after.lines).episodes).toBe(4);
     expect(await fs.readdir(path.join(folder, "checkpoints")).catch(() => [])).toEqual([]);
   }, 120_000);
 });
