@@ -1,11 +1,11 @@
 import { promises as fsp } from "node:fs";
 import fs from "fs-extra";
-import { loadConfig, parseConfig, type JottyConfig } from "../config/index.js";
+import { LearningModeSchema, loadConfig, parseConfig, type JottyConfig } from "../config/index.js";
 import { parseTasksJsonl, SqlAnalyst } from "../environments/index.js";
 import { JottyError } from "../errors/index.js";
 
 /** The learning modes, in the order commands list them. */
-export const MODES = ["disabled", "contextual", "persistent"] as const;
+export const MODES = LearningModeSchema.options;
 
 /**
  * A commander parser for a numeric flag: a whole number when `integer`, at least `min`

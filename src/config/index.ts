@@ -10,6 +10,7 @@ export {
   LearningMode,
   LearningModeSchema,
   LearningSchema,
+  LLM_DEFAULTS,
   LlmSchema,
   MemorySchema,
   PrunePolicySchema,

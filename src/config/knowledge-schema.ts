@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { defaulted } from "./defaulted.js";
 
 const unit = z.number().min(0).max(1);
 
 /** How the Conductor learns from contrastive evidence and decides on an actor's behalf while learning. */
-export const KnowledgeSchema = z
-  .strictObject({
+export const KnowledgeSchema = defaulted(
+  z.strictObject({
     explore: unit
       .default(0.3)
       .describe("while learning, the share of an LLM actor's decisions at points without a confident rule that the Conductor takes by Thompson sampling over the evidence instead (never in evaluate)"),
@@ -16,6 +17,5 @@ export const KnowledgeSchema = z
       .default(0.2)
       .describe("while learning, the chance at each eligible decision of probing one untested alternative (once an episode, when every decision so far was proven), for minimal pairs"),
     maxTokens: z.int().positive().default(400).describe("token budget of the learned context shown for one decision"),
-  })
-  .default({ explore: 0.3, followRules: true, probe: 0.2, maxTokens: 400 })
-  .describe("what the team learns from contrastive evidence and how it reaches LLM actors");
+  }),
+).describe("what the team learns from contrastive evidence and how it reaches LLM actors");

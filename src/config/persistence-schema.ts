@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaulted } from "./defaulted.js";
 
 /** Where and how learned state is kept between runs. */
 export const PersistenceSchema = z.strictObject({
@@ -9,12 +10,12 @@ export const PersistenceSchema = z.strictObject({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
     .optional()
     .describe("encrypt state files and checkpoints with AES-256-GCM, the key (a passphrase) read from this environment variable"),
-  lock: z
-    .strictObject({
+  lock: defaulted(
+    z.strictObject({
       wait: z.boolean().default(true).describe("wait for another process's save to finish instead of failing"),
       timeoutMs: z.int().positive().default(30_000),
-    })
-    .default({ wait: true, timeoutMs: 30_000 }),
+    }),
+  ),
   concurrentWriters: z
     .enum(["wait", "warn", "refuse"])
     .default("wait")

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaulted } from "./defaulted.js";
 
 const probability = z.number().min(0).max(1);
 
@@ -33,7 +34,7 @@ export const QPredictorSchema = z.strictObject({
     .refine(([low, high]) => low < high, "the first number must be below the second")
     .optional()
     .describe("when given, values are kept in this range and lessons and calibration read rewards against it"),
-  policy: PolicySchema.default({ kind: "epsilon-greedy" }),
+  policy: defaulted(PolicySchema, { kind: "epsilon-greedy" }),
   similarity: z
     .boolean()
     .default(true)
@@ -55,19 +56,17 @@ export const QPredictorSchema = z.strictObject({
     .min(0)
     .default(5)
     .describe("TD-error lessons kept with each Q entry for the Q-predictor's own getLearnedContext (a Conductor's lessons come from its decision evidence); 0 keeps none"),
-  tiers: z
-    .strictObject({
+  tiers: defaulted(
+    z.strictObject({
       tier1: z.int().min(0).default(50).describe("entries always in context"),
       tier2: z.int().min(0).default(100).describe("entries shown grouped"),
       promoteAfter: z.int().positive().default(10).describe("episodes without improvement before archived entries are promoted"),
       promoteCount: z.int().min(0).default(10),
       pruneAfter: z.int().positive().default(500).describe("episodes after which an unused, barely visited archived entry is pruned"),
-    })
-    .default({ tier1: 50, tier2: 100, promoteAfter: 10, promoteCount: 10, pruneAfter: 500 }),
+    }),
+  ),
   llmTimeoutMs: z.int().positive().default(20_000),
-  breaker: z
-    .strictObject({ failures: z.int().positive().default(3), cooldownMs: z.int().min(0).default(60_000) })
-    .default({ failures: 3, cooldownMs: 60_000 }),
+  breaker: defaulted(z.strictObject({ failures: z.int().positive().default(3), cooldownMs: z.int().min(0).default(60_000) })),
 });
 
 /** Q-predictor settings, parsed. */

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { defaulted } from "./defaulted.js";
 import { KnowledgeSchema } from "./knowledge-schema.js";
 import { QPredictorSchema } from "./q-predictor-schema.js";
-import { ActorOverrideSchema, ActorsSchema } from "./actor-schema.js";
+import { ActorOverrideSchema, ActorSchema, ActorsSchema } from "./actor-schema.js";
 import { PersistenceSchema } from "./persistence-schema.js";
 
 /**
@@ -69,15 +70,15 @@ const unit = z.number().min(0).max(1);
 
 /** Weights of the retrieval score; they need not sum to one. */
 export const RetrievalSchema = z.strictObject({
-  weights: z
-    .strictObject({
+  weights: defaulted(
+    z.strictObject({
       relevance: unit.default(0.5).describe("cosine similarity of query and memory"),
       value: unit.default(0.25).describe("learned value of the memory for this goal"),
       level: unit.default(0.1).describe("level weight: meta 1, causal .95, semantic .9, procedural .85, episodic .7"),
       recency: unit.default(0.1).describe("exp(−decay · hours since last use)"),
       frequency: unit.default(0.05).describe("min(1, ln(accesses + 1) / 10)"),
-    })
-    .default({ relevance: 0.5, value: 0.25, level: 0.1, recency: 0.1, frequency: 0.05 }),
+    }),
+  ),
   recencyDecayPerHour: z.number().min(0).default(0.029),
   ucb: z
     .number()
@@ -130,23 +131,22 @@ export const PruningSchema = z
 
 /** The hierarchical memory: capacities, de-duplication, retrieval, goal transfer, consolidation, TD credit. */
 export const MemorySchema = z.strictObject({
-  capacities: z
-    .strictObject({
+  capacities: defaulted(
+    z.strictObject({
       episodic: z.int().positive().default(1000),
       semantic: z.int().positive().default(500),
       procedural: z.int().positive().default(200),
       meta: z.int().positive().default(100),
       causal: z.int().positive().default(150),
-    })
-    .default({ episodic: 1000, semantic: 500, procedural: 200, meta: 100, causal: 150 })
-    .describe("how many entries each level keeps before evicting"),
+    }),
+  ).describe("how many entries each level keeps before evicting"),
   nearDuplicateThreshold: unit.default(0.92).describe("cosine at which a new memory is merged into an existing one"),
   goalSimilarityThreshold: unit
     .default(0.25)
     .describe("goals at least this similar share values (fallback for unseen goals, transfer of updates)"),
-  retrieval: RetrievalSchema.default(RetrievalSchema.parse({})),
-  consolidation: ConsolidationSchema.default(ConsolidationSchema.parse({})),
-  pruning: PruningSchema.default({ every: 0, policies: [] }),
+  retrieval: defaulted(RetrievalSchema),
+  consolidation: defaulted(ConsolidationSchema),
+  pruning: defaulted(PruningSchema),
   baseline: z
     .boolean()
     .default(false)
@@ -161,21 +161,18 @@ export const MemorySchema = z.strictObject({
 /** How the Conductor runs episodes. */
 export const ConductorSchema = z.strictObject({
   goal: z.string().min(1).optional().describe("the goal of every episode; the environment's description when absent"),
-  recall: z
-    .strictObject({ k: z.int().positive().default(5), maxTokens: z.int().positive().default(600) })
-    .default({ k: 5, maxTokens: 600 })
-    .describe("shared memories recalled at the start of an episode"),
+  recall: defaulted(z.strictObject({ k: z.int().positive().default(5), maxTokens: z.int().positive().default(600) })).describe("shared memories recalled at the start of an episode"),
   onActorError: z.enum(["continue", "stop"]).default("continue").describe("what an episode does when an actor throws"),
   actorErrorReward: z.number().default(-1).describe("reward of a step whose actor threw"),
   invalidActionReward: z.number().default(-1).describe("reward of a step whose action the environment refused"),
-  credit: z
-    .strictObject({
+  credit: defaulted(
+    z.strictObject({
       own: z.number().min(0).default(1).describe("weight of an actor's own step rewards"),
       cooperative: z.number().min(0).default(0.5).describe("weight of the team's episode return, shared by every actor used"),
-    })
-    .default({ own: 1, cooperative: 0.5 }),
-  executionModes: z
-    .strictObject({
+    }),
+  ),
+  executionModes: defaulted(
+    z.strictObject({
       enabled: z.boolean().default(true),
       follower: unit.default(0.92).describe("goal similarity to a stored trace from which the trace is replayed"),
       mixed: unit.default(0.75).describe("similarity from which the trace guides the actors"),
@@ -185,8 +182,8 @@ export const ConductorSchema = z.strictObject({
         .union([z.literal("policy"), unit])
         .default("policy")
         .describe("share of FOLLOWER/MIXED episodes run as LEARNER to find better paths; the policy's ε by default"),
-    })
-    .default({ enabled: true, follower: 0.92, mixed: 0.75, mixedBonus: 0.5, adaptAfter: 5, exploration: "policy" }),
+    }),
+  ),
   consolidateEvery: z.int().min(0).default(10).describe("episodes between memory consolidations; 0 never"),
   memoryPrior: z.number().min(0).max(5).default(0.3).describe("weight of the prior a policy actor takes from its recalled memories: the options a memory names move by weight × relevance × (value − ½), as far as its value was learned; 0 ignores memory"),
   knowledge: KnowledgeSchema,
@@ -245,6 +242,9 @@ export const LlmSchema = z.strictObject({
     .describe("price of a thousand tokens, for the cost column of metrics (0: not priced)"),
 });
 
+/** How long a model call may take and how often an unusable answer is retried, where no `llm` section says: its defaults. */
+export const LLM_DEFAULTS = { timeoutMs: LlmSchema.shape.timeoutMs.parse(undefined), maxRetries: LlmSchema.shape.maxRetries.parse(undefined) };
+
 /** The environment an experiment runs in, by its registered name. */
 export const EnvironmentSchema = z.strictObject({
   name: z.string().min(1).describe("a built-in environment such as random-walk, cliff-walking or bandit"),
@@ -284,19 +284,19 @@ export const JottyConfigSchema = z
     learningMode: LearningModeSchema.default(LearningMode.PERSISTENT),
     outputDir: z.string().min(1).default("outputs"),
     seed: z.int().min(0).max(0xffff_ffff).default(42),
-    learning: LearningSchema.default(LearningSchema.parse({})),
-    memory: MemorySchema.default(MemorySchema.parse({})),
-    embeddings: EmbeddingsSchema.default({ provider: "hashing", dimensions: 384 }),
-    qPredictor: QPredictorSchema.default(QPredictorSchema.parse({})),
-    persistence: PersistenceSchema.default(PersistenceSchema.parse({})),
-    conductor: ConductorSchema.default(ConductorSchema.parse({})),
-    experience: ExperienceSchema.default(ExperienceSchema.parse({})),
+    learning: defaulted(LearningSchema),
+    memory: defaulted(MemorySchema),
+    embeddings: defaulted(EmbeddingsSchema, { provider: "hashing" }),
+    qPredictor: defaulted(QPredictorSchema),
+    persistence: defaulted(PersistenceSchema),
+    conductor: defaulted(ConductorSchema),
+    experience: defaulted(ExperienceSchema),
     llm: LlmSchema.optional(),
-    environment: EnvironmentSchema.default({ name: "random-walk", options: {} }),
-    actors: ActorsSchema.default([{ name: "explorer", kind: "policy", capabilities: [], dependsOn: [], candidatesOnly: true }]),
-    training: TrainingSchema.default(TrainingSchema.parse({})),
-    cache: CacheSchema.default(CacheSchema.parse({})),
-    owner: OwnerConfigSchema.default({}),
+    environment: defaulted(EnvironmentSchema, { name: "random-walk" }),
+    actors: ActorsSchema.default([ActorSchema.parse({ name: "explorer" })]),
+    training: defaulted(TrainingSchema),
+    cache: defaulted(CacheSchema),
+    owner: defaulted(OwnerConfigSchema),
     actorOverrides: z
       .record(z.string(), ActorOverrideSchema)
       .default({})

@@ -8,8 +8,8 @@ import type { Telemetry } from "../telemetry/index.js";
 import type { Clock } from "../util/index.js";
 import type { EpsilonSchedule } from "./math/index.js";
 
-/** The one-step target a Q-predictor learns with. */
-export type QMethod = "q-learning" | "sarsa" | "expected-sarsa" | "monte-carlo";
+/** The one-step target a Q-predictor learns with (the config's `qPredictor.method`). */
+export type QMethod = QPredictorConfig["method"];
 
 /** Options of {@link QPredictor}. */
 export interface QPredictorOptions {
@@ -92,7 +92,7 @@ function invalid(message: string): JottyError {
 
 /**
  * Checks the settings of {@link QPredictorOptions} and fills in their defaults: method,
- * initial value and reward range from `settings` unless given, ε linear 0.3 → 0.05 over 500.
+ * initial value and reward range from `settings` unless given, ε the config's default schedule.
  *
  * @throws JottyError `invalid_argument` when α, γ, the reward range or the initial value are
  *   out of range, `config_invalid` when `settings` do not match the schema.
@@ -117,7 +117,7 @@ export function resolveQPredictorSettings(options: QPredictorOptions): QPredicto
     method: options.method ?? settings.method,
     initialValue,
     rewardRange,
-    epsilon: options.epsilon ?? { kind: "linear", start: 0.3, end: 0.05, steps: 500 },
+    epsilon: options.epsilon ?? LearningSchema.parse({}).epsilon,
     settings,
   };
 }

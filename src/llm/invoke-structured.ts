@@ -2,6 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { BaseMessage } from "@langchain/core/messages";
 import { OutputParserException } from "@langchain/core/output_parsers";
 import type { z } from "zod";
+import { LLM_DEFAULTS } from "../config/index.js";
 import { errorMessage, issueList, JottyError } from "../errors/index.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 import type { LlmUsage } from "./llm-usage.js";
@@ -81,7 +82,7 @@ export async function invokeStructured<Schema extends z.ZodType>({
   schema,
   name,
   messages,
-  timeoutMs = 30_000,
+  timeoutMs = LLM_DEFAULTS.timeoutMs,
   usage,
   breaker,
   transport,

@@ -1,45 +1,30 @@
 import { z } from "zod";
-import { TraceKindSchema, type JottyConfig, type TraceKind } from "../config/index.js";
+import { LearningSchema, MemorySchema, type JottyConfig } from "../config/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { eligibilityTrace } from "../learning/math/index.js";
 import type { HierarchicalMemory } from "./hierarchical-memory.js";
 
-/** Options of {@link MemoryLearner}. */
-export interface MemoryLearnerOptions {
-  /** Step size α. @default 0.1 */
-  alpha?: number;
-  /** Discount γ of intermediate rewards and of traces. @default 0.99 */
-  gamma?: number;
-  /** Trace decay λ. @default 0.95 */
-  lambda?: number;
-  /** Kind of eligibility trace; `true-online` keeps dutch traces. @default "accumulating" */
-  trace?: TraceKind;
-  /** Credit against a moving-average return per task type. @default false */
-  baseline?: boolean;
-  /** Step size of that moving average. @default 0.1 */
-  baselineRate?: number;
-  /** Returns are mapped from this range onto [0, 1]. @default [0, 1] */
-  rewardRange?: readonly [number, number];
-  /** Goals at least this similar receive a share of each update. @default 0.25 */
-  goalTransferThreshold?: number;
-  /** Traces below this are dropped. @default 1e-8 */
-  traceThreshold?: number;
-}
-
+/**
+ * Options of {@link MemoryLearner}: the config's TD(λ) settings, each with the config's
+ * default (α, γ, λ and the trace kind from `learning`; baseline, reward range and goal
+ * transfer from `memory`), and two of its own.
+ */
 const OptionsSchema = z.strictObject({
-  alpha: z.number().gt(0).max(1).default(0.1),
-  gamma: z.number().min(0).max(1).default(0.99),
-  lambda: z.number().min(0).max(1).default(0.95),
-  trace: TraceKindSchema.default("accumulating"),
-  baseline: z.boolean().default(false),
+  ...LearningSchema.pick({ alpha: true, gamma: true, lambda: true, trace: true }).shape,
+  /** Credit against a moving-average return per task type. */
+  baseline: MemorySchema.shape.baseline,
+  /** Returns are mapped from this range onto [0, 1]. */
+  rewardRange: MemorySchema.shape.rewardRange,
+  /** Goals at least this similar receive a share of each update (the config's `memory.goalSimilarityThreshold`). */
+  goalTransferThreshold: MemorySchema.shape.goalSimilarityThreshold,
+  /** Step size of the baseline's moving average. */
   baselineRate: z.number().gt(0).max(1).default(0.1),
-  rewardRange: z
-    .tuple([z.number(), z.number()])
-    .default([0, 1])
-    .refine(([low, high]) => low < high, "the first number must be below the second"),
-  goalTransferThreshold: z.number().min(0).max(1).default(0.25),
+  /** Traces below this are dropped. */
   traceThreshold: z.number().min(0).default(1e-8),
 });
+
+/** Options of {@link MemoryLearner}, as written (every one has a default). */
+export type MemoryLearnerOptions = z.input<typeof OptionsSchema>;
 
 /** One memory value changed at the end of an episode. */
 export interface MemoryValueChange {

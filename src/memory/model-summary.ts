@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { z } from "zod";
+import { LLM_DEFAULTS } from "../config/index.js";
 import { groundingIssue, invokeStructured, type CircuitBreaker, type LlmUsage } from "../llm/index.js";
 
 /** The shape of a model's summary. */
@@ -25,7 +26,7 @@ export interface ModelSummaryAccess {
  *   grounded, or a breaker is open, so callers fall back to their rules.
  */
 export async function modelSummary(
-  { model, usage, breaker, transport, timeoutMs = 30_000 }: ModelSummaryAccess,
+  { model, usage, breaker, transport, timeoutMs = LLM_DEFAULTS.timeoutMs }: ModelSummaryAccess,
   { instruction, items }: { instruction: string; items: readonly string[] },
 ): Promise<string> {
   const answer = await invokeStructured({

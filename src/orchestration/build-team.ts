@@ -1,5 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { JottyConfig } from "../config/index.js";
+import { LLM_DEFAULTS, type JottyConfig } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import type { CircuitBreaker } from "../llm/index.js";
 import type { Actor } from "./actor.js";
@@ -35,7 +35,7 @@ export function buildTeam({
             message: `Actor "${actor.name}" is an LLM actor but no model is configured; add an llm section to the config or pass llm.`,
           });
         }
-        return new LLMActor({ ...actor, model: llm, ...(modelBreaker === undefined ? {} : { modelBreaker }), maxRetries: config.llm?.maxRetries ?? 2, timeoutMs: config.llm?.timeoutMs ?? 30_000 });
+        return new LLMActor({ ...actor, model: llm, ...(modelBreaker === undefined ? {} : { modelBreaker }), maxRetries: (config.llm ?? LLM_DEFAULTS).maxRetries, timeoutMs: (config.llm ?? LLM_DEFAULTS).timeoutMs });
       }
       return new PolicyActor({ ...actor, hintBonus: config.conductor.executionModes.mixedBonus, memoryWeight: config.conductor.memoryPrior });
     });

@@ -1,10 +1,11 @@
 import path from "node:path";
+import type { JottyConfig } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { currentProcess, sameProcess } from "./process-identity.js";
 import { acquireLockFile, readLockOwner, type HeldLock, type LockOptions } from "./vault-lock.js";
 
-/** What a second process that wants to learn into a folder another one is learning into does. */
-export type ConcurrentWriters = "wait" | "warn" | "refuse";
+/** What a second process that wants to learn into a folder another one is learning into does (`persistence.concurrentWriters`). */
+export type ConcurrentWriters = JottyConfig["persistence"]["concurrentWriters"];
 
 const WRITER = ".jotty.writer";
 
