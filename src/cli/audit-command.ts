@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { AuditLog } from "../persistence/index.js";
 import type { CliIo } from "./cli-io.js";
@@ -12,7 +13,7 @@ export function registerAudit(program: Command, io: CliIo): void {
     .description("the audit log of learned state")
     .command("verify")
     .description("check that no line of the audit log was edited, removed or reordered, and that none is missing at its end")
-    .argument("[dir]", "output folder", "outputs")
+    .argument("[dir]", "output folder", CONFIG_DEFAULTS.outputDir)
     .action(async (dir: string) => {
       const file = path.join(dir, "audit.jsonl");
       // Each run's manifest remembers the last record its save wrote: lines removed from the end show.

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import fs from "fs-extra";
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
 import type { CliIo } from "./cli-io.js";
@@ -12,7 +13,7 @@ export function registerExport(program: Command, io: CliIo): void {
     .description("export learned state")
     .command("trajectories")
     .description("the trajectories of the newest run, for fine-tuning (openai-jsonl) or RL (episodes)")
-    .argument("[dir]", "output folder", "outputs")
+    .argument("[dir]", "output folder", CONFIG_DEFAULTS.outputDir)
     .option("-f, --format <format>", "openai-jsonl | episodes", "openai-jsonl")
     .option("--out <file>", "write to a file instead of standard output")
     .option("--key-env <var>", "environment variable holding the passphrase of an encrypted folder")

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { LearningSchema, QPredictorSchema } from "../config/index.js";
+import { CONFIG_DEFAULTS, LearningSchema, QPredictorSchema } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { Experience } from "../experience/index.js";
 import { DecisionEvidence } from "../knowledge/index.js";
@@ -26,7 +26,7 @@ export function registerInspect(program: Command, io: CliIo): void {
   program
     .command("inspect")
     .description("what a folder's newest run holds: memories, Q entries, lessons, playbook strategies")
-    .argument("[dir]", "output folder", "outputs")
+    .argument("[dir]", "output folder", CONFIG_DEFAULTS.outputDir)
     .option("--key-env <var>", "environment variable holding the passphrase of an encrypted folder")
     .option("--metrics", "the metrics the newest run recorded: latency percentiles, cache hit rates, counts, model use and cost, size on disk")
     .option("--json", "with --metrics: print them as JSON")

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { parseConfig } from "../config/index.js";
+import { CONFIG_DEFAULTS, parseConfig } from "../config/index.js";
 import { createEmbedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { HierarchicalMemory, type PrunePolicy } from "../memory/index.js";
@@ -13,7 +13,7 @@ export function registerPrune(program: Command, io: CliIo): void {
   program
     .command("prune")
     .description("remove memories by age, value, usage or a size budget from the newest run, saving the result as a new run")
-    .argument("[dir]", "output folder", "outputs")
+    .argument("[dir]", "output folder", CONFIG_DEFAULTS.outputDir)
     .option("--max-idle-days <days>", "remove memories unused for this many days", numberFlag("--max-idle-days", { min: 0, above: true }))
     .option("--value-floor <value>", "remove memories whose best learned value is below this (0–1)", numberFlag("--value-floor", { min: 0, max: 1 }))
     .option("--min-uses-per-day <rate>", "remove memories used less often than this", numberFlag("--min-uses-per-day", { min: 0, above: true }))

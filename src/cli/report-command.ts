@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import fs from "fs-extra";
 import type { CliIo } from "./cli-io.js";
 import { rolling } from "./cli-options.js";
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { svgLineChart } from "../reporting/index.js";
 import { latestState } from "./vault-access.js";
 import { errorMessage } from "../errors/index.js";
@@ -12,7 +13,7 @@ export function registerReport(program: Command, io: CliIo): void {
   program
     .command("report")
     .description("learning curves across every saved run, as an HTML page")
-    .argument("[dir]", "output folder", "outputs")
+    .argument("[dir]", "output folder", CONFIG_DEFAULTS.outputDir)
     .option("--out <file>", "where the page goes (report.html in the folder by default)")
     .option("--key-env <var>", "environment variable holding the passphrase of an encrypted folder")
     .action(async (dir: string, options: { out?: string; keyEnv?: string }) => {

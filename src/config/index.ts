@@ -1,4 +1,5 @@
 export { ActorSchema, ActorsSchema } from "./actor-schema.js";
+export { CONFIG_DEFAULTS } from "./config-defaults.js";
 export {
   ConductorSchema,
   ExperienceSchema,

@@ -1,6 +1,7 @@
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import { LRUCache } from "lru-cache";
 import { HashingEmbedder } from "./hashing-embedder.js";
+import { CONFIG_DEFAULTS } from "../config/index.js";
 
 /** Hits and misses of a cache. */
 export interface CacheStats {
@@ -40,7 +41,7 @@ export class CachedEmbedder implements EmbeddingsInterface {
   private hits = 0;
   private misses = 0;
 
-  constructor(inner: EmbeddingsInterface, { capacity = 10_000 }: { capacity?: number } = {}) {
+  constructor(inner: EmbeddingsInterface, { capacity = CONFIG_DEFAULTS.cache.embeddings }: { capacity?: number } = {}) {
     this.inner = inner instanceof CachedEmbedder ? inner.inner : inner;
     this.cache = new LRUCache({ max: Math.max(1, capacity) });
   }

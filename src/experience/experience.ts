@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { HashingEmbedder, VectorCache } from "../embeddings/index.js";
 import { CircuitBreaker, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { parseSnapshot, systemClock, type Clock } from "../util/index.js";
@@ -60,7 +61,7 @@ export class Experience {
   private readonly maxTrajectories: number;
 
   constructor(options: ExperienceOptions = {}) {
-    this.maxTrajectories = options.maxTrajectories ?? 1000;
+    this.maxTrajectories = options.maxTrajectories ?? CONFIG_DEFAULTS.experience.maxTrajectories;
     const embedder = options.embedder ?? new HashingEmbedder();
     this.vectors = new VectorCache(embedder);
     this.llm =

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { cosineSimilarity, VectorCache, type Embedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { normalizeText } from "../learning/index.js";
@@ -96,8 +97,8 @@ export class PlaybookStore {
     this.maxVersions = options.maxVersions ?? 50;
     this.vectors = new VectorCache(options.embedder);
     this.clock = options.clock;
-    this.mergeSimilarity = options.mergeSimilarity ?? 0.8;
-    this.maxStrategies = options.maxStrategies ?? 50;
+    this.mergeSimilarity = options.mergeSimilarity ?? CONFIG_DEFAULTS.experience.mergeSimilarity;
+    this.maxStrategies = options.maxStrategies ?? CONFIG_DEFAULTS.experience.maxStrategies;
   }
 
 

@@ -1,5 +1,6 @@
 import type { Cause, MetaStatement, Procedure } from "./derive-knowledge.js";
 import type { KnowledgeLesson } from "./derive-lessons.js";
+import { CONFIG_DEFAULTS } from "../config/index.js";
 
 /** A concrete example for the learned context: a memory, with what it says and its evidence. */
 export interface ContextExample {
@@ -58,7 +59,7 @@ const quoted = (text: string, option: string): boolean => text.toLowerCase().inc
  * Stops at the token budget.
  */
 export function renderLearnedContext(input: LearnedContextInput): LearnedContext {
-  const budget = input.maxTokens ?? 400;
+  const budget = input.maxTokens ?? CONFIG_DEFAULTS.conductor.knowledge.maxTokens;
   const lines: string[] = [];
   const memories: string[] = [];
   const seen = new Set<string>();

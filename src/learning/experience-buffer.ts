@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import type { Rng } from "../util/index.js";
 
@@ -33,7 +34,7 @@ export class PrioritizedExperienceBuffer<T> {
   private priorities: number[] = [];
 
   constructor(options: PrioritizedExperienceBufferOptions = {}) {
-    this.capacity = options.capacity ?? 1000;
+    this.capacity = options.capacity ?? CONFIG_DEFAULTS.qPredictor.bufferCapacity;
     this.exponent = options.priorityExponent ?? 0.6;
     this.floor = options.priorityFloor ?? 0.01;
     if (!Number.isInteger(this.capacity) || this.capacity < 1) {

@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 
 /** Options of {@link CircuitBreaker}. */
@@ -24,8 +25,8 @@ export class CircuitBreaker {
   private trialInFlight = false;
 
   constructor(options: CircuitBreakerOptions = {}) {
-    this.failureThreshold = options.failureThreshold ?? 3;
-    this.cooldownMs = options.cooldownMs ?? 60_000;
+    this.failureThreshold = options.failureThreshold ?? CONFIG_DEFAULTS.qPredictor.breaker.failures;
+    this.cooldownMs = options.cooldownMs ?? CONFIG_DEFAULTS.qPredictor.breaker.cooldownMs;
     this.clock = options.clock ?? systemClock;
   }
 

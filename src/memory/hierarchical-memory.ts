@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
 import { createEmbedder, FlatVectorIndex, HashingEmbedder, type CacheStats, type Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
@@ -87,7 +88,7 @@ export class HierarchicalMemory {
         : { model: options.llm, usage: new LlmUsage(), breaker: options.answerBreaker ?? new CircuitBreaker({ clock: this.clock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
     this.table = new MemoryTable({ name: this.name, createIndex: options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions })) });
     this.telemetry = options.telemetry;
-    this.searches = new SearchCache(options.retrievalCache ?? 1000);
+    this.searches = new SearchCache(options.retrievalCache ?? CONFIG_DEFAULTS.cache.retrieval);
     this.links = new CausalLinks(this.table);
     this.parts = { table: this.table, goals: this.goals, embedder: this.embedder, settings: this.settings, clock: this.clock, searches: this.searches };
   }

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { LLM_DEFAULTS } from "../config/index.js";
+import { ActorSchema, LLM_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { normalizeText } from "../learning/index.js";
 import { CircuitBreaker, invokeStructured, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
@@ -50,7 +50,7 @@ export class LLMActor extends BaseActor {
     this.model = options.model;
     this.maxRetries = options.maxRetries ?? LLM_DEFAULTS.maxRetries;
     this.timeoutMs = options.timeoutMs ?? LLM_DEFAULTS.timeoutMs;
-    this.candidatesOnly = options.candidatesOnly ?? true;
+    this.candidatesOnly = options.candidatesOnly ?? ActorSchema.shape.candidatesOnly.parse(undefined);
     this.modelBreaker = options.modelBreaker;
     this.role =
       options.role ??

@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import type { Policy } from "../learning/index.js";
 import { BaseActor, type ActorContext, type ActorDecision, type ActorIdentity } from "./actor.js";
 import { memoryPrior } from "./memory-prior.js";
@@ -25,8 +26,8 @@ export class PolicyActor extends BaseActor {
   constructor(options: PolicyActorOptions) {
     super(options);
     this.policy = options.policy;
-    this.hintBonus = options.hintBonus ?? 0.5;
-    this.memoryWeight = options.memoryWeight ?? 0.3;
+    this.hintBonus = options.hintBonus ?? CONFIG_DEFAULTS.conductor.executionModes.mixedBonus;
+    this.memoryWeight = options.memoryWeight ?? CONFIG_DEFAULTS.conductor.memoryPrior;
   }
 
   override async act(context: ActorContext): Promise<ActorDecision> {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { currentProcess, ownerStatus, sameProcess, type ProcessIdentity } from "./process-identity.js";
@@ -93,7 +94,7 @@ const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => 
  */
 export async function acquireLockFile(
   file: string,
-  { wait = true, timeoutMs = 30_000, clock = systemClock, staleAfterMs = 60_000, heartbeatMs = 5_000, purpose }: LockOptions & { purpose?: string } = {},
+  { wait = CONFIG_DEFAULTS.persistence.lock.wait, timeoutMs = CONFIG_DEFAULTS.persistence.lock.timeoutMs, clock = systemClock, staleAfterMs = 60_000, heartbeatMs = 5_000, purpose }: LockOptions & { purpose?: string } = {},
 ): Promise<HeldLock> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const me: LockOwner = {

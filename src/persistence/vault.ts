@@ -1,5 +1,6 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import type { JottyConfig, LearningMode } from "../config/index.js";
 import { errorMessage, JottyError } from "../errors/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
@@ -58,8 +59,8 @@ export class Vault {
 
   private constructor(options: VaultOptions, key: Buffer | undefined) {
     this.dir = path.resolve(options.dir);
-    this.keepRuns = options.keepRuns ?? 10;
-    this.codec = { compress: options.compress ?? false, key };
+    this.keepRuns = options.keepRuns ?? CONFIG_DEFAULTS.persistence.keepRuns;
+    this.codec = { compress: options.compress ?? CONFIG_DEFAULTS.persistence.compress, key };
     this.clock = options.clock ?? systemClock;
     this.telemetry = options.telemetry;
     this.audit = new AuditLog(path.join(this.dir, AUDIT_LOG), this.clock, options.auditBy);
