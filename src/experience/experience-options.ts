@@ -14,6 +14,8 @@ export interface ExperienceOptions {
   llm?: BaseChatModel;
   /** The model's circuit breaker, shared with its other callers. */
   modelBreaker?: CircuitBreaker;
+  /** The longest one model call may take (the config's `llm.timeoutMs`). @default LLM_DEFAULTS.timeoutMs */
+  llmTimeoutMs?: number;
   /**
    * Counts unusable answers (malformed, rejected, failed) and stops asking after three in a row,
    * for a while. Pass one to several learning loops so that a model unable to summarise stops

@@ -67,7 +67,13 @@ export class Experience {
     this.llm =
       options.llm === undefined
         ? undefined
-        : { model: options.llm, usage: this.usageCounts, breaker: options.answerBreaker ?? new CircuitBreaker({ clock: options.clock ?? systemClock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
+        : {
+            model: options.llm,
+            usage: this.usageCounts,
+            breaker: options.answerBreaker ?? new CircuitBreaker({ clock: options.clock ?? systemClock }),
+            ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }),
+            ...(options.llmTimeoutMs === undefined ? {} : { timeoutMs: options.llmTimeoutMs }),
+          };
     this.clock = options.clock ?? systemClock;
     this.playbooks = new PlaybookStore({
       embedder,

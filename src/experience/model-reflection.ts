@@ -19,6 +19,8 @@ export interface ReflectionModelAccess {
   breaker: CircuitBreaker;
   /** The model's breaker shared with its other callers: only errors and timeouts count. */
   transport?: CircuitBreaker;
+  /** The longest one call may take. @default LLM_DEFAULTS.timeoutMs */
+  timeoutMs?: number;
 }
 
 type Findings = Pick<Reflection, "helpfulStrategies" | "harmfulPatterns" | "observations">;
@@ -58,6 +60,7 @@ export async function modelReflection(
     usage: access.usage,
     breaker: access.breaker,
     ...(access.transport === undefined ? {} : { transport: access.transport }),
+    ...(access.timeoutMs === undefined ? {} : { timeoutMs: access.timeoutMs }),
     check: (found) => reflectionIssue(found, evidence),
     messages: [
       new SystemMessage(
@@ -86,6 +89,7 @@ export async function modelReflectionSummary(access: ReflectionModelAccess, cont
     usage: access.usage,
     breaker: access.breaker,
     ...(access.transport === undefined ? {} : { transport: access.transport }),
+    ...(access.timeoutMs === undefined ? {} : { timeoutMs: access.timeoutMs }),
     check: ({ summary }) => groundingIssue(summary, contents),
     messages: [
       new SystemMessage("Merge these reflections into one short summary that keeps every distinct lesson, in their own words."),

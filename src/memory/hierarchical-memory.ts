@@ -2,7 +2,7 @@ import { CONFIG_DEFAULTS } from "../config/index.js";
 import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
 import { createEmbedder, FlatVectorIndex, HashingEmbedder, type CacheStats, type Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
-import { CircuitBreaker, LlmUsage, type LlmUsageCounts } from "../llm/index.js";
+import { LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { systemClock, type Clock } from "../util/index.js";
 import { CausalLinks, type CausalLinkInput } from "./causal-links.js";
@@ -17,7 +17,7 @@ import { MEMORY_LEVELS, type MemoryLevel } from "./memory-level.js";
 import type { MemoryParts } from "./memory-parts.js";
 import { parseMemorySnapshot, type MemorySnapshot } from "./memory-snapshot.js";
 import { MemoryTable } from "./memory-table.js";
-import type { ModelSummaryAccess } from "./model-summary.js";
+import { summaryAccessOf, type ModelSummaryAccess } from "./model-summary.js";
 import { pruneMemories, type PrunePolicy, type PruneReport } from "./prune-memories.js";
 import { putItem, type PutItemInput } from "./put-item.js";
 import { retrieveMemories, type RetrievedMemory, type RetrieveInput } from "./retrieve-memories.js";
@@ -82,10 +82,7 @@ export class HierarchicalMemory {
     this.settings = parsed.data;
     this.goals = new GoalValues({ embedder: this.embedder, settings: this.settings });
     this.clock = options.clock ?? systemClock;
-    this.llm =
-      options.llm === undefined
-        ? undefined
-        : { model: options.llm, usage: new LlmUsage(), breaker: options.answerBreaker ?? new CircuitBreaker({ clock: this.clock }), ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }) };
+    this.llm = summaryAccessOf(options, this.clock);
     this.table = new MemoryTable({ name: this.name, createIndex: options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions })) });
     this.telemetry = options.telemetry;
     this.searches = new SearchCache(options.retrievalCache ?? CONFIG_DEFAULTS.cache.retrieval);

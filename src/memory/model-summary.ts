@@ -2,7 +2,8 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { LLM_DEFAULTS } from "../config/index.js";
-import { groundingIssue, invokeStructured, type CircuitBreaker, type LlmUsage } from "../llm/index.js";
+import { CircuitBreaker, groundingIssue, invokeStructured, LlmUsage } from "../llm/index.js";
+import type { Clock } from "../util/index.js";
 
 /** The shape of a model's summary. */
 export const SummaryAnswerSchema = z.object({ summary: z.string().describe("the summary, in at most three sentences") });
@@ -16,6 +17,21 @@ export interface ModelSummaryAccess {
   /** The model's breaker shared with its other callers: only errors and timeouts count. */
   transport?: CircuitBreaker;
   timeoutMs?: number;
+}
+
+/** How a memory reaches its model for summaries, from its options; undefined without a model. */
+export function summaryAccessOf(
+  options: { llm?: BaseChatModel; answerBreaker?: CircuitBreaker; modelBreaker?: CircuitBreaker; llmTimeoutMs?: number },
+  clock: Clock,
+): ModelSummaryAccess | undefined {
+  if (options.llm === undefined) return undefined;
+  return {
+    model: options.llm,
+    usage: new LlmUsage(),
+    breaker: options.answerBreaker ?? new CircuitBreaker({ clock }),
+    ...(options.modelBreaker === undefined ? {} : { transport: options.modelBreaker }),
+    ...(options.llmTimeoutMs === undefined ? {} : { timeoutMs: options.llmTimeoutMs }),
+  };
 }
 
 /**

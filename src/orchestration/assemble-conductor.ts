@@ -1,4 +1,4 @@
-import { parseConfig, type JottyConfig } from "../config/index.js";
+import { LLM_DEFAULTS, parseConfig, type JottyConfig } from "../config/index.js";
 import type { Embedder } from "../embeddings/index.js";
 import { createEnvironment, type Environment } from "../environments/index.js";
 import { Experience } from "../experience/index.js";
@@ -66,7 +66,8 @@ export async function assembleConductor(options: ConductorOptions): Promise<Cond
   // One breaker for the model, shared by all who call it: when the endpoint errs or times out, everyone stops asking.
   const modelBreaker = llm === undefined ? undefined : new CircuitBreaker({ clock });
   // And one for the learning loops' summaries and reflections: a model that cannot write them is not asked by each loop in turn.
-  const withModel = llm === undefined || modelBreaker === undefined ? {} : { llm, modelBreaker, answerBreaker: new CircuitBreaker({ clock }) };
+  const withModel =
+    llm === undefined || modelBreaker === undefined ? {} : { llm, modelBreaker, answerBreaker: new CircuitBreaker({ clock }), llmTimeoutMs: (config.llm ?? LLM_DEFAULTS).timeoutMs };
   // Episodes that run at once each need an instance: the config and a factory make more.
   const makeEnvironment =
     typeof options.environment === "function" ? options.environment : options.environment === undefined ? () => createEnvironment(config.environment.name, config.environment.options) : undefined;

@@ -147,6 +147,16 @@ describe("reflection", () => {
     expect(broken.llmUsage()).toMatchObject({ calls: 1, failures: 1, rejected: 0 });
   });
 
+  it("gives the model no longer than llmTimeoutMs for a reflection, then reflects by rules", async () => {
+    const answer = { helpful_strategies: [{ description: "filter on the dt partition column", evidence: "120 rows", confidence: 0.9 }], harmful_patterns: [], observations: [] };
+    const slow = () => new FakeListChatModel({ responses: [JSON.stringify(answer)], sleep: 400 });
+    const hurried = new Experience({ llm: slow(), llmTimeoutMs: 50 });
+    expect((await hurried.reflect(attempt(hurried))).source).toBe("rules");
+    expect(hurried.llmUsage()).toMatchObject({ calls: 1, failures: 1 });
+    const patient = new Experience({ llm: slow(), llmTimeoutMs: 5_000 });
+    expect((await patient.reflect(attempt(patient))).source).toBe("llm");
+  });
+
   it("rejects a model reflection that finds nothing or names what the trajectory did not do, and reflects by rules", async () => {
     const empty = { helpful_strategies: [], harmful_patterns: [], observations: [] };
     const invented = {

@@ -262,6 +262,22 @@ describe("HierarchicalMemory.consolidate", () => {
     expect(failing.get(fallback.patterns[0] as string)?.content).toMatch(/^Pattern across 10 episodes/);
   });
 
+  it("gives the model no longer than llmTimeoutMs for a summary, then uses the rules", async () => {
+    const summary = "Revenue answers sum settled amount_cents and filter on dt.";
+    const slow = () => new FakeListChatModel({ responses: [JSON.stringify({ summary })], sleep: 400 });
+    const hurried = new HierarchicalMemory({ llm: slow(), llmTimeoutMs: 50 });
+    const patient = new HierarchicalMemory({ llm: slow(), llmTimeoutMs: 5_000 });
+    for (const content of SIMILAR_EPISODES) {
+      await hurried.store({ level: "episodic", content });
+      await patient.store({ level: "episodic", content });
+    }
+    const timedOut = await hurried.consolidate();
+    expect(timedOut.modelFailures).toBe(1);
+    expect(hurried.get(timedOut.patterns[0] as string)?.content).toMatch(/^Pattern across 10 episodes/);
+    const answered = await patient.consolidate();
+    expect(patient.get(answered.patterns[0] as string)?.content).toBe(summary);
+  });
+
   it("rejects a model summary that is empty, a JSON object or not grounded in the episodes, and uses the rules", async () => {
     const answers = [
       JSON.stringify({ summary: "" }),
