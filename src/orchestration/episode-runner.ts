@@ -61,10 +61,21 @@ export class EpisodeRunner {
     return this.interrupted.length;
   }
 
-  /** Starts an episode: the graph's input and the invocation with its context (its thread is the episode's own unless named). */
+  /**
+   * Starts an episode: the graph's input and the invocation with its context (its thread is
+   * the episode's own unless named). An interrupted episode still waiting under that thread
+   * (one started without `resume` first) is dropped, with a warning: a new episode on its
+   * thread would run on from its state.
+   */
   async begin(request: EpisodeRequest, setting: Omit<EpisodeSetting, "threadId" | "checkpointed"> & { threadId?: string }) {
     await this.open();
-    return beginEpisode(this.services, request, { threadId: episodeThreadId(setting.episode), checkpointed: this.checkpointer !== undefined, ...setting });
+    const threadId = setting.threadId ?? episodeThreadId(setting.episode);
+    if (this.interrupted.includes(threadId)) {
+      this.interrupted = this.interrupted.filter((thread) => thread !== threadId);
+      await this.prune(threadId);
+      this.options.onWarning?.(`dropped the interrupted episode ${setting.episode}: a new episode started on its thread before it was resumed (train and resume() go on with it first)`);
+    }
+    return beginEpisode(this.services, request, { checkpointed: this.checkpointer !== undefined, ...setting, threadId });
   }
 
   /** Runs a begun episode to its end. */

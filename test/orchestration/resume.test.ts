@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import fs from "fs-extra";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Conductor } from "../../src/index.js";
 
 const TRAINER = path.resolve("test/support/resume-trainer.ts");
 let dir: string;
@@ -110,5 +111,29 @@ describe("resuming an episode after a crash", () => {
     ]);
     expect(learned(after.lines).episodes).toBe(4);
     expect(await fs.readdir(path.join(folder, "checkpoints")).catch(() => [])).toEqual([]);
+  }, 120_000);
+
+  it("drops an interrupted episode, and says so, when a new episode starts on its thread before it is resumed", async () => {
+    const folder = path.join(dir, "run-first");
+    expect((await train(folder, 4, "2:3", "snapshot")).signal).toBe("SIGKILL");
+    const warnings: string[] = [];
+    const conductor = await Conductor.create({
+      config: {
+        learningMode: "persistent",
+        outputDir: folder,
+        seed: 11,
+        environment: { name: "cliff-walking", options: { columns: 5, maxSteps: 30 } },
+        training: { maxStepsPerEpisode: 30, saveEvery: 1 },
+      },
+      onWarning: (warning) => warnings.push(warning),
+    });
+    // The saved state has two episodes, so run() starts episode 2 on the interrupted one's thread.
+    const result = await conductor.run();
+    expect(warnings).toContain("dropped the interrupted episode 2: a new episode started on its thread before it was resumed (train and resume() go on with it first)");
+    // A fresh episode: its own steps from 0, nothing carried over from the dropped one.
+    expect(result.trajectory.map((step) => step.step)).toEqual(result.trajectory.map((_, index) => index));
+    expect(result.resumedAt).toBeUndefined();
+    expect(await conductor.resume()).toEqual([]);
+    await conductor.close();
   }, 120_000);
 });
