@@ -11,15 +11,15 @@ import { recallNode } from "./nodes/recall.js";
 type EpisodeNode = (state: State, context: EpisodeContext) => Promise<Update>;
 
 /**
- * A node that finds its episode context in LangGraph's runtime context. Its update also
- * carries where the episode's generator and todo state are after it, so every checkpoint
- * holds all an episode needs to go on.
+ * A node that finds its episode context in LangGraph's runtime context. When checkpoints are
+ * kept, its update also carries where the episode's generator and todo state are after it,
+ * so every checkpoint holds all an episode needs to go on.
  */
 function withContext(node: EpisodeNode) {
   return async (state: State, config: LangGraphRunnableConfig): Promise<Update> => {
     const context = episodeContext(config);
     const update = await node(state, context);
-    return { ...update, rng: context.rng.state(), todoState: context.todos.snapshot() };
+    return context.checkpointed ? { ...update, rng: context.rng.state(), todoState: context.todos.snapshot() } : update;
   };
 }
 

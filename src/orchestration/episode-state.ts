@@ -139,9 +139,9 @@ export const EpisodeState = Annotation.Root({
   localRecall: Annotation<Record<string, RetrievedMemory[]>>({ reducer: merge, default: () => ({}) }),
   /** The decision points the episode met, by key. */
   points: Annotation<Record<string, DecisionPoint>>({ reducer: merge, default: () => ({}) }),
-  /** Where the episode's generator is after the last node: a resumed episode draws on from there. */
+  /** Where the episode's generator is after the last node (when checkpoints are kept; else where it began): a resumed episode draws on from there. */
   rng: Annotation<RngState>,
-  /** The episode's todo state after the last node. */
+  /** The episode's todo state after the last node (when checkpoints are kept; else as it began). */
   todoState: Annotation<TodoSnapshot>,
   /** The environment's episode after the last step (`snapshotEpisode`), when checkpoints are kept and it can capture one; else null. */
   environmentState: Annotation<JsonValue | null>,
