@@ -30,11 +30,18 @@ export function invocationOf({ services, threadId, checkpointed, context }: { se
   };
 }
 
+/** A begun episode: the graph's input, and the invocation with its context. */
+export interface BegunEpisode {
+  input: Update;
+  config: ReturnType<typeof invocationOf>;
+  context: EpisodeContext;
+}
+
 /**
  * Starts an episode: resets its environment (with a fork of its generator) and its todo list,
  * and returns the graph's input and the invocation with the episode's context.
  */
-export async function beginEpisode(services: EpisodeServices, request: EpisodeRequest, setting: EpisodeSetting): Promise<{ input: Update; config: ReturnType<typeof invocationOf>; context: EpisodeContext }> {
+export async function beginEpisode(services: EpisodeServices, request: EpisodeRequest, setting: EpisodeSetting): Promise<BegunEpisode> {
   const { rng, environment, todos } = setting;
   const start = await environment.reset(rng.fork(), request.task === undefined ? {} : { task: request.task });
   todos.reset();

@@ -2,12 +2,12 @@ import type { Environment } from "../environments/index.js";
 import type { JottyMemoryStore } from "../memory/index.js";
 import type { Vault, VaultCheckpointer } from "../persistence/index.js";
 import type { Rng } from "../util/index.js";
-import { beginEpisode, type EpisodeSetting } from "./begin-episode.js";
+import { beginEpisode, type BegunEpisode, type EpisodeSetting } from "./begin-episode.js";
 import { commitEpisode } from "./commit-episode.js";
 import type { EpisodeContext, EpisodeServices } from "./episode-context.js";
 import { episodeThreadId, openEpisodeCheckpoints } from "./episode-checkpoints.js";
 import { buildEpisodeGraph, type EpisodeGraph } from "./episode-graph.js";
-import { stepEvent, type EpisodeRequest, type State, type StepEvent, type Update } from "./episode-state.js";
+import { stepEvent, type EpisodeRequest, type State, type StepEvent } from "./episode-state.js";
 import { resumeEpisode, type Resumption } from "./resume-episode.js";
 import type { TodoList } from "./todo-list.js";
 
@@ -67,7 +67,7 @@ export class EpisodeRunner {
    * (one started without `resume` first) is dropped, with a warning: a new episode on its
    * thread would run on from its state.
    */
-  async begin(request: EpisodeRequest, setting: Omit<EpisodeSetting, "threadId" | "checkpointed"> & { threadId?: string }) {
+  async begin(request: EpisodeRequest, setting: Omit<EpisodeSetting, "threadId" | "checkpointed"> & { threadId?: string }): Promise<BegunEpisode> {
     await this.open();
     const threadId = setting.threadId ?? episodeThreadId(setting.episode);
     if (this.interrupted.includes(threadId)) {
@@ -79,7 +79,7 @@ export class EpisodeRunner {
   }
 
   /** Runs a begun episode to its end. */
-  async invoke({ input, config, context }: { input: Update; config: { configurable: { thread_id: string } }; context: EpisodeContext }): Promise<RanEpisode> {
+  async invoke({ input, config, context }: BegunEpisode): Promise<RanEpisode> {
     const final = (await this.graph.invoke(input, config)) as State;
     return { final, context, threadId: config.configurable.thread_id };
   }
@@ -88,7 +88,7 @@ export class EpisodeRunner {
    * Runs a begun episode, yielding an event as each node finishes (LangGraph's `updates`
    * stream, with its `values` stream for the state after each step).
    */
-  async *stream({ input, config, context }: { input: Update; config: { configurable: { thread_id: string } }; context: EpisodeContext }): AsyncGenerator<StepEvent, RanEpisode> {
+  async *stream({ input, config, context }: BegunEpisode): AsyncGenerator<StepEvent, RanEpisode> {
     let state = input as State;
     for await (const [mode, chunk] of await this.graph.stream(input, { ...config, streamMode: ["updates", "values"] })) {
       if (mode === "values") {

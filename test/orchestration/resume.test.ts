@@ -32,6 +32,8 @@ function train(folder: string, episodes: number, killAt: string, kind: "snapshot
 }
 
 const episodesOf = (lines: Line[]) => lines.filter((line) => line.episode !== undefined).map(({ episode, actions, reward }) => ({ episode, actions, reward }));
+/** Each episode's number and the step it went on from (null for one that was not resumed). */
+const resumedAt = (lines: Line[]) => lines.filter((line) => line.episode !== undefined).map((line) => [line.episode, line.resumedAt]);
 const learned = (lines: Line[]) => lines.find((line) => line.q !== undefined) as Line;
 
 beforeAll(async () => {
@@ -56,7 +58,7 @@ describe("resuming an episode after a crash", () => {
     const after = await train(folder, 2, "none", "snapshot");
     expect(after.signal).toBeNull();
     expect(after.lines.find((line) => line.warning !== undefined)?.warning).toBe("episode 2 went on from step 3, where a process that stopped left it");
-    expect(after.lines.filter((line) => line.episode !== undefined).map((line) => [line.episode, line.resumedAt])).toEqual([
+    expect(resumedAt(after.lines)).toEqual([
       [2, 3],
       [3, null],
     ]);
@@ -77,7 +79,7 @@ describe("resuming an episode after a crash", () => {
     expect(after.lines.find((line) => line.warning !== undefined)?.warning).toBe(
       "episode 2 restarts as a new episode: the cliff-walking environment cannot capture its episode (it has no snapshotEpisode)",
     );
-    expect(after.lines.filter((line) => line.episode !== undefined).map((line) => [line.episode, line.resumedAt])).toEqual([
+    expect(resumedAt(after.lines)).toEqual([
       [2, null],
       [3, null],
     ]);
@@ -91,7 +93,7 @@ describe("resuming an episode after a crash", () => {
     const killed = await train(folder, 6, "1:3", "snapshot", 2);
     expect(killed.signal).toBe("SIGKILL");
     const after = await train(folder, 3, "none", "snapshot", 2);
-    expect(after.lines.filter((line) => line.episode !== undefined).map((line) => [line.episode, line.resumedAt !== null])).toEqual([
+    expect(resumedAt(after.lines).map(([episode, step]) => [episode, step !== null])).toEqual([
       [2, true],
       [3, true],
       [4, false],
@@ -105,7 +107,7 @@ describe("resuming an episode after a crash", () => {
     expect((await train(folder, 4, "2:3", "snapshot", 1, "train-run")).signal).toBe("SIGKILL");
     const after = await train(folder, 2, "none", "snapshot", 1, "train-run");
     expect(after.lines.find((line) => line.warning !== undefined)?.warning).toBe("episode 2 went on from step 3, where a process that stopped left it");
-    expect(after.lines.filter((line) => line.episode !== undefined).map((line) => [line.episode, line.resumedAt])).toEqual([
+    expect(resumedAt(after.lines)).toEqual([
       [2, 3],
       [3, null],
     ]);
