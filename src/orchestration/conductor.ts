@@ -247,7 +247,7 @@ export class Conductor {
     const rng = new Rng(this.config.seed);
     const results: EpisodeResult[] = [];
     for (const [index, task] of tasks.entries()) {
-      const begun = await this.runner.begin(task, { ...this.setting({ rng, learning: false, explore: false }), threadId: evaluationThreadId(this.episodeCount, index) });
+      const begun = await this.runner.begin(task, { ...this.setting({ rng, learning: false, explore: false }), threadId: evaluationThreadId(this.episodeCount, index), checkpointed: false });
       results.push(await this.complete(await this.runner.invoke(begun), { counted: false }));
     }
     return { successRate: results.length === 0 ? 0 : results.filter((result) => result.success).length / results.length, results };

@@ -27,6 +27,8 @@ export interface RanEpisode {
 export class EpisodeRunner {
   /** The compiled episode graph (with the checkpointer once checkpoints are open). */
   graph: EpisodeGraph;
+  /** The graph without a checkpointer, for episodes nothing resumes (evaluation). */
+  private readonly plain: EpisodeGraph;
   private checkpointer: VaultCheckpointer | undefined;
   /** Threads of training episodes a crash interrupted, oldest first. */
   private interrupted: string[] = [];
@@ -43,7 +45,8 @@ export class EpisodeRunner {
       onWarning: ((warning: string) => void) | undefined;
     },
   ) {
-    this.graph = buildEpisodeGraph({ maxSteps: services.config.training.maxStepsPerEpisode, store: options.store });
+    this.plain = buildEpisodeGraph({ maxSteps: services.config.training.maxStepsPerEpisode, store: options.store });
+    this.graph = this.plain;
   }
 
   /** Opens the checkpoints (once, with a Vault), taking over those of processes that stopped. */
@@ -56,6 +59,11 @@ export class EpisodeRunner {
     this.graph = buildEpisodeGraph({ maxSteps: this.services.config.training.maxStepsPerEpisode, checkpointer, store });
   }
 
+  /** The graph an episode runs on: the checkpointed one when its checkpoints are kept. */
+  private graphOf(context: EpisodeContext): EpisodeGraph {
+    return context.checkpointed ? this.graph : this.plain;
+  }
+
   /** Episodes a crash interrupted that are still to go on with. */
   get pending(): number {
     return this.interrupted.length;
@@ -65,9 +73,10 @@ export class EpisodeRunner {
    * Starts an episode: the graph's input and the invocation with its context (its thread is
    * the episode's own unless named). An interrupted episode still waiting under that thread
    * (one started without `resume` first) is dropped, with a warning: a new episode on its
-   * thread would run on from its state.
+   * thread would run on from its state. `checkpointed: false` runs it without checkpoints
+   * (evaluation: nothing resumes it, so it writes nothing to disk).
    */
-  async begin(request: EpisodeRequest, setting: Omit<EpisodeSetting, "threadId" | "checkpointed"> & { threadId?: string }): Promise<BegunEpisode> {
+  async begin(request: EpisodeRequest, setting: Omit<EpisodeSetting, "threadId" | "checkpointed"> & { threadId?: string; checkpointed?: boolean }): Promise<BegunEpisode> {
     await this.open();
     const threadId = setting.threadId ?? episodeThreadId(setting.episode);
     if (this.interrupted.includes(threadId)) {
@@ -75,12 +84,12 @@ export class EpisodeRunner {
       await this.prune(threadId);
       this.options.onWarning?.(`dropped the interrupted episode ${setting.episode}: a new episode started on its thread before it was resumed (train and resume() go on with it first)`);
     }
-    return beginEpisode(this.services, request, { checkpointed: this.checkpointer !== undefined, ...setting, threadId });
+    return beginEpisode(this.services, request, { ...setting, threadId, checkpointed: this.checkpointer !== undefined && setting.checkpointed !== false });
   }
 
   /** Runs a begun episode to its end. */
   async invoke({ input, config, context }: BegunEpisode): Promise<RanEpisode> {
-    const final = (await this.graph.invoke(input, config)) as State;
+    const final = (await this.graphOf(context).invoke(input, config)) as State;
     return { final, context, threadId: config.configurable.thread_id };
   }
 
@@ -90,7 +99,7 @@ export class EpisodeRunner {
    */
   async *stream({ input, config, context }: BegunEpisode): AsyncGenerator<StepEvent, RanEpisode> {
     let state = input as State;
-    for await (const [mode, chunk] of await this.graph.stream(input, { ...config, streamMode: ["updates", "values"] })) {
+    for await (const [mode, chunk] of await this.graphOf(context).stream(input, { ...config, streamMode: ["updates", "values"] })) {
       if (mode === "values") {
         state = chunk as State;
         continue;

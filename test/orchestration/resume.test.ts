@@ -5,8 +5,8 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import fs from "fs-extra";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Conductor } from "../../src/index.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { Conductor, VaultCheckpointer } from "../../src/index.js";
 
 const TRAINER = path.resolve("test/support/resume-trainer.ts");
 let dir: string;
@@ -138,4 +138,20 @@ describe("resuming an episode after a crash", () => {
     expect(await conductor.resume()).toEqual([]);
     await conductor.close();
   }, 120_000);
+
+  it("checkpoints training episodes and not evaluation ones, which nothing resumes", async () => {
+    const conductor = await Conductor.create({
+      config: { learningMode: "persistent", outputDir: path.join(dir, "evaluation"), seed: 3, environment: { name: "cliff-walking", options: { columns: 5, maxSteps: 10 } }, training: { maxStepsPerEpisode: 10 } },
+    });
+    const put = vi.spyOn(VaultCheckpointer.prototype, "put");
+    try {
+      await conductor.evaluate({ tasks: [{}, {}] });
+      expect(put).not.toHaveBeenCalled();
+      await conductor.run();
+      expect(put).toHaveBeenCalled();
+    } finally {
+      put.mockRestore();
+      await conductor.close();
+    }
+  }, 60_000);
 });
