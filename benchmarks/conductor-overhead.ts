@@ -4,6 +4,9 @@
  * running the same actor function and environment, per environment step:
  * - like for like: the Conductor's six nodes and edges, the actor and environment in `act`
  *   and `observe`, the other nodes empty — what Jotty's memory and learning add;
+ * - like for like with the Conductor's state: the same, over the Conductor's episode state
+ *   schema (its ~37 channels, most of them unused here) — what LangGraph charges for the state
+ *   alone, apart from anything Jotty's nodes do;
  * - minimal: two nodes (act → environment) — what the six-node structure costs on top.
  *
  * Each measurement is repeated (`--repeats`, interleaved so that machine noise hits all three
@@ -25,6 +28,7 @@ import {
   Rng,
   type MemoryEntry,
 } from "../src/index.js";
+import { EpisodeState } from "../src/orchestration/episode-state.js";
 import { printTable, writeResult } from "./report.js";
 import { median, syntheticSnapshot, vocabulary } from "./synthetic.js";
 
@@ -49,19 +53,21 @@ const embedder = new HashingEmbedder();
 const learning = { alpha: 0.5, gamma: 1, epsilon: { kind: "constant", value: 0.1 } } as const;
 
 /** The same actor and environment in a graph with no memory, planning or learning. */
-async function bareStepMs(shape: "like-for-like" | "minimal"): Promise<number> {
+async function bareStepMs(shape: "like-for-like" | "conductor-state" | "minimal"): Promise<number> {
   const q = new QPredictor({ alpha: 0.5, gamma: 1, embedder, epsilon: learning.epsilon });
   const actor = new PolicyActor({ name: "walker" });
   const environment = new CliffWalking({ maxSteps: MAX_STEPS });
   const rng = new Rng(3);
   const memory = new HierarchicalMemory({ embedder });
-  const State = Annotation.Root({
+  const own = {
     observation: Annotation<string>,
     actions: Annotation<string[]>,
     action: Annotation<string>,
     step: Annotation<number>,
     done: Annotation<boolean>,
-  });
+  };
+  // Only the typing of the five fields is read below; the wider schema just adds channels.
+  const State = Annotation.Root(shape === "conductor-state" ? { ...EpisodeState.spec, ...own } : own);
   const act = async (state: typeof State.State) => {
       const decision = await actor.act({
         goal: environment.description,
@@ -151,15 +157,18 @@ const rows: Array<Record<string, number>> = [];
 const started = performance.now();
 await bareStepMs("like-for-like"); // warm up the JIT on every path
 await bareStepMs("minimal");
+await bareStepMs("conductor-state");
 await conductorStepMs(0);
 for (const size of sizes) {
-  const samples = { like: [] as number[], minimal: [] as number[], conductor: [] as number[] };
+  const samples = { like: [] as number[], state: [] as number[], minimal: [] as number[], conductor: [] as number[] };
   for (let repeat = 0; repeat < repeats; repeat += 1) {
     samples.like.push(await bareStepMs("like-for-like"));
+    samples.state.push(await bareStepMs("conductor-state"));
     samples.minimal.push(await bareStepMs("minimal"));
     samples.conductor.push((await conductorStepMs(size)).perStep);
   }
   const like = median(samples.like);
+  const withState = median(samples.state);
   const minimal = median(samples.minimal);
   const perStep = median(samples.conductor);
   rows.push({
@@ -167,25 +176,29 @@ for (const size of sizes) {
     conductorMsPerStep: Number(perStep.toFixed(3)),
     likeForLikeMsPerStep: Number(like.toFixed(3)),
     ratio: Number((perStep / like).toFixed(2)),
+    conductorStateMsPerStep: Number(withState.toFixed(3)),
+    ratioToConductorState: Number((perStep / withState).toFixed(2)),
     minimalMsPerStep: Number(minimal.toFixed(3)),
     ratioToMinimal: Number((perStep / minimal).toFixed(2)),
   });
   process.stdout.write(`measured ${size} memories\n`);
 }
 printTable(
-  ["memories", "Conductor ms/step", "bare (same 6 nodes) ms/step", "ratio", "bare (2 nodes) ms/step", "ratio"],
+  ["memories", "Conductor ms/step", "bare (same 6 nodes) ms/step", "ratio", "bare (6 nodes, Conductor's state) ms/step", "ratio", "bare (2 nodes) ms/step", "ratio"],
   rows.map((row) => [
     String(row.memories),
     String(row.conductorMsPerStep),
     String(row.likeForLikeMsPerStep),
     `${row.ratio}×`,
+    String(row.conductorStateMsPerStep),
+    `${row.ratioToConductorState}×`,
     String(row.minimalMsPerStep),
     `${row.ratioToMinimal}×`,
   ]),
 );
 await writeResult(values.out, "conductor-overhead", {
   description:
-    "Median over repeats of milliseconds per environment step of a CONTEXTUAL Conductor episode (one PolicyActor on cliff walking, memories preloaded in the shared memory, consolidated) against bare LangGraph graphs running the same PolicyActor and environment: the Conductor's six-node shape with empty recall/plan/learn/finish, and a minimal act → environment loop",
+    "Median over repeats of milliseconds per environment step of a CONTEXTUAL Conductor episode (one PolicyActor on cliff walking, memories preloaded in the shared memory, consolidated) against bare LangGraph graphs running the same PolicyActor and environment: the Conductor's six-node shape with empty recall/plan/learn/finish, the same over the Conductor's episode state schema, and a minimal act → environment loop",
   settings: { memories: sizes, episodes, repeats, maxSteps: MAX_STEPS },
   durationMs: Math.round(performance.now() - started),
   rows,
