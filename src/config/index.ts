@@ -17,6 +17,7 @@ export {
   PrunePolicySchema,
   PruningSchema,
   RetrievalSchema,
+  VectorIndexSchema,
   TraceKindSchema,
   TrainingSchema,
 } from "./schema.js";

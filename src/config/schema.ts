@@ -89,6 +89,18 @@ export const RetrievalSchema = z.strictObject({
   minRelevance: z.number().min(-1).max(1).default(0).describe("memories less relevant than this are never returned"),
 });
 
+/** The vector index of each memory (and of the Q-predictor's states). */
+export const VectorIndexSchema = z.strictObject({
+  approximateFrom: z
+    .int()
+    .min(0)
+    .default(20_000)
+    .describe("vectors from which the approximate (HNSW) index replaces the exact one; 0: approximate from the start"),
+  m: z.int().min(2).max(127).default(16).describe("links an HNSW node keeps per layer (twice as many on the bottom layer)"),
+  efConstruction: z.int().positive().default(64).describe("candidates considered when a vector is linked into the graph"),
+  efSearch: z.int().positive().default(128).describe("candidates a search keeps (at least the k asked for): higher finds more of the true neighbours, slower"),
+});
+
 /** Settings of `consolidate()`. */
 export const ConsolidationSchema = z.strictObject({
   clusterSimilarity: unit.default(0.6).describe("cosine at which episodic memories join a cluster"),
@@ -145,6 +157,7 @@ export const MemorySchema = z.strictObject({
     .default(0.25)
     .describe("goals at least this similar share values (fallback for unseen goals, transfer of updates)"),
   retrieval: defaulted(RetrievalSchema),
+  index: defaulted(VectorIndexSchema),
   consolidation: defaulted(ConsolidationSchema),
   pruning: defaulted(PruningSchema),
   baseline: z

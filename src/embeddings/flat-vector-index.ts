@@ -1,25 +1,13 @@
 import { JottyError } from "../errors/index.js";
-import { DOT_PRODUCT_WASM } from "./kernel/dot-product-wasm.js";
+import { packSections, unpackSections } from "./index-bytes.js";
+import { kernelModule } from "./kernel/kernel-module.js";
+import { TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
 type DotMany = (query: number, rows: number, count: number, stride: number, out: number) => void;
 
 const PAGE_BYTES = 65_536;
 const MAX_PAGES = 65_536;
-const TAG_FIELDS = ["level", "actor", "goal"] as const;
-type TagField = (typeof TAG_FIELDS)[number];
-
-let compiledKernel: WebAssembly.Module | null | undefined;
-
-/** The SIMD kernel, compiled once per process; null where WebAssembly SIMD is missing. */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiledKernel === undefined) {
-    const bytes = Buffer.from(DOT_PRODUCT_WASM, "base64");
-    compiledKernel = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  }
-  return compiledKernel ?? null;
-}
-
 /** Options of {@link FlatVectorIndex}. */
 export interface FlatVectorIndexOptions {
   /** Length of every vector. */
@@ -28,43 +16,6 @@ export interface FlatVectorIndexOptions {
   initialCapacity?: number;
   /** Score with the WebAssembly SIMD kernel when available; false forces the JavaScript loop. @default true */
   simd?: boolean;
-}
-
-/** Interns tag values as small integers so a filter is an array lookup per row. */
-class TagColumn {
-  private readonly codes = new Map<string, number>();
-  values: Int32Array;
-
-  constructor(capacity: number) {
-    this.values = new Int32Array(capacity).fill(-1);
-  }
-
-  code(value: string | undefined): number {
-    if (value === undefined) return -1;
-    let code = this.codes.get(value);
-    if (code === undefined) {
-      code = this.codes.size;
-      this.codes.set(value, code);
-    }
-    return code;
-  }
-
-  /** A lookup table of allowed codes, or null when the filter does not constrain this field. */
-  allowed(wanted: string | readonly string[] | undefined): Uint8Array | null {
-    if (wanted === undefined) return null;
-    const table = new Uint8Array(this.codes.size + 1);
-    for (const value of typeof wanted === "string" ? [wanted] : wanted) {
-      const code = this.codes.get(value);
-      if (code !== undefined) table[code] = 1;
-    }
-    return table;
-  }
-
-  grow(capacity: number): void {
-    const next = new Int32Array(capacity).fill(-1);
-    next.set(this.values);
-    this.values = next;
-  }
 }
 
 /**
@@ -85,7 +36,7 @@ export class FlatVectorIndex implements VectorIndex {
   private count = 0;
   private ids: string[] = [];
   private readonly slots = new Map<string, number>();
-  private readonly tags: Record<TagField, TagColumn>;
+  private tags: Record<TagField, TagColumn>;
 
   /**
    * @param options - dimensions, initial capacity, simd.
@@ -187,14 +138,16 @@ export class FlatVectorIndex implements VectorIndex {
       this.ids[slot] = id;
     } else {
       this.writeRow(slot, vector);
+      for (const field of TAG_FIELDS) this.tags[field].release(slot);
     }
-    for (const field of TAG_FIELDS) this.tags[field].values[slot] = this.tags[field].code(tags[field]);
+    for (const field of TAG_FIELDS) this.tags[field].set(slot, tags[field]);
   }
 
   remove(id: string): boolean {
     const slot = this.slots.get(id);
     if (slot === undefined) return false;
     const last = this.count - 1;
+    for (const field of TAG_FIELDS) this.tags[field].release(slot);
     if (slot !== last) {
       const floats = this.floats();
       const from = this.rowsOffset + last * this.stride;
@@ -225,6 +178,68 @@ export class FlatVectorIndex implements VectorIndex {
     this.count = 0;
     this.ids = [];
     this.slots.clear();
+    for (const field of TAG_FIELDS) this.tags[field].recount(() => false, 0);
+  }
+
+  /** Every vector with its tags, in row order. */
+  *entries(): IterableIterator<{ id: string; vector: Float32Array; tags: VectorTags }> {
+    for (let slot = 0; slot < this.count; slot += 1) {
+      const id = this.ids[slot] as string;
+      const tags: VectorTags = {};
+      for (const field of TAG_FIELDS) {
+        const code = this.tags[field].values[slot] as number;
+        if (code >= 0) tags[field] = this.tags[field].known[code] as string;
+      }
+      yield { id, vector: this.get(id) as Float32Array, tags };
+    }
+  }
+
+  /** The whole index as bytes (ids, tags, rows): {@link FlatVectorIndex.fromBytes} loads it without re-embedding. */
+  toBytes(): Uint8Array {
+    const rows = this.floats().slice(this.rowsOffset, this.rowsOffset + this.count * this.stride);
+    const header = {
+      format: "jotty-flat",
+      version: 1,
+      dimensions: this.dimensions,
+      rows: this.count,
+      ids: this.ids.slice(0, this.count),
+      tags: Object.fromEntries(TAG_FIELDS.map((field) => [field, this.tags[field].known])),
+    };
+    return packSections(header, [rows, ...TAG_FIELDS.map((field) => this.tags[field].values.slice(0, this.count))]);
+  }
+
+  /**
+   * Loads an index {@link FlatVectorIndex.toBytes} wrote.
+   *
+   * @throws JottyError `snapshot_invalid` when the bytes are not such an index.
+   */
+  static fromBytes(bytes: Uint8Array, options: Pick<FlatVectorIndexOptions, "simd"> = {}): FlatVectorIndex {
+    const { header, sections } = unpackSections(bytes, "exact index");
+    const invalid = (why: string): JottyError => new JottyError({ code: "snapshot_invalid", message: `The stored exact index cannot be read: ${why}. Save the state again to rewrite it.` });
+    const { dimensions, rows, ids, tags } = header;
+    if (header.format !== "jotty-flat" || header.version !== 1) throw invalid("it is not a version 1 flat index");
+    if (!Number.isInteger(dimensions) || (dimensions as number) < 1 || !Number.isInteger(rows) || (rows as number) < 0) throw invalid("its sizes are not whole numbers");
+    const count = rows as number;
+    if (!Array.isArray(ids) || ids.length !== count || !ids.every((id) => typeof id === "string") || new Set(ids).size !== count) throw invalid("its ids do not match its rows");
+    const index = new FlatVectorIndex({ dimensions: dimensions as number, initialCapacity: Math.max(16, count), ...options });
+    const [floats, ...codes] = sections;
+    if (floats?.byteLength !== count * index.stride * 4) throw invalid("its vectors do not match its rows");
+    if (codes.length !== TAG_FIELDS.length || !codes.every((section) => section.byteLength === count * 4)) throw invalid("its tags do not match its rows");
+    while (index.capacity < count) index.grow();
+    index.floats().set(new Float32Array(floats), index.rowsOffset);
+    const names = (tags ?? {}) as Record<string, unknown>;
+    TAG_FIELDS.forEach((field, position) => {
+      const known = names[field];
+      if (!Array.isArray(known) || !known.every((name) => typeof name === "string")) throw invalid(`its ${field} tags are not a list of names`);
+      index.tags[field] = TagColumn.restore(known, new Int32Array(codes[position] as ArrayBuffer), index.capacity);
+      index.tags[field].recount(() => true, count);
+    });
+    (ids as string[]).forEach((id, slot) => {
+      index.ids[slot] = id;
+      index.slots.set(id, slot);
+    });
+    index.count = count;
+    return index;
   }
 
   /** Cosine of the query with every row, written into the scores area. */

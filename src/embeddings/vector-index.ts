@@ -25,7 +25,8 @@ export interface VectorMatch {
 
 /**
  * The contract of a vector index, so that an approximate index can replace the exact one
- * without touching callers. Scores are cosine similarities; vectors are normalised on add.
+ * without touching callers. Scores are cosine similarities (an approximate index's within
+ * about 0.01); vectors are normalised on add.
  */
 export interface VectorIndex {
   /** Length of every vector. */
@@ -40,8 +41,14 @@ export interface VectorIndex {
   has(id: string): boolean;
   /** A copy of the (normalised) vector of `id`, or undefined. */
   get(id: string): Float32Array | undefined;
-  /** The `k` most similar vectors passing the filter, best first. */
-  search(query: ArrayLike<number>, options: { k: number; filter?: VectorFilter }): VectorMatch[];
+  /**
+   * The `k` most similar vectors passing the filter, best first. `effort` tells an approximate
+   * index how many candidates to keep (its own setting by default, never fewer than `k`); an
+   * exact index ignores it.
+   */
+  search(query: ArrayLike<number>, options: { k: number; filter?: VectorFilter; effort?: number }): VectorMatch[];
   /** Removes everything. */
   clear(): void;
+  /** The whole index as bytes, for an index that can be persisted and loaded without re-embedding. */
+  toBytes?(): Uint8Array;
 }

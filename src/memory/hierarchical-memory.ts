@@ -1,6 +1,6 @@
 import { CONFIG_DEFAULTS } from "../config/index.js";
 import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
-import { createEmbedder, FlatVectorIndex, HashingEmbedder, type CacheStats, type Embedder } from "../embeddings/index.js";
+import { createEmbedder, HashingEmbedder, type CacheStats, type Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
@@ -10,21 +10,22 @@ import { consolidateMemories, type ConsolidationProgress, type ConsolidationRepo
 import { consolidatedKnowledge, type KnowledgeQuery } from "./consolidated-knowledge.js";
 import { GoalValues } from "./goal-values.js";
 import type { HierarchicalMemoryOptions } from "./hierarchical-memory-options.js";
-import { invalidArgument } from "./invalid-argument.js";
 import type { ChangeListener } from "./memory-change.js";
 import type { MemoryEntry } from "./memory-entry.js";
 import { MEMORY_LEVELS, type MemoryLevel } from "./memory-level.js";
 import type { MemoryParts } from "./memory-parts.js";
 import { parseMemorySnapshot, type MemorySnapshot } from "./memory-snapshot.js";
 import { MemoryTable } from "./memory-table.js";
+import { builtInIndex, memoryVectors, type IndexFactory } from "./memory-vectors.js";
 import { summaryAccessOf, type ModelSummaryAccess } from "./model-summary.js";
 import { pruneMemories, type PrunePolicy, type PruneReport } from "./prune-memories.js";
 import { putItem, type PutItemInput } from "./put-item.js";
 import { retrieveMemories, type RetrievedMemory, type RetrieveInput } from "./retrieve-memories.js";
 import { SearchCache } from "./search-cache.js";
+import { setMemoryValue } from "./set-value.js";
 import { searchMemories, type SearchMatch, type SearchQuery } from "./search-memories.js";
 import { similarMemories, type SimilarMemory, type SimilarQuery } from "./similar-memories.js";
-import { restoreSnapshot, snapshotMemory } from "./snapshot-memory.js";
+import { restoreSnapshot, snapshotMemory, type VectorRestore } from "./snapshot-memory.js";
 import { storeMemory, type StoreMemoryInput, type StoreMemoryResult } from "./store-memory.js";
 
 /** Told when a memory is retrieved; the memory learner uses it for eligibility traces. */
@@ -54,6 +55,9 @@ export class HierarchicalMemory {
   private readonly llm: ModelSummaryAccess | undefined;
   /** The memories and their indexes. */
   private readonly table: MemoryTable;
+  private readonly loadIndex: IndexFactory["load"];
+  /** How the last restore got its vectors: loaded from stored bytes, or embedded again (and why). */
+  vectorRestore: VectorRestore = { vectors: "none" };
   /** Goals seen, and the values memories have for them. */
   private readonly goals: GoalValues;
   private readonly listeners = new Set<AccessListener>();
@@ -83,7 +87,9 @@ export class HierarchicalMemory {
     this.goals = new GoalValues({ embedder: this.embedder, settings: this.settings });
     this.clock = options.clock ?? systemClock;
     this.llm = summaryAccessOf(options, this.clock);
-    this.table = new MemoryTable({ name: this.name, createIndex: options.createIndex ?? ((dimensions) => new FlatVectorIndex({ dimensions })) });
+    const index = options.createIndex === undefined ? builtInIndex(this.settings.index) : { create: options.createIndex, load: undefined };
+    this.loadIndex = index.load;
+    this.table = new MemoryTable({ name: this.name, createIndex: index.create });
     this.telemetry = options.telemetry;
     this.searches = new SearchCache(options.retrievalCache ?? CONFIG_DEFAULTS.cache.retrieval);
     this.links = new CausalLinks(this.table);
@@ -125,9 +131,7 @@ export class HierarchicalMemory {
     return entry === undefined ? undefined : structuredClone(entry);
   }
 
-  /**
-   * One memory without copying, for read-only use on hot paths; never mutate it.
-   */
+  /** One memory without copying, for read-only use on hot paths; never mutate it. */
   peek(id: string): Readonly<MemoryEntry> | undefined {
     return this.table.get(id);
   }
@@ -272,18 +276,8 @@ export class HierarchicalMemory {
    *
    * @param visit - count this as an episode that credited the memory. @default false
    */
-  setValue({ id, goal, value, visit = false }: { id: string; goal: string; value: number; visit?: boolean }): boolean {
-    const entry = this.table.get(id);
-    if (entry === undefined) return false;
-    if (!Number.isFinite(value)) throw invalidArgument(`A memory value must be a finite number, got ${value}.`);
-    const current = entry.values[goal];
-    entry.values[goal] = {
-      value: Math.min(1, Math.max(0, value)),
-      visits: (current?.visits ?? 0) + (visit ? 1 : 0),
-    };
-    entry.updatedAt = this.clock.now();
-    this.table.changed(entry, "update", "value");
-    return true;
+  setValue(input: { id: string; goal: string; value: number; visit?: boolean }): boolean {
+    return setMemoryValue(this.table, this.clock, input);
   }
 
   /** The value a memory has for a goal, reading only what is cached (no embedding call). */
@@ -375,17 +369,25 @@ export class HierarchicalMemory {
     });
   }
 
+  /** Vectors and index as bytes (undefined when empty or the index is the caller's own), for {@link HierarchicalMemory.restore}. */
+  snapshotVectors(): Uint8Array | undefined {
+    return memoryVectors(this.table, this.embedder);
+  }
+
   /**
-   * Rebuilds a memory from a snapshot. Stored vectors are used when they were made by the same
-   * embedder; otherwise contents and goals are embedded again.
+   * Rebuilds a memory from a snapshot. `vectors` from {@link HierarchicalMemory.snapshotVectors}
+   * are loaded as they are when the same embedder made them for these memories; else stored
+   * per-entry vectors of the same embedder are used, and the rest embedded again
+   * ({@link HierarchicalMemory.vectorRestore} says which, and why).
    *
    * @throws JottyError `snapshot_version_unsupported` for a snapshot from a newer Jotty,
    *   `snapshot_invalid` when it does not match its schema.
    */
-  static async restore(snapshot: unknown, options: HierarchicalMemoryOptions = {}): Promise<HierarchicalMemory> {
+  static async restore(snapshot: unknown, options: HierarchicalMemoryOptions & { vectors?: Uint8Array | undefined } = {}): Promise<HierarchicalMemory> {
     const parsed = parseMemorySnapshot(snapshot);
-    const memory = new HierarchicalMemory({ name: parsed.name, ...options });
-    await restoreSnapshot(memory.parts, parsed);
+    const { vectors, ...rest } = options;
+    const memory = new HierarchicalMemory({ name: parsed.name, ...rest });
+    memory.vectorRestore = await restoreSnapshot(memory.parts, parsed, { vectors, load: memory.loadIndex });
     memory.totalAccesses = parsed.totalAccesses;
     memory.consolidation.lastPass = parsed.lastConsolidation ?? -Infinity;
     return memory;

@@ -99,16 +99,30 @@ export class MemoryTable {
     return this.byLevel[level];
   }
 
-  /** Adds a memory to every index; the caller tells listeners, with its own reason. */
-  insert(entry: MemoryEntry, vector: Float32Array): void {
+  /** Takes a loaded vector index holding the vectors of the memories about to be inserted. @throws JottyError `invalid_argument` when there are memories already. */
+  adopt(index: VectorIndex): void {
+    if (this.entries.size > 0) throw new JottyError({ code: "invalid_argument", message: `The ${this.name} memory already holds memories; a loaded index can only start an empty one.` });
+    this.vectors = index;
+  }
+
+  /**
+   * Adds a memory to every index; the caller tells listeners, with its own reason. Without a
+   * vector, the memory's vector must be in the (adopted) index already.
+   */
+  insert(entry: MemoryEntry, vector?: Float32Array): void {
+    if (vector === undefined && this.vectors?.has(entry.id) !== true) {
+      throw new JottyError({ code: "invalid_argument", message: `Memory ${entry.id} has no vector in the ${this.name} memory's index.` });
+    }
     this.levelVersions[entry.level] += 1;
     this.entries.set(entry.id, entry);
     this.terms?.add(entry.id, entry.content);
     this.byLevel[entry.level].add(entry.id);
-    this.indexFor(vector.length).add(entry.id, vector, {
-      level: entry.level,
-      ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }),
-    });
+    if (vector !== undefined) {
+      this.indexFor(vector.length).add(entry.id, vector, {
+        level: entry.level,
+        ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }),
+      });
+    }
     for (const link of entry.causalLinks) this.noteLink(entry.id, link.target);
   }
 

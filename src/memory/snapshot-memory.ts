@@ -1,5 +1,6 @@
 import { baseEmbedder, embedderId, embedTexts, HashingEmbedder } from "../embeddings/index.js";
 import type { MemoryParts } from "./memory-parts.js";
+import { loadMemoryVectors, type IndexFactory } from "./memory-vectors.js";
 import { decodeVector, encodeVector, MEMORY_SNAPSHOT_VERSION, type MemorySnapshot } from "./memory-snapshot.js";
 
 /** What a snapshot holds beyond the table and the goals: the memory's name and counters. */
@@ -35,6 +36,16 @@ export function snapshotMemory(
   };
 }
 
+/** Where a restored memory's vectors came from. */
+export interface VectorRestore {
+  /** `loaded`: the stored index as it was; `embedded`: some or all vectors computed again; `none`: nothing to restore. */
+  vectors: "loaded" | "embedded" | "none";
+  /** Why stored vectors given to the restore were not used. */
+  problem?: string;
+  /** Memories whose vectors were embedded again. */
+  embedded?: number;
+}
+
 /**
  * Fills an empty memory's table and goals from a parsed snapshot (the body of
  * {@link HierarchicalMemory.restore}). Stored vectors are trusted only when the same embedder
@@ -43,17 +54,26 @@ export function snapshotMemory(
 export async function restoreSnapshot(
   { table, goals, embedder }: Pick<MemoryParts, "table" | "goals" | "embedder">,
   snapshot: MemorySnapshot,
-): Promise<void> {
+  { vectors, load }: { vectors: Uint8Array | undefined; load: IndexFactory["load"] },
+): Promise<VectorRestore> {
   const sameEmbedder = snapshot.embedder === embedderId(embedder);
-  const missing = snapshot.entries.filter((entry) => !sameEmbedder || entry.vector === undefined);
+  const stored = vectors === undefined ? undefined : loadMemoryVectors(vectors, { embedder, ids: snapshot.entries.map((entry) => entry.id), load });
+  const report: VectorRestore = { vectors: snapshot.entries.length === 0 ? "none" : "embedded" };
+  if (stored !== undefined && "index" in stored) {
+    table.adopt(stored.index);
+    for (const { vector: _vector, ...entry } of snapshot.entries) table.insert(entry);
+    report.vectors = "loaded";
+  } else if (stored !== undefined) report.problem = stored.problem;
+  const missing = report.vectors === "loaded" ? [] : snapshot.entries.filter((entry) => !sameEmbedder || entry.vector === undefined);
   const embedded = await embedTexts(
     baseEmbedder(embedder),
     missing.map((entry) => entry.content),
   );
   const fresh = new Map(missing.map((entry, position) => [entry.id, embedded[position] as Float32Array]));
-  for (const { vector, ...entry } of snapshot.entries) {
-    const restored = fresh.get(entry.id) ?? decodeVector(vector as string);
-    table.insert(entry, restored);
+  if (report.vectors !== "loaded") {
+    for (const { vector, ...entry } of snapshot.entries) table.insert(entry, fresh.get(entry.id) ?? decodeVector(vector as string));
+    if (missing.length > 0) report.embedded = missing.length;
+    else if (snapshot.entries.length > 0) report.vectors = "loaded";
   }
   const known = Object.entries(snapshot.goals);
   const goalsToEmbed = known.filter(([, vector]) => !sameEmbedder || vector === null).map(([goal]) => goal);
@@ -62,4 +82,5 @@ export async function restoreSnapshot(
   for (const [goal, vector] of known) {
     if (!goals.has(goal) && vector !== null) goals.set(goal, decodeVector(vector));
   }
+  return report;
 }

@@ -9,6 +9,9 @@ import { defaultKind, INITIAL_VALUES, MemoryKindSchema, MemoryLevelSchema } from
 import type { MemoryParts } from "./memory-parts.js";
 import type { MemoryTable } from "./memory-table.js";
 
+/** Candidates an approximate index keeps when looking for a near duplicate. */
+const NEAR_DUPLICATE_EFFORT = 32;
+
 /** What {@link HierarchicalMemory.store} takes. */
 export const StoreMemoryInputSchema = z.strictObject({
   content: z.string().trim().min(1, "must not be empty"),
@@ -73,12 +76,17 @@ export async function storeMemory(parts: MemoryParts, input: StoreMemoryInput): 
     reinforce({ table, clock, id, memory, reason: "reinforced" });
     return { id, status: "reinforced", evicted: [] };
   }
-  // Near duplicates are looked for within the same level and owner: two actors' alike experiences stay two.
+  // Near duplicates are looked for within the same level and owner: two actors' alike experiences
+  // stay two. A near duplicate is as near as vectors get, so an approximate index finds it with
+  // a small effort: the check costs about a top-1 query, not a scan.
   const [nearest] = index.search(vector, {
     k: 1,
+    effort: NEAR_DUPLICATE_EFFORT,
     filter: {
       level: memory.level,
-      predicate: (other) => (table.get(other) as MemoryEntry).metadata.actor === memory.actor,
+      ...(memory.actor === undefined
+        ? { predicate: (other: string) => (table.get(other) as MemoryEntry).metadata.actor === undefined }
+        : { actor: memory.actor }),
     },
   });
   if (nearest !== undefined && nearest.score >= settings.nearDuplicateThreshold) {

@@ -51,6 +51,11 @@ export function codecSuffix(codec: Codec): string {
   return `.json${codec.compress ? ".gz" : ""}${codec.key === undefined ? "" : ".enc"}`;
 }
 
+/** The file-name ending a codec gives a binary (vectors) file: never compressed, encrypted like the rest. */
+export function binarySuffix(codec: Pick<Codec, "key">): string {
+  return `.bin${codec.key === undefined ? "" : ".enc"}`;
+}
+
 /**
  * JSON text → bytes on disk: gzip, then AES-256-GCM (iv and auth tag stored with the data).
  * `aad`, when given, is authenticated with the ciphertext (not stored): decoding needs the same
@@ -98,6 +103,26 @@ export function decryptBytes(data: Buffer, key: Buffer, aad?: string): Buffer {
 }
 
 /**
+ * A binary file's bytes on disk → its bytes (decrypted when the run is encrypted).
+ *
+ * @throws JottyError `vault_decrypt_failed` as {@link decodeBytes}.
+ */
+export function decodeBinary(bytes: Buffer, options: { encrypted: boolean; key?: Buffer | undefined; aad?: string | undefined }): Buffer {
+  return decryptIfEncrypted(bytes, options);
+}
+
+function decryptIfEncrypted(bytes: Buffer, { encrypted, key, aad }: { encrypted: boolean; key?: Buffer | undefined; aad?: string | undefined }): Buffer {
+  if (!encrypted) return bytes;
+  if (key === undefined) {
+    throw new JottyError({
+      code: "vault_decrypt_failed",
+      message: "This state is encrypted and no key was given; set the environment variable named by persistence.encryptionKeyEnv.",
+    });
+  }
+  return decryptBytes(bytes, key, aad);
+}
+
+/**
  * Bytes on disk → JSON text, undoing {@link encodeText}.
  *
  * @throws JottyError `vault_decrypt_failed` for an encrypted file without a key, with a wrong
@@ -108,16 +133,7 @@ export async function decodeBytes(
   bytes: Buffer,
   { compressed, encrypted, key, aad }: { compressed: boolean; encrypted: boolean; key?: Buffer | undefined; aad?: string | undefined },
 ): Promise<string> {
-  let data = bytes;
-  if (encrypted) {
-    if (key === undefined) {
-      throw new JottyError({
-        code: "vault_decrypt_failed",
-        message: "This state is encrypted and no key was given; set the environment variable named by persistence.encryptionKeyEnv.",
-      });
-    }
-    data = decryptBytes(data, key, aad);
-  }
+  let data = decryptIfEncrypted(bytes, { encrypted, key, aad });
   if (compressed) {
     try {
       data = await gunzipAsync(data);

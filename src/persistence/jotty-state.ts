@@ -29,6 +29,12 @@ export const JottyStateSchema = z.strictObject({
   todos: component.optional(),
   /** Trajectories, playbooks, feedback, … → `jotty_state/experience/<name>.json`. */
   experience: z.record(fileName, component).optional(),
+  /**
+   * Binary vectors (and indexes) of the components, by the stem of the JSON file they go with
+   * (e.g. `jotty_state/memories/shared_memory`) → `<stem>.vectors.bin`, loaded without
+   * re-embedding. Derived data: a state without them restores by embedding again.
+   */
+  vectors: z.record(z.string().regex(/^jotty_state\/[A-Za-z0-9_./-]+$/), z.instanceof(Uint8Array)).optional(),
 });
 
 /** Everything a run learned. */
@@ -40,6 +46,21 @@ export interface StateFile {
   stem: string;
   content: unknown;
 }
+
+/** The ending of a binary file's stem: `<component stem>.vectors` (written as `.bin`). */
+export const VECTORS_SUFFIX = ".vectors";
+
+/** Whether a stem names a binary vectors file. */
+export function isVectorsStem(stem: string): boolean {
+  return stem.endsWith(VECTORS_SUFFIX);
+}
+
+/** The stem of the JSON file a component is saved in: the key of its vectors in `state.vectors`. */
+export const COMPONENT_STEMS = {
+  sharedMemory: "jotty_state/memories/shared_memory",
+  qPredictor: "jotty_state/q_tables/q_predictor_buffer",
+  localMemory: (actor: string): string => `jotty_state/memories/local_memories/${actor}`,
+} as const;
 
 const SINGLE = {
   config: "config_snapshot",
@@ -64,6 +85,11 @@ export function splitState(state: JottyState): StateFile[] {
   for (const [key, folder] of Object.entries(MANY) as Array<[keyof typeof MANY, string]>) {
     for (const [name, content] of Object.entries(state[key] ?? {})) files.push({ stem: `${folder}/${name}`, content });
   }
+  const stems = new Set(files.map((file) => file.stem));
+  for (const [stem, bytes] of Object.entries(state.vectors ?? {})) {
+    // Vectors of a component not saved would be loaded by nothing.
+    if (stems.has(stem)) files.push({ stem: `${stem}${VECTORS_SUFFIX}`, content: bytes });
+  }
   return files;
 }
 
@@ -76,6 +102,12 @@ export function splitState(state: JottyState): StateFile[] {
 export function joinState(schemaVersion: number, files: readonly StateFile[]): Record<string, unknown> {
   const state: Record<string, unknown> = { schemaVersion };
   for (const { stem, content } of files) {
+    if (isVectorsStem(stem)) {
+      const vectors = (state.vectors ?? {}) as Record<string, unknown>;
+      vectors[stem.slice(0, -VECTORS_SUFFIX.length)] = content;
+      state.vectors = vectors;
+      continue;
+    }
     const single = (Object.entries(SINGLE) as Array<[string, string]>).find(([, known]) => known === stem);
     if (single !== undefined) {
       state[single[0]] = content;

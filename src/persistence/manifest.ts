@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { JottyError } from "../errors/index.js";
 import { AuditRecordSchema } from "./audit-log.js";
-import { codecSuffix, hmacHex, macKeyOf } from "./codec.js";
+import { binarySuffix, codecSuffix, hmacHex, macKeyOf } from "./codec.js";
+import { isVectorsStem } from "./jotty-state.js";
 
 /** Where a run's manifest lives, relative to the run folder. */
 export const MANIFEST = "jotty_state/manifest.json";
@@ -106,8 +107,10 @@ export function checkManifest(text: string, { run, key }: { run: string; key: Bu
   const manifest = parsed.data;
   if (manifest.run !== run) throw invalid(run, `${MANIFEST} belongs to run ${manifest.run}, not to this folder`);
   const suffix = codecSuffix({ compress: manifest.codec.compress, key: manifest.codec.encrypted ? Buffer.alloc(0) : undefined });
+  const binary = binarySuffix({ key: manifest.codec.encrypted ? Buffer.alloc(0) : undefined });
   for (const file of manifest.files) {
-    if (file.path !== `${file.stem}${suffix}`) throw invalid(run, `${MANIFEST} lists ${file.path}, which does not match its codec`);
+    const expected = `${file.stem}${isVectorsStem(file.stem) ? binary : suffix}`;
+    if (file.path !== expected) throw invalid(run, `${MANIFEST} lists ${file.path}, which does not match its codec`);
   }
   if (key !== undefined) {
     if (!manifest.codec.encrypted) {

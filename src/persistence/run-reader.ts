@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { errorMessage, JottyError } from "../errors/index.js";
-import { decodeBytes } from "./codec.js";
-import { joinState, JottyStateSchema, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
+import { decodeBinary, decodeBytes } from "./codec.js";
+import { isVectorsStem, joinState, JottyStateSchema, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
 import { checkManifest, fileAad, MANIFEST, type Manifest } from "./manifest.js";
 import { migrateState } from "./migrations/index.js";
 
@@ -91,9 +91,17 @@ export async function readRunState(dir: string, run: string, key: Buffer | undef
       if (bytes.length !== file.bytes || sha256Hex(bytes) !== file.sha256) {
         throw new JottyError({ code: "snapshot_invalid", message: `${run}: ${file.path} does not match its checksum in the manifest` });
       }
+      const aad = fileAad(manifest, file.path);
+      if (isVectorsStem(file.stem)) {
+        try {
+          return { stem: file.stem, content: new Uint8Array(decodeBinary(bytes, { encrypted: codec.encrypted, key, aad })) as unknown };
+        } catch (error) {
+          throw new JottyError({ code: JottyError.is(error) ? error.code : "snapshot_invalid", message: `${run}: ${file.path}: ${errorMessage(error)}` });
+        }
+      }
       let decoded: string;
       try {
-        decoded = await decodeBytes(bytes, { compressed: codec.compress, encrypted: codec.encrypted, key, aad: fileAad(manifest, file.path) });
+        decoded = await decodeBytes(bytes, { compressed: codec.compress, encrypted: codec.encrypted, key, aad });
       } catch (error) {
         throw new JottyError({ code: JottyError.is(error) ? error.code : "snapshot_invalid", message: `${run}: ${file.path}: ${errorMessage(error)}` });
       }

@@ -3,8 +3,8 @@ import path from "node:path";
 import { issueList, JottyError } from "../errors/index.js";
 import { fsyncFolder, writeFileAtomic } from "./atomic-write.js";
 import type { AuditRecord } from "./audit-log.js";
-import { codecSuffix, encodeText, encryptBytes, type Codec } from "./codec.js";
-import { JottyStateSchema, splitState, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
+import { binarySuffix, codecSuffix, encodeText, encryptBytes, type Codec } from "./codec.js";
+import { isVectorsStem, JottyStateSchema, splitState, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
 import { firstUnsafeValue } from "./json-safety.js";
 import { MANIFEST, MANIFEST_VERSION, manifestMac, runFileAad, type ManifestV2 } from "./manifest.js";
 import { sha256Hex } from "./run-reader.js";
@@ -29,14 +29,17 @@ export async function encodeState(state: JottyState, codec: Codec): Promise<{ ru
   if (!parsed.success) {
     throw new JottyError({ code: "snapshot_invalid", message: `Cannot save this state: ${issueList(parsed.error, { root: "(root)", limit: 5 }).join("; ")}.` });
   }
-  const unsafe = firstUnsafeValue(state, "state");
+  const { vectors: _vectors, ...plain } = state;
+  const unsafe = firstUnsafeValue(plain, "state");
   if (unsafe !== undefined) throw new JottyError({ code: "snapshot_invalid", message: `Cannot save this state: ${unsafe}. Nothing was written.` });
   const runId = randomBytes(16).toString("hex");
   const suffix = codecSuffix(codec);
   const files = await Promise.all(
     splitState(parsed.data).map(async ({ stem, content }) => {
-      const file = `${stem}${suffix}`;
-      const plain = await encodeText(JSON.stringify(content), { compress: codec.compress });
+      const binary = isVectorsStem(stem);
+      const file = binary ? `${stem}${binarySuffix(codec)}` : `${stem}${suffix}`;
+      // Vectors are stored as they are: floats and codes barely compress.
+      const plain = binary ? Buffer.from((content as Uint8Array).buffer, (content as Uint8Array).byteOffset, (content as Uint8Array).byteLength) : await encodeText(JSON.stringify(content), { compress: codec.compress });
       const bytes = codec.key === undefined ? plain : encryptBytes(plain, codec.key, runFileAad(runId, file));
       return { stem, path: file, bytes, sha256: sha256Hex(bytes) };
     }),

@@ -321,7 +321,8 @@ export class Vault {
   }
 
   /**
-   * The newest state as one JSON document, for moving it elsewhere.
+   * The newest state as one JSON document, for moving it elsewhere. Binary vectors are left
+   * out (they are derived: the state they go with restores by embedding again).
    *
    * @throws JottyError `vault_no_valid_state` when there is nothing to export.
    */
@@ -331,7 +332,8 @@ export class Vault {
       throw new JottyError({ code: "vault_no_valid_state", message: `Nothing to export: ${this.dir} holds no run yet.` });
     }
     await this.audited({ action: "export", ids: [loaded.run] });
-    return { format: "jotty-export", version: 1, exportedAt: new Date(this.clock.now()).toISOString(), run: loaded.run, state: loaded.state };
+    const { vectors: _vectors, ...state } = loaded.state;
+    return { format: "jotty-export", version: 1, exportedAt: new Date(this.clock.now()).toISOString(), run: loaded.run, state };
   }
 
   /**

@@ -1,5 +1,6 @@
 ;; Dot products of one query against many rows, four lanes at a time (WebAssembly SIMD).
 ;; Rows are `stride` floats apart, `stride` a multiple of 4; the query occupies `stride` floats.
+;; `dotCodes` scores a 16-bit query against listed rows of 8-bit codes (the approximate index).
 ;; Compiled to dot-product-wasm.ts by `npm run build:kernel`; a test keeps the two in step.
 (module
   (memory (export "memory") 1 65536)
@@ -47,4 +48,34 @@
             (f32.add (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 3 (local.get $a)))))
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (local.set $row (i32.add (local.get $row) (local.get $bytes)))
-        (br $each_row)))))
+        (br $each_row))))
+  ;; Integer dot products of a query of 16-bit codes against the rows named in a list of slots:
+  ;; row `slot` starts at `codes + slot * stride` and holds `stride` 8-bit codes (`stride` a
+  ;; multiple of 8); the query holds `stride` 16-bit codes; one 32-bit sum per listed slot.
+  (func (export "dotCodes")
+    (param $query i32) (param $codes i32) (param $slots i32) (param $count i32) (param $stride i32) (param $out i32)
+    (local $end i32) (local $row i32) (local $offset i32) (local $acc v128)
+    (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $count) (i32.const 2))))
+    (block $slots_done
+      (loop $each_slot
+        (br_if $slots_done (i32.ge_u (local.get $slots) (local.get $end)))
+        (local.set $row (i32.add (local.get $codes) (i32.mul (i32.load (local.get $slots)) (local.get $stride))))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $offset (i32.const 0))
+        (block $codes_done
+          (loop $each_eight
+            (br_if $codes_done (i32.ge_u (local.get $offset) (local.get $stride)))
+            (local.set $acc
+              (i32x4.add (local.get $acc)
+                (i32x4.dot_i16x8_s
+                  (v128.load (i32.add (local.get $query) (i32.shl (local.get $offset) (i32.const 1))))
+                  (v128.load8x8_s (i32.add (local.get $row) (local.get $offset))))))
+            (local.set $offset (i32.add (local.get $offset) (i32.const 8)))
+            (br $each_eight)))
+        (i32.store (local.get $out)
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+            (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
+        (br $each_slot)))))

@@ -1,0 +1,182 @@
+/** The highest layer a node can reach. */
+export const MAX_LEVEL = 15;
+
+interface UpperLinks {
+  links: Int32Array;
+  scores: Float32Array;
+  counts: Uint8Array;
+}
+
+/**
+ * The layered neighbour lists of an HNSW index: for every node its layer, its links on layer 0
+ * (up to `2m`) and on each layer above (up to `m`), each link with its score, so that a full
+ * list keeps its best links without scoring them again.
+ */
+export class HnswGraph {
+  readonly m: number;
+  readonly m0: number;
+  levels = new Uint8Array(0);
+  links0 = new Int32Array(0);
+  scores0 = new Float32Array(0);
+  counts0 = new Uint8Array(0);
+  readonly upper = new Map<number, UpperLinks>();
+  entry = -1;
+  maxLevel = -1;
+
+  constructor(m: number) {
+    this.m = m;
+    this.m0 = 2 * m;
+  }
+
+  reserve(capacity: number): void {
+    if (capacity <= this.levels.length) return;
+    const grow = <T extends Uint8Array | Int32Array | Float32Array>(array: T, make: (n: number) => T, width: number): T => {
+      const next = make(capacity * width);
+      next.set(array);
+      return next;
+    };
+    this.levels = grow(this.levels, (n) => new Uint8Array(n), 1);
+    this.counts0 = grow(this.counts0, (n) => new Uint8Array(n), 1);
+    this.links0 = grow(this.links0, (n) => new Int32Array(n), this.m0);
+    this.scores0 = grow(this.scores0, (n) => new Float32Array(n), this.m0);
+  }
+
+  /** Gives a node its layer (and empty lists on the layers above 0). */
+  place(slot: number, level: number): void {
+    this.levels[slot] = level;
+    this.counts0[slot] = 0;
+    if (level > 0) this.upper.set(slot, { links: new Int32Array(level * this.m), scores: new Float32Array(level * this.m), counts: new Uint8Array(level) });
+  }
+
+  /** Appends the links of a node on a layer to `into` (returns how many). */
+  linksOf(slot: number, level: number, into: number[]): number {
+    if (level === 0) {
+      const base = slot * this.m0;
+      const count = this.counts0[slot] as number;
+      for (let index = 0; index < count; index += 1) into.push(this.links0[base + index] as number);
+      return count;
+    }
+    const upper = this.upper.get(slot);
+    if (upper === undefined) return 0;
+    const base = (level - 1) * this.m;
+    const count = upper.counts[level - 1] as number;
+    for (let index = 0; index < count; index += 1) into.push(upper.links[base + index] as number);
+    return count;
+  }
+
+  /** Replaces a node's links on a layer. */
+  setLinks(slot: number, level: number, chosen: ReadonlyArray<{ slot: number; score: number }>): void {
+    const [links, scores, base, width] = this.listOf(slot, level);
+    const count = Math.min(width, chosen.length);
+    for (let index = 0; index < count; index += 1) {
+      links[base + index] = (chosen[index] as { slot: number }).slot;
+      scores[base + index] = (chosen[index] as { score: number }).score;
+    }
+    this.setCount(slot, level, count);
+  }
+
+  /** Adds a link to a node's list on a layer; a full list drops its worst link for a better one (see also {@link HnswGraph.hasRoom}). */
+  addLink(slot: number, level: number, other: number, score: number): void {
+    const [links, scores, base, width] = this.listOf(slot, level);
+    const count = this.countOf(slot, level);
+    if (count < width) {
+      links[base + count] = other;
+      scores[base + count] = score;
+      this.setCount(slot, level, count + 1);
+      return;
+    }
+    let worst = 0;
+    for (let index = 1; index < count; index += 1) if ((scores[base + index] as number) < (scores[base + worst] as number)) worst = index;
+    if (score > (scores[base + worst] as number)) {
+      links[base + worst] = other;
+      scores[base + worst] = score;
+    }
+  }
+
+  /** Whether a node's list on a layer can take another link. */
+  hasRoom(slot: number, level: number): boolean {
+    return this.countOf(slot, level) < (level === 0 ? this.m0 : this.m);
+  }
+
+  /** A node's links on a layer with their scores. */
+  scoredLinks(slot: number, level: number): Array<{ slot: number; score: number }> {
+    const [links, scores, base] = this.listOf(slot, level);
+    const count = this.countOf(slot, level);
+    const out: Array<{ slot: number; score: number }> = [];
+    for (let index = 0; index < count; index += 1) out.push({ slot: links[base + index] as number, score: scores[base + index] as number });
+    return out;
+  }
+
+  private countOf(slot: number, level: number): number {
+    return level === 0 ? (this.counts0[slot] as number) : ((this.upper.get(slot) as UpperLinks).counts[level - 1] as number);
+  }
+
+  private setCount(slot: number, level: number, count: number): void {
+    if (level === 0) this.counts0[slot] = count;
+    else (this.upper.get(slot) as UpperLinks).counts[level - 1] = count;
+  }
+
+  private listOf(slot: number, level: number): [Int32Array, Float32Array, number, number] {
+    if (level === 0) return [this.links0, this.scores0, slot * this.m0, this.m0];
+    const upper = this.upper.get(slot) as UpperLinks;
+    return [upper.links, upper.scores, (level - 1) * this.m, this.m];
+  }
+
+  /** The graph's arrays for the first `rows` nodes, for persistence. */
+  export(rows: number): ArrayBufferView[] {
+    const slots = [...this.upper.keys()].filter((slot) => slot < rows).sort((a, b) => a - b);
+    const sizes = slots.map((slot) => this.levels[slot] as number);
+    const total = sizes.reduce((sum, size) => sum + size, 0);
+    const links = new Int32Array(total * this.m);
+    const scores = new Float32Array(total * this.m);
+    const counts = new Uint8Array(total);
+    let at = 0;
+    for (const slot of slots) {
+      const upper = this.upper.get(slot) as UpperLinks;
+      links.set(upper.links, at * this.m);
+      scores.set(upper.scores, at * this.m);
+      counts.set(upper.counts, at);
+      at += upper.counts.length;
+    }
+    return [
+      this.levels.slice(0, rows),
+      this.links0.slice(0, rows * this.m0),
+      this.scores0.slice(0, rows * this.m0),
+      this.counts0.slice(0, rows),
+      Int32Array.from(slots),
+      links,
+      scores,
+      counts,
+    ];
+  }
+
+  /** Loads what {@link HnswGraph.export} wrote; false when the arrays do not fit together. */
+  import(rows: number, sections: readonly ArrayBuffer[]): boolean {
+    const [levels, links0, scores0, counts0, slots, links, scores, counts] = sections as ArrayBuffer[];
+    if ([levels, links0, scores0, counts0, slots, links, scores, counts].some((section) => section === undefined)) return false;
+    const levelArray = new Uint8Array(levels as ArrayBuffer);
+    const slotArray = new Int32Array(slots as ArrayBuffer);
+    const countArray = new Uint8Array(counts as ArrayBuffer);
+    if (levelArray.length !== rows || (links0 as ArrayBuffer).byteLength !== rows * this.m0 * 4 || (counts0 as ArrayBuffer).byteLength !== rows) return false;
+    const total = [...slotArray].reduce((sum, slot) => sum + (levelArray[slot] ?? 0), 0);
+    if (countArray.length !== total || (links as ArrayBuffer).byteLength !== total * this.m * 4) return false;
+    this.reserve(rows);
+    this.levels.set(levelArray);
+    this.links0.set(new Int32Array(links0 as ArrayBuffer));
+    this.scores0.set(new Float32Array(scores0 as ArrayBuffer));
+    this.counts0.set(new Uint8Array(counts0 as ArrayBuffer));
+    const linkArray = new Int32Array(links as ArrayBuffer);
+    const scoreArray = new Float32Array(scores as ArrayBuffer);
+    let at = 0;
+    for (const slot of slotArray) {
+      const level = levelArray[slot] as number;
+      this.upper.set(slot, {
+        links: linkArray.slice(at * this.m, (at + level) * this.m),
+        scores: scoreArray.slice(at * this.m, (at + level) * this.m),
+        counts: countArray.slice(at, at + level),
+      });
+      at += level;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,64 @@
+import { JottyError } from "../errors/index.js";
+
+const MAGIC = 0x4a564958; // "JVIX"
+
+/** Raw bytes of a typed array (a view, not a copy). */
+export function bytesOf(array: ArrayBufferView): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/**
+ * Packs a JSON header and binary sections into one buffer: magic, header length, header,
+ * then each section length-prefixed and 8-byte aligned, so each can be read back as a typed
+ * array without parsing.
+ */
+export function packSections(header: unknown, sections: readonly ArrayBufferView[]): Uint8Array {
+  const head = Buffer.from(JSON.stringify(header), "utf8");
+  const align = (n: number): number => Math.ceil(n / 8) * 8;
+  let size = align(8 + head.length);
+  for (const section of sections) size += 8 + align(section.byteLength);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, head.length, true);
+  out.set(head, 8);
+  let offset = align(8 + head.length);
+  for (const section of sections) {
+    view.setFloat64(offset, section.byteLength, true);
+    out.set(bytesOf(section), offset + 8);
+    offset += 8 + align(section.byteLength);
+  }
+  return out;
+}
+
+/**
+ * The inverse of {@link packSections}: the header and each section as its own aligned copy.
+ *
+ * @throws JottyError `snapshot_invalid` when the bytes are not a packed index.
+ */
+export function unpackSections(bytes: Uint8Array, what: string): { header: Record<string, unknown>; sections: ArrayBuffer[] } {
+  const invalid = (why: string): JottyError =>
+    new JottyError({ code: "snapshot_invalid", message: `The stored ${what} cannot be read: ${why}. Save the state again to rewrite it.` });
+  if (bytes.byteLength < 8) throw invalid("it is too short");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) throw invalid("it does not start like a Jotty vector index");
+  const headLength = view.getUint32(4, true);
+  if (8 + headLength > bytes.byteLength) throw invalid("its header runs past its end");
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headLength).toString("utf8")) as Record<string, unknown>;
+  } catch {
+    throw invalid("its header is not JSON");
+  }
+  const align = (n: number): number => Math.ceil(n / 8) * 8;
+  const sections: ArrayBuffer[] = [];
+  let offset = align(8 + headLength);
+  while (offset < bytes.byteLength) {
+    if (offset + 8 > bytes.byteLength) throw invalid("a section is cut short");
+    const length = view.getFloat64(offset, true);
+    if (!Number.isInteger(length) || length < 0 || offset + 8 + length > bytes.byteLength) throw invalid("a section is cut short");
+    sections.push(bytes.slice(offset + 8, offset + 8 + length).buffer);
+    offset += 8 + align(length);
+  }
+  return { header, sections };
+}

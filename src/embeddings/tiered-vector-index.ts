@@ -1,0 +1,136 @@
+import { JottyError } from "../errors/index.js";
+import { FlatVectorIndex } from "./flat-vector-index.js";
+import { HnswVectorIndex, type HnswCounters, type HnswVectorIndexOptions } from "./hnsw-vector-index.js";
+import { packSections, unpackSections } from "./index-bytes.js";
+import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
+
+/** Options of {@link TieredVectorIndex}. */
+export interface TieredVectorIndexOptions {
+  dimensions: number;
+  /**
+   * Vectors from which the approximate index takes over from the exact one (once crossed, it
+   * stays approximate); 0 starts approximate, Infinity never switches. @default 20000
+   */
+  approximateFrom?: number;
+  /** Settings of the approximate index. */
+  hnsw?: Omit<HnswVectorIndexOptions, "dimensions" | "initialCapacity">;
+  /** Score with the WebAssembly SIMD kernel when available. @default true */
+  simd?: boolean;
+}
+
+/**
+ * The memory's vector index: exact ({@link FlatVectorIndex}) while small, approximate
+ * ({@link HnswVectorIndex}) from `approximateFrom` vectors on, built once from the exact rows
+ * when the size is crossed. Both sit behind one {@link VectorIndex} contract, and the whole
+ * index persists as bytes ({@link TieredVectorIndex.toBytes}), so a restart neither embeds nor
+ * builds again.
+ */
+export class TieredVectorIndex implements VectorIndex {
+  readonly dimensions: number;
+  readonly approximateFrom: number;
+  private readonly options: TieredVectorIndexOptions;
+  private inner: FlatVectorIndex | HnswVectorIndex;
+
+  /** @throws JottyError `invalid_argument` for a negative or fractional `approximateFrom`. */
+  constructor(options: TieredVectorIndexOptions) {
+    const approximateFrom = options.approximateFrom ?? 20_000;
+    if (!(approximateFrom === Infinity || (Number.isInteger(approximateFrom) && approximateFrom >= 0))) {
+      throw new JottyError({ code: "invalid_argument", message: `approximateFrom must be a whole number of vectors (or Infinity), got ${approximateFrom}.`, details: { approximateFrom } });
+    }
+    this.options = options;
+    this.dimensions = options.dimensions;
+    this.approximateFrom = approximateFrom;
+    this.inner = approximateFrom === 0 ? this.approximate(16) : new FlatVectorIndex({ dimensions: options.dimensions, ...(options.simd === undefined ? {} : { simd: options.simd }) });
+  }
+
+  /** `exact` or `approximate`: which index answers now. */
+  get kind(): "exact" | "approximate" {
+    return this.inner instanceof HnswVectorIndex ? "approximate" : "exact";
+  }
+
+  get size(): number {
+    return this.inner.size;
+  }
+
+  /** Whether scores come from the SIMD kernel. */
+  get simd(): boolean {
+    return this.inner.simd;
+  }
+
+  /** The approximate index's counts of searches that went another way (zeros while exact). */
+  get counters(): HnswCounters {
+    return this.inner instanceof HnswVectorIndex ? { ...this.inner.counters } : { exactScans: 0, exactFallbacks: 0, rebuilds: 0 };
+  }
+
+  add(id: string, vector: ArrayLike<number>, tags?: VectorTags): void {
+    this.inner.add(id, vector, tags);
+    if (this.inner instanceof FlatVectorIndex && this.inner.size >= this.approximateFrom) {
+      const approximate = this.approximate(this.inner.size * 2);
+      for (const entry of this.inner.entries()) approximate.add(entry.id, entry.vector, entry.tags);
+      this.inner = approximate;
+    }
+  }
+
+  remove(id: string): boolean {
+    return this.inner.remove(id);
+  }
+
+  has(id: string): boolean {
+    return this.inner.has(id);
+  }
+
+  get(id: string): Float32Array | undefined {
+    return this.inner.get(id);
+  }
+
+  search(query: ArrayLike<number>, options: { k: number; filter?: VectorFilter; effort?: number }): VectorMatch[] {
+    return this.inner.search(query, options);
+  }
+
+  clear(): void {
+    this.inner = new TieredVectorIndex(this.options).inner;
+  }
+
+  /** Every vector with its tags. */
+  entries(): IterableIterator<{ id: string; vector: Float32Array; tags: VectorTags }> {
+    return this.inner.entries();
+  }
+
+  /** The whole index as bytes: {@link TieredVectorIndex.fromBytes} loads it as it was. */
+  toBytes(): Uint8Array {
+    return packSections({ format: "jotty-tiered", version: 1, kind: this.kind }, [this.inner.toBytes()]);
+  }
+
+  /**
+   * Loads an index {@link TieredVectorIndex.toBytes} wrote, under the given options (an exact
+   * index already past `approximateFrom` becomes approximate on its next add). With
+   * `dimensions`, the stored vectors must have that many.
+   *
+   * @throws JottyError `snapshot_invalid` when the bytes are not such an index or hold vectors of other dimensions.
+   */
+  static fromBytes(bytes: Uint8Array, options: Omit<TieredVectorIndexOptions, "dimensions"> & { dimensions?: number }): TieredVectorIndex {
+    const { header, sections } = unpackSections(bytes, "vector index");
+    if (header.format !== "jotty-tiered" || header.version !== 1 || sections.length !== 1) {
+      throw new JottyError({ code: "snapshot_invalid", message: "The stored vector index is not a version 1 Jotty index. Save the state again to rewrite it." });
+    }
+    const inner = new Uint8Array(sections[0] as ArrayBuffer);
+    const index = new TieredVectorIndex({ ...options, dimensions: options.dimensions ?? 1, approximateFrom: Infinity });
+    const simd = options.simd === undefined ? {} : { simd: options.simd };
+    index.inner =
+      header.kind === "approximate"
+        ? HnswVectorIndex.fromBytes(inner, { ...simd, ...(options.hnsw?.efSearch === undefined ? {} : { efSearch: options.hnsw.efSearch }) })
+        : FlatVectorIndex.fromBytes(inner, simd);
+    if (options.dimensions !== undefined && index.inner.dimensions !== options.dimensions) {
+      throw new JottyError({
+        code: "snapshot_invalid",
+        message: `The stored vector index holds vectors of ${index.inner.dimensions} dimensions, the embedder makes ${options.dimensions}; they cannot be searched together.`,
+      });
+    }
+    Object.assign(index, { dimensions: index.inner.dimensions, approximateFrom: options.approximateFrom ?? 20_000, options: { ...options, dimensions: index.inner.dimensions } });
+    return index;
+  }
+
+  private approximate(capacity: number): HnswVectorIndex {
+    return new HnswVectorIndex({ ...this.options.hnsw, dimensions: this.dimensions, initialCapacity: capacity, ...(this.options.simd === undefined ? {} : { simd: this.options.simd }) });
+  }
+}
