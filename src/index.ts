@@ -43,6 +43,8 @@ export {
   embedderId,
   FlatVectorIndex,
   HashingEmbedder,
+  HnswVectorIndex,
+  TieredVectorIndex,
   tokenize,
 } from "./embeddings/index.js";
 export type {
@@ -50,6 +52,9 @@ export type {
   Embedder,
   FlatVectorIndexOptions,
   HashingEmbedderOptions,
+  HnswCounters,
+  HnswVectorIndexOptions,
+  TieredVectorIndexOptions,
   VectorFilter,
   VectorIndex,
   VectorMatch,

@@ -9,12 +9,16 @@ interface UpperLinks {
 
 /**
  * The layered neighbour lists of an HNSW index: for every node its layer, its links on layer 0
- * (up to `2m`) and on each layer above (up to `m`), each link with its score, so that a full
- * list keeps its best links without scoring them again.
+ * (`2m` once pruned) and on each layer above (`m` once pruned), each link with its score. A
+ * list takes half as many again before it is full and has to be pruned, so the (costly) pruning
+ * runs once every few links rather than on every one.
  */
 export class HnswGraph {
   readonly m: number;
   readonly m0: number;
+  /** Room of a list on layer 0 and above. */
+  readonly width0: number;
+  readonly width: number;
   levels = new Uint8Array(0);
   links0 = new Int32Array(0);
   scores0 = new Float32Array(0);
@@ -26,6 +30,8 @@ export class HnswGraph {
   constructor(m: number) {
     this.m = m;
     this.m0 = 2 * m;
+    this.width0 = this.m0 + m;
+    this.width = m + Math.ceil(m / 2);
   }
 
   reserve(capacity: number): void {
@@ -37,28 +43,28 @@ export class HnswGraph {
     };
     this.levels = grow(this.levels, (n) => new Uint8Array(n), 1);
     this.counts0 = grow(this.counts0, (n) => new Uint8Array(n), 1);
-    this.links0 = grow(this.links0, (n) => new Int32Array(n), this.m0);
-    this.scores0 = grow(this.scores0, (n) => new Float32Array(n), this.m0);
+    this.links0 = grow(this.links0, (n) => new Int32Array(n), this.width0);
+    this.scores0 = grow(this.scores0, (n) => new Float32Array(n), this.width0);
   }
 
   /** Gives a node its layer (and empty lists on the layers above 0). */
   place(slot: number, level: number): void {
     this.levels[slot] = level;
     this.counts0[slot] = 0;
-    if (level > 0) this.upper.set(slot, { links: new Int32Array(level * this.m), scores: new Float32Array(level * this.m), counts: new Uint8Array(level) });
+    if (level > 0) this.upper.set(slot, { links: new Int32Array(level * this.width), scores: new Float32Array(level * this.width), counts: new Uint8Array(level) });
   }
 
   /** Appends the links of a node on a layer to `into` (returns how many). */
   linksOf(slot: number, level: number, into: number[]): number {
     if (level === 0) {
-      const base = slot * this.m0;
+      const base = slot * this.width0;
       const count = this.counts0[slot] as number;
       for (let index = 0; index < count; index += 1) into.push(this.links0[base + index] as number);
       return count;
     }
     const upper = this.upper.get(slot);
     if (upper === undefined) return 0;
-    const base = (level - 1) * this.m;
+    const base = (level - 1) * this.width;
     const count = upper.counts[level - 1] as number;
     for (let index = 0; index < count; index += 1) into.push(upper.links[base + index] as number);
     return count;
@@ -95,7 +101,7 @@ export class HnswGraph {
 
   /** Whether a node's list on a layer can take another link. */
   hasRoom(slot: number, level: number): boolean {
-    return this.countOf(slot, level) < (level === 0 ? this.m0 : this.m);
+    return this.countOf(slot, level) < (level === 0 ? this.width0 : this.width);
   }
 
   /** A node's links on a layer with their scores. */
@@ -117,9 +123,9 @@ export class HnswGraph {
   }
 
   private listOf(slot: number, level: number): [Int32Array, Float32Array, number, number] {
-    if (level === 0) return [this.links0, this.scores0, slot * this.m0, this.m0];
+    if (level === 0) return [this.links0, this.scores0, slot * this.width0, this.width0];
     const upper = this.upper.get(slot) as UpperLinks;
-    return [upper.links, upper.scores, (level - 1) * this.m, this.m];
+    return [upper.links, upper.scores, (level - 1) * this.width, this.width];
   }
 
   /** The graph's arrays for the first `rows` nodes, for persistence. */
@@ -127,21 +133,21 @@ export class HnswGraph {
     const slots = [...this.upper.keys()].filter((slot) => slot < rows).sort((a, b) => a - b);
     const sizes = slots.map((slot) => this.levels[slot] as number);
     const total = sizes.reduce((sum, size) => sum + size, 0);
-    const links = new Int32Array(total * this.m);
-    const scores = new Float32Array(total * this.m);
+    const links = new Int32Array(total * this.width);
+    const scores = new Float32Array(total * this.width);
     const counts = new Uint8Array(total);
     let at = 0;
     for (const slot of slots) {
       const upper = this.upper.get(slot) as UpperLinks;
-      links.set(upper.links, at * this.m);
-      scores.set(upper.scores, at * this.m);
+      links.set(upper.links, at * this.width);
+      scores.set(upper.scores, at * this.width);
       counts.set(upper.counts, at);
       at += upper.counts.length;
     }
     return [
       this.levels.slice(0, rows),
-      this.links0.slice(0, rows * this.m0),
-      this.scores0.slice(0, rows * this.m0),
+      this.links0.slice(0, rows * this.width0),
+      this.scores0.slice(0, rows * this.width0),
       this.counts0.slice(0, rows),
       Int32Array.from(slots),
       links,
@@ -157,9 +163,9 @@ export class HnswGraph {
     const levelArray = new Uint8Array(levels as ArrayBuffer);
     const slotArray = new Int32Array(slots as ArrayBuffer);
     const countArray = new Uint8Array(counts as ArrayBuffer);
-    if (levelArray.length !== rows || (links0 as ArrayBuffer).byteLength !== rows * this.m0 * 4 || (counts0 as ArrayBuffer).byteLength !== rows) return false;
+    if (levelArray.length !== rows || (links0 as ArrayBuffer).byteLength !== rows * this.width0 * 4 || (counts0 as ArrayBuffer).byteLength !== rows) return false;
     const total = [...slotArray].reduce((sum, slot) => sum + (levelArray[slot] ?? 0), 0);
-    if (countArray.length !== total || (links as ArrayBuffer).byteLength !== total * this.m * 4) return false;
+    if (countArray.length !== total || (links as ArrayBuffer).byteLength !== total * this.width * 4) return false;
     this.reserve(rows);
     this.levels.set(levelArray);
     this.links0.set(new Int32Array(links0 as ArrayBuffer));
@@ -171,8 +177,8 @@ export class HnswGraph {
     for (const slot of slotArray) {
       const level = levelArray[slot] as number;
       this.upper.set(slot, {
-        links: linkArray.slice(at * this.m, (at + level) * this.m),
-        scores: scoreArray.slice(at * this.m, (at + level) * this.m),
+        links: linkArray.slice(at * this.width, (at + level) * this.width),
+        scores: scoreArray.slice(at * this.width, (at + level) * this.width),
         counts: countArray.slice(at, at + level),
       });
       at += level;

@@ -292,7 +292,14 @@ export class HnswVectorIndex implements VectorIndex {
       const found = this.walk.searchLayer(entries, this.efConstruction, layer, live, Infinity).drainBestFirst();
       const chosen = this.walk.diverse(found, layer === 0 ? graph.m0 : graph.m);
       graph.setLinks(slot, layer, chosen);
-      for (const { slot: other, score } of chosen) graph.addLink(other, layer, slot, score);
+      for (const { slot: other, score } of chosen) {
+        if (graph.hasRoom(other, layer)) graph.addLink(other, layer, slot, score);
+        else {
+          // A full list is pruned back, by the same rule, from its links and the new one.
+          const pool = [...graph.scoredLinks(other, layer), { slot, score }].sort((a, b) => b.score - a.score);
+          graph.setLinks(other, layer, this.walk.diverse(pool, layer === 0 ? graph.m0 : graph.m));
+        }
+      }
       if (found.length > 0) entries = found.map((match) => match.slot);
       this.rows.setQueryFromRow(slot);
     }

@@ -5,7 +5,7 @@ import { renderLearnedContext } from "../knowledge/index.js";
 import { QPredictor } from "../learning/index.js";
 import { HierarchicalMemory, JottyMemoryStore, MemoryLearner } from "../memory/index.js";
 import { openLearnedState, restoreLearnedState, teamEmbedder } from "../orchestration/index.js";
-import type { JottyState, Vault } from "../persistence/index.js";
+import { COMPONENT_STEMS, type JottyState, type Vault } from "../persistence/index.js";
 import { Telemetry } from "../telemetry/index.js";
 import { Rng, systemClock, type Clock } from "../util/index.js";
 import type { LearningFields, LearningRecordUpdate } from "./learning-annotation.js";
@@ -153,6 +153,7 @@ export class GraphLearning {
     };
     // What this class does not learn (a Conductor's experience, traces, local memories) is carried in the loaded state.
     const { vault, releaseWriter, loaded } = await openLearnedState({ config, clock, telemetry, onWarning: options.onWarning, restore: (state) => restoreLearnedState(state, parts) });
+    for (const warning of loaded?.restored.warnings ?? []) options.onWarning?.(warning);
     const memory = loaded?.restored.sharedMemory ?? HierarchicalMemory.fromConfig(config, { name: "shared", ...memoryOptions });
     const q = loaded?.restored.q ?? QPredictor.fromConfig(config, qOptions);
     const learner = loaded?.restored.learner ?? MemoryLearner.fromConfig(config);
@@ -294,13 +295,22 @@ export class GraphLearning {
     if (this.vault === undefined || this.config.learningMode !== "persistent") return null;
     if (this.closed) throw new JottyError({ code: "invalid_argument", message: "This GraphLearning is closed; create a new one to learn more." });
     const carried = this.carried ?? { schemaVersion: 1 as const };
+    // The memory's and Q-predictor's vectors are written anew; carried local memories keep theirs.
+    const vectors = { ...(carried.vectors ?? {}) };
+    const memoryVectors = this.memory.snapshotVectors();
+    const qVectors = this.q.snapshotVectors();
+    delete vectors[COMPONENT_STEMS.sharedMemory];
+    delete vectors[COMPONENT_STEMS.qPredictor];
+    if (memoryVectors !== undefined) vectors[COMPONENT_STEMS.sharedMemory] = memoryVectors;
+    if (qVectors !== undefined) vectors[COMPONENT_STEMS.qPredictor] = qVectors;
     const state: JottyState = {
       ...carried,
       schemaVersion: 1,
       config: JSON.parse(JSON.stringify(this.config)) as Record<string, unknown>,
       summary: { episodes: [], graphLearning: this.stats() },
-      sharedMemory: this.memory.snapshot(),
+      sharedMemory: this.memory.snapshot(memoryVectors === undefined ? {} : { includeVectors: false }),
       qPredictor: this.q.snapshot(),
+      vectors,
       brainState: { ...(carried.brainState ?? {}), memory_learner: this.learner.snapshot(), conductor: { schemaVersion: 1, episodes: this.episodeCount } },
     };
     const run = await this.vault.save(state, { base: this.lastRun });

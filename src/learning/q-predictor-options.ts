@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { z } from "zod";
-import { LearningSchema, QPredictorSchema, type JottyConfig, type QPredictorConfig } from "../config/index.js";
+import { LearningSchema, QPredictorSchema, type JottyConfig, type MemoryConfig, type QPredictorConfig } from "../config/index.js";
 import type { Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import type { CircuitBreaker } from "../llm/index.js";
@@ -33,6 +33,8 @@ export interface QPredictorOptions {
   epsilon?: EpsilonSchedule;
   /** The rest of the config's `qPredictor` section. */
   settings?: z.input<typeof QPredictorSchema>;
+  /** The index of the states' vectors (the config's `memory.index`). @default CONFIG_DEFAULTS.memory.index */
+  vectorIndex?: MemoryConfig["index"];
   /** Where time is read (circuit breaker). @default systemClock */
   clock?: Clock;
   /** Where `predict` latencies are recorded. */
@@ -58,8 +60,9 @@ export type QPredictorRestoreOptions = Omit<QPredictorOptions, "alpha" | "gamma"
  * section, and its `qPredictor` section (what {@link QPredictor.fromConfig} builds with; pass
  * them to {@link QPredictor.restore} too).
  */
-export function qPredictorOptionsFromConfig(config: Pick<JottyConfig, "learning" | "qPredictor">): QPredictorOptions {
+export function qPredictorOptionsFromConfig(config: Pick<JottyConfig, "learning" | "qPredictor"> & { memory?: Pick<MemoryConfig, "index"> }): QPredictorOptions {
   return {
+    ...(config.memory === undefined ? {} : { vectorIndex: config.memory.index }),
     alpha: config.learning.alpha,
     gamma: config.learning.gamma,
     // The config's zod schema defines an ε schedule's shape; what it parses must be a schedule the math reads.

@@ -59,6 +59,8 @@ export class QPredictor {
   private readonly telemetry: Telemetry | undefined;
   private readonly buffer: PrioritizedExperienceBuffer<ReplayExperience>;
   private readonly progress = new EpisodeProgress();
+  /** How the last restore got its vectors: `loaded` from bytes, `embedded` again (and why), or `none` given. */
+  vectorRestore: { vectors: "loaded" | "embedded" | "none"; problem?: string } = { vectors: "none" };
   /** What a learning step reads and changes. */
   private readonly parts: LearnStepParts;
 
@@ -73,6 +75,7 @@ export class QPredictor {
     // States and actions are embedded again and again as a step values its candidates: through an LRU cache.
     this.table = new QTable(
       options.embedder === undefined || options.embedder instanceof CachedEmbedder ? options.embedder : new CachedEmbedder(options.embedder, { capacity: 4096 }),
+      options.vectorIndex,
     );
     this.estimator = new QValueEstimator({
       table: this.table,
@@ -309,20 +312,31 @@ export class QPredictor {
     };
   }
 
+  /** The states' vector index and the actions' vectors as bytes, for {@link QPredictor.restore} (undefined without an embedder). */
+  snapshotVectors(): Uint8Array | undefined {
+    return this.table.vectorBytes();
+  }
+
   /**
    * Rebuilds a predictor from a snapshot with the settings given (α, γ, method, ε, `settings`,
    * as for the constructor; {@link qPredictorOptionsFromConfig} reads them from a config):
    * the snapshot holds learned data only, and settings stored by older versions are ignored.
-   * Give the embedder and model again too. Similarity vectors are recomputed.
+   * Give the embedder and model again too. Similarity vectors are loaded from `vectors`
+   * ({@link QPredictor.snapshotVectors}) when the same embedder made them, else recomputed
+   * ({@link QPredictor.vectorRestore} says which, and why).
    *
    * @throws JottyError `snapshot_version_unsupported` for a snapshot from a newer Jotty,
    *   `snapshot_invalid` when it does not match the schema, and as the constructor for
    *   settings out of range.
    */
-  static async restore(snapshot: unknown, options: QPredictorRestoreOptions = {}): Promise<QPredictor> {
+  static async restore(snapshot: unknown, options: QPredictorRestoreOptions & { vectors?: Uint8Array | undefined } = {}): Promise<QPredictor> {
     const data = parseSnapshot({ schema: QPredictorSnapshotSchema, snapshot, version: Q_PREDICTOR_SNAPSHOT_VERSION, what: "Q-predictor" });
-    const predictor = new QPredictor(restoreOptionsWithDefaults(options));
+    const { vectors, ...rest } = options;
+    const predictor = new QPredictor(restoreOptionsWithDefaults(rest));
+    const problem = vectors === undefined ? undefined : predictor.table.loadVectors(vectors);
+    predictor.vectorRestore = vectors === undefined ? { vectors: "none" } : problem === undefined ? { vectors: "loaded" } : { vectors: "embedded", problem };
     for (const entry of data.entries) await predictor.table.add(entry);
+    predictor.table.dropUnusedVectors();
     predictor.buffer.load(data.buffer);
     predictor.progress.load({ episode: data.episode, calibration: data.calibration, ...data.progress });
     predictor.estimator.usage.set(data.usage);

@@ -1,4 +1,6 @@
-import { embedTexts, FlatVectorIndex, type Embedder, type VectorMatch } from "../embeddings/index.js";
+import { CONFIG_DEFAULTS, type MemoryConfig } from "../config/index.js";
+import { embedderId, embedTexts, packSections, TieredVectorIndex, unpackSections, type Embedder, type VectorMatch } from "../embeddings/index.js";
+import { errorMessage } from "../errors/index.js";
 import type { Owner } from "../util/index.js";
 import type { QEntry } from "./q-entry.js";
 import { normalizeText, pairKey } from "./text-key.js";
@@ -19,13 +21,23 @@ export class QTable {
   readonly embedder: Embedder | undefined;
   private readonly entries = new Map<string, QEntry>();
   private readonly keysByState = new Map<string, Set<string>>();
-  private stateIndex: FlatVectorIndex | undefined;
+  private stateIndex: TieredVectorIndex | undefined;
+  private readonly indexSettings: MemoryConfig["index"];
   private readonly actionVectors = new Map<string, Float32Array>();
   private readonly listeners = new Set<(change: QChange) => void>();
 
-  /** @param embedder - without one, no vectors are kept and nothing is near anything. */
-  constructor(embedder: Embedder | undefined) {
+  /**
+   * @param embedder - without one, no vectors are kept and nothing is near anything.
+   * @param indexSettings - the index of the states' vectors (exact while small, HNSW beyond).
+   */
+  constructor(embedder: Embedder | undefined, indexSettings: MemoryConfig["index"] = CONFIG_DEFAULTS.memory.index) {
     this.embedder = embedder;
+    this.indexSettings = indexSettings;
+  }
+
+  private indexOptions(): { approximateFrom: number; hnsw: { m: number; efConstruction: number; efSearch: number } } {
+    const { approximateFrom, m, efConstruction, efSearch } = this.indexSettings;
+    return { approximateFrom, hnsw: { m, efConstruction, efSearch } };
   }
 
   /** Number of entries. */
@@ -78,9 +90,10 @@ export class QTable {
     if (keys === undefined) {
       keys = new Set();
       this.keysByState.set(state, keys);
-      if (this.embedder !== undefined) {
+      // A state whose vector was loaded ({@link QTable.loadVectors}) is not embedded again.
+      if (this.embedder !== undefined && this.stateIndex?.has(state) !== true) {
         const vector = await this.stateVector(state);
-        this.stateIndex ??= new FlatVectorIndex({ dimensions: vector.length });
+        this.stateIndex ??= new TieredVectorIndex({ dimensions: vector.length, ...this.indexOptions() });
         this.stateIndex.add(state, vector);
       }
     }
@@ -110,7 +123,46 @@ export class QTable {
 
   /** The known states most similar to a vector (their normalised texts as ids); none when not {@link QTable.searchable}. */
   nearStates(vector: Float32Array, k: number): VectorMatch[] {
-    return this.searchable ? (this.stateIndex as FlatVectorIndex).search(vector, { k }) : [];
+    return this.searchable ? (this.stateIndex as TieredVectorIndex).search(vector, { k }) : [];
+  }
+
+  /** The states' index and the actions' vectors as bytes (undefined without an embedder or before the first entry). */
+  vectorBytes(): Uint8Array | undefined {
+    if (this.embedder === undefined || this.stateIndex === undefined) return undefined;
+    const actions = [...this.actionVectors.keys()];
+    const rows = new Float32Array(actions.length * this.stateIndex.dimensions);
+    actions.forEach((action, position) => rows.set(this.actionVectors.get(action) as Float32Array, position * this.stateIndex!.dimensions));
+    const header = { format: "jotty-q-vectors", version: 1, embedder: embedderId(this.embedder), actions };
+    return packSections(header, [this.stateIndex.toBytes(), rows]);
+  }
+
+  /**
+   * Loads {@link QTable.vectorBytes} into an empty table, so the entries added next are not
+   * embedded again; returns why not when they do not fit (another embedder, damaged bytes).
+   */
+  loadVectors(bytes: Uint8Array): string | undefined {
+    if (this.embedder === undefined) return "the predictor has no embedder";
+    if (this.entries.size > 0) return "the table holds entries already";
+    try {
+      const { header, sections } = unpackSections(bytes, "Q-predictor vectors");
+      const actions = header.actions;
+      if (header.format !== "jotty-q-vectors" || header.version !== 1 || sections.length !== 2 || !Array.isArray(actions)) return "the stored vectors are not version 1 Q-predictor vectors";
+      if (header.embedder !== embedderId(this.embedder)) return `the stored vectors were made by ${String(header.embedder)}, not by ${embedderId(this.embedder)}`;
+      const index = TieredVectorIndex.fromBytes(new Uint8Array(sections[0] as ArrayBuffer), this.indexOptions());
+      const rows = new Float32Array(sections[1] as ArrayBuffer);
+      if (rows.length !== actions.length * index.dimensions || !actions.every((action) => typeof action === "string")) return "the stored action vectors do not match their names";
+      this.stateIndex = index;
+      (actions as string[]).forEach((action, position) => this.actionVectors.set(action, rows.slice(position * index.dimensions, (position + 1) * index.dimensions)));
+      return undefined;
+    } catch (error) {
+      return errorMessage(error);
+    }
+  }
+
+  /** Drops loaded state vectors no entry has (after a restore from {@link QTable.loadVectors}). */
+  dropUnusedVectors(): void {
+    if (this.stateIndex === undefined || this.stateIndex.size === this.keysByState.size) return;
+    for (const { id } of [...this.stateIndex.entries()]) if (!this.keysByState.has(id)) this.stateIndex.remove(id);
   }
 
   /** The vector of a (normalised) state text, from the embedding cache when it was asked for lately. */

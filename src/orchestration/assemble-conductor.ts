@@ -116,6 +116,7 @@ export async function assembleConductor(options: ConductorOptions): Promise<Cond
   let evidence = new DecisionEvidence();
   if (loaded !== null) {
     const { restored } = loaded;
+    for (const warning of restored.warnings) options.onWarning?.(warning);
     if (restored.sharedMemory !== undefined) sharedMemory = restored.sharedMemory;
     for (const [name, memory] of restored.localMemories) localMemories.set(name, memory);
     if (restored.q !== undefined) q = restored.q;

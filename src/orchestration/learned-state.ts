@@ -7,7 +7,7 @@ import { DecisionEvidence, DecisionEvidenceSnapshotSchema } from "../knowledge/i
 import { QPredictor, qPredictorOptionsFromConfig, QPredictorSnapshotSchema, Q_PREDICTOR_SNAPSHOT_VERSION } from "../learning/index.js";
 import type { CircuitBreaker } from "../llm/index.js";
 import { HierarchicalMemory, MEMORY_SNAPSHOT_VERSION, MemoryLearner, MemorySnapshotSchema, type HierarchicalMemoryOptions } from "../memory/index.js";
-import type { JottyState } from "../persistence/index.js";
+import { COMPONENT_STEMS, type JottyState } from "../persistence/index.js";
 import { parseSnapshot, type Clock } from "../util/index.js";
 import type { Telemetry } from "../telemetry/index.js";
 import { TodoList, TodoSnapshotSchema } from "./todo-list.js";
@@ -39,8 +39,16 @@ export interface RestoredState {
   experience?: Experience;
   todoState?: unknown;
   episodes: number;
+  /** What the restore had to do another way: stored vectors that could not be loaded, and so were embedded again. */
+  warnings: string[];
 }
 
+
+/** Records a component whose stored vectors were given but not used. */
+function noteVectors(restored: RestoredState, name: string, report: { vectors: string; problem?: string; embedded?: number }): void {
+  if (report.problem === undefined) return;
+  restored.warnings.push(`${name}: its stored vectors were not loaded (${report.problem}), so ${report.embedded === undefined ? "its vectors were" : `${report.embedded} vectors were`} computed again`);
+}
 
 /**
  * Builds every component from a saved state, into new objects only, so a state that fails
@@ -68,10 +76,14 @@ export async function restoreLearnedState(state: JottyState, parts: LearnedState
     traces: new TraceLibrary(parts.embedder, config.conductor.executionModes),
     evidence: new DecisionEvidence(),
     episodes: 0,
+    warnings: [],
   };
   if (state.sharedMemory !== undefined) {
     const snapshot = state.sharedMemory;
-    restored.sharedMemory = await part("the shared memory", () => HierarchicalMemory.restore(snapshot, { ...memoryOptions, name: "shared", settings: config.memory }));
+    restored.sharedMemory = await part("the shared memory", () =>
+      HierarchicalMemory.restore(snapshot, { ...memoryOptions, name: "shared", settings: config.memory, vectors: state.vectors?.[COMPONENT_STEMS.sharedMemory] }),
+    );
+    noteVectors(restored, "the shared memory", restored.sharedMemory.vectorRestore);
   }
   for (const [name, snapshot] of Object.entries(state.localMemories ?? {})) {
     if (!parts.actorNames.has(name)) {
@@ -79,12 +91,17 @@ export async function restoreLearnedState(state: JottyState, parts: LearnedState
       restored.dormant[name] = snapshot;
       continue;
     }
-    restored.localMemories.set(name, await part(`the local memory of ${name}`, () => HierarchicalMemory.restore(snapshot, { ...memoryOptions, name, settings: parts.localSettings(name) })));
+    const local = await part(`the local memory of ${name}`, () =>
+      HierarchicalMemory.restore(snapshot, { ...memoryOptions, name, settings: parts.localSettings(name), vectors: state.vectors?.[COMPONENT_STEMS.localMemory(name)] }),
+    );
+    restored.localMemories.set(name, local);
+    noteVectors(restored, `the local memory of ${name}`, local.vectorRestore);
   }
   if (state.qPredictor !== undefined) {
     const snapshot = state.qPredictor;
     // It runs with this run's settings; the snapshot holds only what was learned.
-    restored.q = await part("the Q-predictor", () => QPredictor.restore(snapshot, { ...qPredictorOptionsFromConfig(config), ...parts.qOptions }));
+    restored.q = await part("the Q-predictor", () => QPredictor.restore(snapshot, { ...qPredictorOptionsFromConfig(config), ...parts.qOptions, vectors: state.vectors?.[COMPONENT_STEMS.qPredictor] }));
+    noteVectors(restored, "the Q-predictor", restored.q.vectorRestore);
   }
   const brain = state.brainState ?? {};
   if (brain.memory_learner !== undefined) await part("the memory learner", () => restored.learner.restoreState(brain.memory_learner));
@@ -138,6 +155,25 @@ export function checkLearnedState(state: JottyState): void {
 }
 
 /**
+ * The memories' snapshots and the binary vectors of the memories and the Q-predictor, by the
+ * stem of their JSON file; a memory whose vectors go in a binary file leaves them out of its JSON.
+ */
+function snapshotsWithVectors(parts: { sharedMemory: HierarchicalMemory; localMemories: ReadonlyMap<string, HierarchicalMemory>; q: QPredictor }) {
+  const vectors: Record<string, Uint8Array> = {};
+  const snapshotOf = (memory: HierarchicalMemory, stem: string): Record<string, unknown> => {
+    const bytes = memory.snapshotVectors();
+    if (bytes === undefined) return memory.snapshot();
+    vectors[stem] = bytes;
+    return memory.snapshot({ includeVectors: false });
+  };
+  const sharedMemory = snapshotOf(parts.sharedMemory, COMPONENT_STEMS.sharedMemory);
+  const localMemories = Object.fromEntries([...parts.localMemories].map(([name, memory]) => [name, snapshotOf(memory, COMPONENT_STEMS.localMemory(name))]));
+  const q = parts.q.snapshotVectors();
+  if (q !== undefined) vectors[COMPONENT_STEMS.qPredictor] = q;
+  return { sharedMemory, localMemories, vectors };
+}
+
+/**
  * The whole learned state of a team, as the Vault saves it: memories (with those of actors
  * left out of this run), the Q-predictor, learner, traces, decision evidence, todo state and
  * Experience, the config it was learned with and the summary of the episodes since the last save.
@@ -157,13 +193,15 @@ export function learnedStateOf(parts: {
   /** Episodes that learned, the loaded runs' included. */
   episodes: number;
 }): JottyState {
+  const { sharedMemory, localMemories, vectors } = snapshotsWithVectors(parts);
   return {
     schemaVersion: 1,
     config: JSON.parse(JSON.stringify(parts.config)) as Record<string, unknown>,
     summary: { episodes: parts.summary.map((entry) => ({ ...entry })) },
-    sharedMemory: parts.sharedMemory.snapshot(),
-    localMemories: { ...parts.dormant, ...Object.fromEntries([...parts.localMemories].map(([name, memory]) => [name, memory.snapshot()])) },
+    sharedMemory,
+    localMemories: { ...parts.dormant, ...localMemories },
     qPredictor: parts.q.snapshot(),
+    vectors,
     brainState: {
       memory_learner: parts.learner.snapshot(),
       execution_traces: parts.traces.snapshot(),

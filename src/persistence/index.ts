@@ -5,7 +5,7 @@ export { AUDIT_ACTIONS, AuditLog, AuditRecordSchema } from "./audit-log.js";
 export type { AuditAction, AuditAnchor, AuditEntry, AuditHead, AuditRecord, AuditVerification } from "./audit-log.js";
 export { VaultCheckpointer } from "./vault-checkpointer.js";
 export type { VaultCheckpointerOptions } from "./vault-checkpointer.js";
-export { JottyStateSchema, joinState, splitState, STATE_SCHEMA_VERSION } from "./jotty-state.js";
+export { COMPONENT_STEMS, JottyStateSchema, joinState, splitState, STATE_SCHEMA_VERSION } from "./jotty-state.js";
 export type { JottyState, StateFile } from "./jotty-state.js";
 export { migrateState, MIGRATIONS } from "./migrations/index.js";
 export type { Migration } from "./migrations/index.js";

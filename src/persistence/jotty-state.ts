@@ -34,7 +34,7 @@ export const JottyStateSchema = z.strictObject({
    * (e.g. `jotty_state/memories/shared_memory`) → `<stem>.vectors.bin`, loaded without
    * re-embedding. Derived data: a state without them restores by embedding again.
    */
-  vectors: z.record(z.string().regex(/^jotty_state\/[A-Za-z0-9_./-]+$/), z.instanceof(Uint8Array)).optional(),
+  vectors: z.record(z.string().regex(/^jotty_state\/[A-Za-z0-9_./-]+$/), z.custom<Uint8Array>((value) => value instanceof Uint8Array, "must be bytes")).optional(),
 });
 
 /** Everything a run learned. */

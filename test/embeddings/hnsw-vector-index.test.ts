@@ -1,0 +1,185 @@
+import { describe, expect, it } from "vitest";
+import { FlatVectorIndex, HnswVectorIndex, JottyError, Rng, TieredVectorIndex, type VectorMatch } from "../../src/index.js";
+
+const DIMENSIONS = 48;
+const LEVELS = ["episodic", "semantic", "procedural", "meta", "causal"];
+
+/** Vectors around a few dozen centres, as memories of recurring situations are. */
+function clustered(seed: number, count: number): Array<{ id: string; vector: number[]; level: string; actor: string }> {
+  const rng = new Rng(seed);
+  const centres = Array.from({ length: 40 }, () => Array.from({ length: DIMENSIONS }, () => rng.normal()));
+  return Array.from({ length: count }, (_, index) => {
+    const centre = centres[rng.int(0, centres.length - 1)] as number[];
+    return {
+      id: `m${index}`,
+      vector: centre.map((value) => value + 0.6 * rng.normal()),
+      level: LEVELS[index % LEVELS.length] as string,
+      actor: `actor-${index % 7}`,
+    };
+  });
+}
+
+function queries(seed: number, count: number): number[][] {
+  return clustered(seed, count).map((item) => item.vector);
+}
+
+/** Share of the exact top-k found, counting a result whose exact score ties the k-th as found. */
+function recall(found: VectorMatch[], exact: VectorMatch[], exactScore: (id: string) => number): number {
+  const kth = (exact.at(-1) as VectorMatch).score;
+  return found.filter((match) => exactScore(match.id) >= kth - 1e-6).length / exact.length;
+}
+
+function build(seed = 7, count = 3000, options: Partial<ConstructorParameters<typeof HnswVectorIndex>[0]> = {}) {
+  const items = clustered(seed, count);
+  const hnsw = new HnswVectorIndex({ dimensions: DIMENSIONS, ...options });
+  const flat = new FlatVectorIndex({ dimensions: DIMENSIONS });
+  for (const item of items) {
+    hnsw.add(item.id, item.vector, { level: item.level, actor: item.actor });
+    flat.add(item.id, item.vector, { level: item.level, actor: item.actor });
+  }
+  return { items, hnsw, flat };
+}
+
+function meanRecall(hnsw: HnswVectorIndex, flat: FlatVectorIndex, filter?: Parameters<FlatVectorIndex["search"]>[1]["filter"]): number {
+  const all = queries(99, 60);
+  let total = 0;
+  for (const query of all) {
+    const exact = flat.search(query, { k: 10, ...(filter === undefined ? {} : { filter }) });
+    const scores = new Map(flat.search(query, { k: flat.size }).map((match) => [match.id, match.score]));
+    total += recall(hnsw.search(query, { k: 10, ...(filter === undefined ? {} : { filter }) }), exact, (id) => scores.get(id) ?? -1);
+  }
+  return total / all.length;
+}
+
+describe("HnswVectorIndex", () => {
+  it("finds nearly all of the exact top-10 for a fixed seed, and one seed builds one graph", () => {
+    const { hnsw, flat } = build();
+    expect(meanRecall(hnsw, flat)).toBeGreaterThanOrEqual(0.95);
+    const again = build().hnsw;
+    for (const query of queries(5, 10)) expect(again.search(query, { k: 10 })).toEqual(hnsw.search(query, { k: 10 }));
+  });
+
+  it("scores within 0.01 of the exact cosine", () => {
+    const { hnsw, flat } = build(3, 500);
+    for (const query of queries(4, 10)) {
+      const exact = new Map(flat.search(query, { k: 500 }).map((match) => [match.id, match.score]));
+      for (const match of hnsw.search(query, { k: 10 })) expect(Math.abs(match.score - (exact.get(match.id) as number))).toBeLessThan(0.01);
+    }
+  });
+
+  it("returns only what passes a filter, narrow or wide, and as much of it as the exact index", () => {
+    const { hnsw, flat, items } = build();
+    const byId = new Map(items.map((item) => [item.id, item]));
+    const wide = { level: ["episodic", "semantic"] };
+    const narrow = { level: "meta", actor: "actor-3" };
+    const predicate = { predicate: (id: string) => Number(id.slice(1)) % 3 === 0 };
+    for (const query of queries(11, 20)) {
+      for (const match of hnsw.search(query, { k: 10, filter: wide })) expect(["episodic", "semantic"]).toContain(byId.get(match.id)?.level);
+      for (const match of hnsw.search(query, { k: 10, filter: narrow })) expect(byId.get(match.id)).toMatchObject({ level: "meta", actor: "actor-3" });
+      for (const match of hnsw.search(query, { k: 10, filter: predicate })) expect(Number(match.id.slice(1)) % 3).toBe(0);
+    }
+    expect(meanRecall(hnsw, flat, wide)).toBeGreaterThanOrEqual(0.95);
+    // 3000 / 35 ≈ 86 memories pass the narrow filter: all of them are scored (from their codes).
+    expect(meanRecall(hnsw, flat, narrow)).toBeGreaterThanOrEqual(0.98);
+    expect(hnsw.counters.exactScans).toBeGreaterThan(0);
+    expect(meanRecall(hnsw, flat, predicate)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("never returns a removed vector, re-adds an id, and rebuilds once removed ones outnumber the rest", () => {
+    const { hnsw, flat, items } = build(7, 3000);
+    const removed = new Set(items.filter((_, index) => index % 2 === 0).slice(0, 1200).map((item) => item.id));
+    for (const id of removed) {
+      expect(hnsw.remove(id)).toBe(true);
+      flat.remove(id);
+    }
+    expect(hnsw.remove("m0")).toBe(false);
+    expect(hnsw.size).toBe(1800);
+    for (const query of queries(12, 30)) for (const match of hnsw.search(query, { k: 20 })) expect(removed.has(match.id)).toBe(false);
+    expect(meanRecall(hnsw, flat)).toBeGreaterThanOrEqual(0.95);
+    const moved = items[1] as (typeof items)[number];
+    const elsewhere = (items[2] as (typeof items)[number]).vector;
+    hnsw.add(moved.id, elsewhere, { level: moved.level });
+    expect(hnsw.size).toBe(1800);
+    expect(hnsw.search(elsewhere, { k: 1, filter: { predicate: (id) => id === moved.id } })[0]?.score).toBeGreaterThan(0.99);
+    expect(hnsw.counters.rebuilds).toBe(0);
+    for (const item of items.slice(1).filter((item) => !removed.has(item.id)).slice(0, 1000)) hnsw.remove(item.id);
+    expect(hnsw.counters.rebuilds).toBe(1);
+    expect(hnsw.size).toBe(800);
+    for (const query of queries(13, 10)) for (const match of hnsw.search(query, { k: 10 })) expect(hnsw.has(match.id)).toBe(true);
+  });
+
+  it("loads from its bytes to the same answers, graph and removals included", () => {
+    const { hnsw } = build(8, 2000);
+    for (let index = 0; index < 300; index += 3) hnsw.remove(`m${index}`);
+    const loaded = HnswVectorIndex.fromBytes(hnsw.toBytes());
+    expect(loaded.size).toBe(hnsw.size);
+    for (const query of queries(21, 30)) {
+      expect(loaded.search(query, { k: 10 })).toEqual(hnsw.search(query, { k: 10 }));
+      expect(loaded.search(query, { k: 5, filter: { level: "causal" } })).toEqual(hnsw.search(query, { k: 5, filter: { level: "causal" } }));
+    }
+    // It goes on growing like the original.
+    const more = clustered(31, 50);
+    for (const item of more) {
+      loaded.add(item.id + "x", item.vector);
+      hnsw.add(item.id + "x", item.vector);
+    }
+    for (const query of queries(22, 10)) expect(loaded.search(query, { k: 10 })).toEqual(hnsw.search(query, { k: 10 }));
+    const bytes = hnsw.toBytes();
+    const cut = bytes.slice(0, bytes.length - 100);
+    expect(() => HnswVectorIndex.fromBytes(cut)).toThrow(JottyError);
+    const bent = bytes.slice();
+    bent[0] = 0;
+    expect(() => HnswVectorIndex.fromBytes(bent)).toThrowError(/does not start like a Jotty vector index/);
+  });
+
+  it("refuses bad vectors and settings, changing nothing", () => {
+    const hnsw = new HnswVectorIndex({ dimensions: 4 });
+    hnsw.add("a", [1, 0, 0, 0]);
+    expect(() => hnsw.add("b", [1, 0, 0])).toThrow(JottyError);
+    expect(() => hnsw.add("a", [Number.NaN, 0, 0, 0])).toThrow(JottyError);
+    expect(hnsw.size).toBe(1);
+    expect(hnsw.search([1, 0, 0, 0], { k: 1 })[0]?.id).toBe("a");
+    expect(() => hnsw.search([1, 0], { k: 1 })).toThrow(JottyError);
+    expect(() => new HnswVectorIndex({ dimensions: 4, m: 0 })).toThrow(JottyError);
+    expect(() => new HnswVectorIndex({ dimensions: 9000 })).toThrow(JottyError);
+  });
+
+  it("scores alike with the SIMD kernel and without", () => {
+    const items = clustered(2, 400);
+    const simd = new HnswVectorIndex({ dimensions: DIMENSIONS });
+    const plain = new HnswVectorIndex({ dimensions: DIMENSIONS, simd: false });
+    expect([simd.simd, plain.simd]).toEqual([true, false]);
+    for (const item of items) {
+      simd.add(item.id, item.vector);
+      plain.add(item.id, item.vector);
+    }
+    for (const query of queries(3, 10)) expect(plain.search(query, { k: 10 })).toEqual(simd.search(query, { k: 10 }));
+  });
+});
+
+describe("TieredVectorIndex", () => {
+  it("is exact below approximateFrom, approximate from it on, and persists which it is", () => {
+    const items = clustered(4, 1200);
+    const index = new TieredVectorIndex({ dimensions: DIMENSIONS, approximateFrom: 1000 });
+    const flat = new FlatVectorIndex({ dimensions: DIMENSIONS });
+    for (const item of items.slice(0, 999)) {
+      index.add(item.id, item.vector, { level: item.level });
+      flat.add(item.id, item.vector, { level: item.level });
+    }
+    expect(index.kind).toBe("exact");
+    const query = queries(5, 1)[0] as number[];
+    expect(index.search(query, { k: 10 })).toEqual(flat.search(query, { k: 10 }));
+    const exactBytes = index.toBytes();
+    for (const item of items.slice(999)) index.add(item.id, item.vector, { level: item.level });
+    expect(index.kind).toBe("approximate");
+    expect(index.size).toBe(1200);
+    expect(index.search(query, { k: 5, filter: { level: "meta" } }).every((match) => Number(match.id.slice(1)) % 5 === 3)).toBe(true);
+    const loaded = TieredVectorIndex.fromBytes(index.toBytes(), { approximateFrom: 1000, dimensions: DIMENSIONS });
+    expect(loaded.kind).toBe("approximate");
+    expect(loaded.search(query, { k: 10 })).toEqual(index.search(query, { k: 10 }));
+    const reloaded = TieredVectorIndex.fromBytes(exactBytes, { approximateFrom: 1000 });
+    expect(reloaded.kind).toBe("exact");
+    expect(reloaded.search(query, { k: 10 })).toEqual(flat.search(query, { k: 10 }));
+    expect(() => TieredVectorIndex.fromBytes(exactBytes, { dimensions: 12 })).toThrowError(/12/);
+  });
+});
