@@ -1,171 +1,210 @@
 /**
- * How the hierarchical memory scales: for 1k, 10k and 100k memories, store throughput,
- * top-10 retrieval latency (p50 / p95), heap and off-heap memory, snapshot and restore time,
- * and the same top-10 search through LangGraph's InMemoryStore with the same embedder.
+ * How the hierarchical memory scales, for each size (default 1k, 10k, 100k; up to 1M) and two
+ * kinds of memories — `recurring` (memories of 2,000 recurring situations, as a team's are)
+ * and `random` (word salad: every memory about as far from every other, the hardest case for
+ * an approximate index):
+ * - build: embedding every memory and building its index (a first load, or a restore without
+ *   stored vectors);
+ * - store throughput into a memory of that size (duplicate and near-duplicate checks included);
+ * - top-10 goal-conditioned retrieval p50 / p95, and recall@10 of the memory's vector search
+ *   against an exact index of the same vectors (a result tying the 10th exact score counts);
+ * - heap and off-heap bytes of the memory;
+ * - save (snapshot + vectors), load (restore from them), and restore-to-first-episode: a
+ *   PERSISTENT Conductor started on a Vault folder holding the memory, until its first episode ends;
+ * - the same top-10 search through LangGraph's InMemoryStore (up to 100k: it keeps every vector
+ *   as an array of numbers), as a ratio.
  *
- * Usage: npm run bench:memory -- [--sizes 1000,10000,100000] [--queries 200] [--out outputs/benchmarks]
+ * Usage: npm run bench:memory -- [--sizes 1000,10000,100000] [--data recurring,random] [--queries 200] [--stores 1000] [--out outputs/benchmarks]
  */
+import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
+import fs from "fs-extra";
 import { InMemoryStore } from "@langchain/langgraph";
-import {
-  HashingEmbedder,
-  HierarchicalMemory,
-  MEMORY_LEVELS,
-  Rng,
-  type MemoryEntry,
-} from "../src/index.js";
+import { Conductor, FlatVectorIndex, HashingEmbedder, HierarchicalMemory, MEMORY_LEVELS, Rng, Vault, type MemoryEntry } from "../src/index.js";
+import { COMPONENT_STEMS } from "../src/persistence/index.js";
 import { printTable, writeResult } from "./report.js";
-import { collectGarbage, megabytes, percentile, sentence, syntheticSnapshot, vocabulary } from "./synthetic.js";
+import { collectGarbage, megabytes, percentile, sentence, situationSentence, syntheticSnapshot, vocabulary } from "./synthetic.js";
 
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "1000,10000,100000" },
+    data: { type: "string", default: "recurring,random" },
     queries: { type: "string", default: "200" },
     stores: { type: "string", default: "1000" },
     out: { type: "string", default: "outputs/benchmarks" },
   },
 });
 const sizes = values.sizes.split(",").map(Number);
+const kinds = values.data.split(",");
 const queryCount = Number(values.queries);
 const storeCount = Number(values.stores);
-if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !(queryCount > 0) || !(storeCount > 0)) {
-  process.stderr.write("error: --sizes, --queries and --stores take positive integers\n");
+if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !(queryCount > 0) || !(storeCount > 0) || kinds.some((kind) => kind !== "recurring" && kind !== "random")) {
+  process.stderr.write("error: --sizes, --queries and --stores take positive integers, --data recurring and/or random\n");
   process.exit(2);
 }
-
-interface Row {
-  size: number;
-  storesPerSecond: number;
-  retrieveP50Ms: number;
-  retrieveP95Ms: number;
-  heapUsedMb: number;
-  offHeapMb: number;
-  snapshotMs: number;
-  snapshotJsonMb: number;
-  restoreMs: number;
-  inMemoryStoreSearchP50Ms: number;
-  inMemoryStoreToJottyRatio: number;
-  simd: boolean;
-}
+/** Above this, the InMemoryStore's number arrays would take several GB: it is not run. */
+const IN_MEMORY_STORE_LIMIT = 100_000;
+/** Above this, a snapshot's JSON text nears V8's longest string: save and restart are timed up to it. */
+const JSON_LIMIT = 200_000;
 
 const embedder = new HashingEmbedder();
-const rows: Row[] = [];
+const rows: Array<Record<string, number | string | boolean | null>> = [];
 const started = performance.now();
-for (const size of sizes) {
-  const rng = new Rng(size);
-  const words = vocabulary(rng, 5000);
-  const perLevel = Math.ceil((size + storeCount) / MEMORY_LEVELS.length) + storeCount;
-  const settings = {
-    capacities: { episodic: perLevel, semantic: perLevel, procedural: perLevel, meta: perLevel, causal: perLevel },
-  };
-  collectGarbage();
-  const baseline = process.memoryUsage();
 
-  // Restore: from the JSON text of a snapshot, as the Vault will load it (vectors recomputed).
-  const snapshotText = JSON.stringify(syntheticSnapshot(rng, words, size));
-  let begin = performance.now();
-  const memory = await HierarchicalMemory.restore(JSON.parse(snapshotText), { embedder, settings });
-  const restoreMs = performance.now() - begin;
-
-  // Store throughput into a memory of this size, duplicate and near-duplicate checks included.
-  const newContents = Array.from({ length: storeCount }, () => sentence(rng, words));
-  begin = performance.now();
-  for (const [index, content] of newContents.entries()) {
-    await memory.store({ level: MEMORY_LEVELS[index % MEMORY_LEVELS.length] as MemoryEntry["level"], content, goal: "goal 1", actor: "actor-0" });
-  }
-  const storesPerSecond = storeCount / ((performance.now() - begin) / 1000);
-
-  // Top-10 retrieval, goal-conditioned and fully scored.
-  const queries = Array.from({ length: queryCount }, () => sentence(rng, words));
-  for (const query of queries.slice(0, 10)) await memory.retrieve({ goal: "goal 3", query, k: 10 });
-  const latencies: number[] = [];
-  for (const query of queries) {
-    begin = performance.now();
-    await memory.retrieve({ goal: `goal ${rng.int(0, 19)}`, query, k: 10 });
-    latencies.push(performance.now() - begin);
-  }
-  latencies.sort((a, b) => a - b);
-
-  collectGarbage();
-  const usage = process.memoryUsage();
-
-  begin = performance.now();
-  const snapshotJson = JSON.stringify(memory.snapshot());
-  const snapshotMs = performance.now() - begin;
-
-  // The same search through LangGraph's InMemoryStore with the same embedder.
-  const reference = new InMemoryStore({ index: { dims: embedder.dimensions, embeddings: embedder, fields: ["content"] } });
-  const all = memory.list();
-  for (let offset = 0; offset < all.length; offset += 2000) {
-    await reference.batch(
-      all.slice(offset, offset + 2000).map((entry) => ({
-        namespace: [entry.level, entry.metadata.actor ?? "none"],
-        key: entry.id,
-        value: { content: entry.content },
-      })),
-    );
-  }
-  const referenceQueries = queries.slice(0, Math.max(5, Math.min(queryCount, Math.round(2_000_000 / size))));
-  await reference.search([], { query: referenceQueries[0] as string, limit: 10 });
-  const referenceLatencies: number[] = [];
-  for (const query of referenceQueries) {
-    begin = performance.now();
-    await reference.search([], { query, limit: 10 });
-    referenceLatencies.push(performance.now() - begin);
-  }
-  referenceLatencies.sort((a, b) => a - b);
-
-  const retrieveP50Ms = percentile(latencies, 0.5);
-  const inMemoryStoreSearchP50Ms = percentile(referenceLatencies, 0.5);
-  rows.push({
-    size,
-    storesPerSecond: Math.round(storesPerSecond),
-    retrieveP50Ms: Number(retrieveP50Ms.toFixed(2)),
-    retrieveP95Ms: Number(percentile(latencies, 0.95).toFixed(2)),
-    heapUsedMb: megabytes(usage.heapUsed - baseline.heapUsed),
-    offHeapMb: megabytes(usage.arrayBuffers - baseline.arrayBuffers),
-    snapshotMs: Math.round(snapshotMs),
-    snapshotJsonMb: megabytes(Buffer.byteLength(snapshotJson)),
-    restoreMs: Math.round(restoreMs),
-    inMemoryStoreSearchP50Ms: Number(inMemoryStoreSearchP50Ms.toFixed(2)),
-    inMemoryStoreToJottyRatio: Number((inMemoryStoreSearchP50Ms / retrieveP50Ms).toFixed(1)),
-    simd: (memory as unknown as { index?: { simd?: boolean } }).index?.simd ?? false,
-  });
-  process.stdout.write(`measured ${size} memories\n`);
+async function timedMs<T>(work: () => Promise<T> | T): Promise<[T, number]> {
+  const begin = performance.now();
+  const result = await work();
+  return [result, performance.now() - begin];
 }
 
-const header = [
-  "memories",
-  "stores/s",
-  "top-10 p50 ms",
-  "p95 ms",
-  "heap MB",
-  "off-heap MB",
-  "snapshot ms",
-  "JSON MB",
-  "restore ms",
-  "InMemoryStore p50 ms",
-  "ratio",
-];
-const table = rows.map((row) => [
-  String(row.size),
-  String(row.storesPerSecond),
-  row.retrieveP50Ms.toFixed(2),
-  row.retrieveP95Ms.toFixed(2),
-  String(row.heapUsedMb),
-  String(row.offHeapMb),
-  String(row.snapshotMs),
-  String(row.snapshotJsonMb),
-  String(row.restoreMs),
-  row.inMemoryStoreSearchP50Ms.toFixed(2),
-  `${row.inMemoryStoreToJottyRatio}×`,
-]);
-printTable(header, table);
+/** Share of the exact top-10 in the memory's top-10, counting ties with the 10th. */
+function recallAt10(found: readonly string[], exact: FlatVectorIndex, query: Float32Array): number {
+  const truth = exact.search(query, { k: 10 });
+  const scores = new Map(exact.search(query, { k: 200 }).map((match) => [match.id, match.score]));
+  const kth = (truth.at(-1) as { score: number }).score;
+  return found.filter((id) => (scores.get(id) ?? -1) >= kth - 1e-6).length / truth.length;
+}
 
+/** Milliseconds from starting a PERSISTENT Conductor on a folder holding this memory until its first episode ends. */
+async function restartMs(memory: HierarchicalMemory, capacity: number): Promise<number> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "jotty-bench-restart-"));
+  try {
+    const vectors = memory.snapshotVectors();
+    const vault = await Vault.open({ dir });
+    await vault.save({
+      schemaVersion: 1,
+      sharedMemory: memory.snapshot({ includeVectors: vectors === undefined }),
+      ...(vectors === undefined ? {} : { vectors: { [COMPONENT_STEMS.sharedMemory]: vectors } }),
+    });
+    collectGarbage();
+    const begin = performance.now();
+    const conductor = await Conductor.create({
+      config: {
+        learningMode: "persistent",
+        outputDir: dir,
+        seed: 1,
+        environment: { name: "cliff-walking", options: { maxSteps: 30 } },
+        training: { maxStepsPerEpisode: 30, saveEvery: 1000 },
+        memory: { capacities: { episodic: capacity, semantic: capacity, procedural: capacity, meta: capacity, causal: capacity } },
+      },
+      embedder,
+    });
+    await conductor.run();
+    const elapsed = performance.now() - begin;
+    if (conductor.sharedMemory.vectorRestore.vectors !== "loaded") throw new Error(`the restart embedded again: ${conductor.sharedMemory.vectorRestore.problem ?? ""}`);
+    await conductor.close();
+    return elapsed;
+  } finally {
+    await fs.remove(dir);
+  }
+}
+
+for (const kind of kinds) {
+  for (const size of sizes) {
+    const rng = new Rng(size);
+    const words = vocabulary(rng, 5000);
+    const content = kind === "random" ? sentence : situationSentence;
+    const perLevel = Math.ceil((size + storeCount) / MEMORY_LEVELS.length) + storeCount;
+    const settings = { capacities: { episodic: perLevel, semantic: perLevel, procedural: perLevel, meta: perLevel, causal: perLevel } };
+    const snapshot = syntheticSnapshot(rng, words, size, content);
+    collectGarbage();
+    const baseline = process.memoryUsage();
+
+    // Build: every memory embedded and indexed, as on a first load.
+    const [memory, buildMs] = await timedMs(() => HierarchicalMemory.restore(snapshot, { embedder, settings }));
+    collectGarbage();
+    const usage = process.memoryUsage();
+
+    // Store throughput, duplicate and near-duplicate checks included.
+    const newContents = Array.from({ length: storeCount }, () => content(rng, words));
+    const [, storeMs] = await timedMs(async () => {
+      for (const [index, text] of newContents.entries()) {
+        await memory.store({ level: MEMORY_LEVELS[index % MEMORY_LEVELS.length] as MemoryEntry["level"], content: text, goal: "goal 1", actor: "actor-0" });
+      }
+    });
+
+    // Top-10 retrieval, goal-conditioned and fully scored.
+    const queries = Array.from({ length: queryCount }, () => content(rng, words));
+    for (const query of queries.slice(0, 10)) await memory.retrieve({ goal: "goal 3", query, k: 10 });
+    const latencies: number[] = [];
+    for (const query of queries) {
+      const [, ms] = await timedMs(() => memory.retrieve({ goal: `goal ${rng.int(0, 19)}`, query, k: 10 }));
+      latencies.push(ms);
+    }
+    latencies.sort((a, b) => a - b);
+
+    // Recall@10 of the memory's vector search against an exact index of the same vectors.
+    const exact = new FlatVectorIndex({ dimensions: embedder.dimensions, initialCapacity: memory.size() });
+    for (const entry of memory.view()) exact.add(entry.id, embedder.embed(entry.content));
+    let recall = 0;
+    const recallQueries = queries.slice(0, 100);
+    for (const query of recallQueries) {
+      const found = await memory.similar({ text: query, k: 10 });
+      recall += recallAt10(found.map((match) => match.entry.id), exact, embedder.embed(query));
+    }
+    exact.clear();
+
+    // Save and load: the snapshot (JSON) and the vectors (binary), then a restore from them.
+    const [saved, saveMs] = await timedMs(() => ({ json: memory.snapshot({ includeVectors: false }), vectors: memory.snapshotVectors() }));
+    const jsonMb = size <= JSON_LIMIT ? megabytes(Buffer.byteLength(JSON.stringify(saved.json))) : null;
+    const [loaded, loadMs] = await timedMs(() => HierarchicalMemory.restore(saved.json, { embedder, settings, vectors: saved.vectors }));
+    if (loaded.vectorRestore.vectors !== "loaded") throw new Error(`the load embedded again: ${loaded.vectorRestore.problem ?? ""}`);
+    const restart = size <= JSON_LIMIT ? await restartMs(memory, perLevel) : null;
+
+    // The same search through LangGraph's InMemoryStore with the same embedder.
+    let inMemoryStoreP50: number | null = null;
+    if (size <= IN_MEMORY_STORE_LIMIT) {
+      const reference = new InMemoryStore({ index: { dims: embedder.dimensions, embeddings: embedder, fields: ["content"] } });
+      const all = memory.list();
+      for (let offset = 0; offset < all.length; offset += 2000) {
+        await reference.batch(all.slice(offset, offset + 2000).map((entry) => ({ namespace: [entry.level, entry.metadata.actor ?? "none"], key: entry.id, value: { content: entry.content } })));
+      }
+      const referenceQueries = queries.slice(0, Math.max(5, Math.min(queryCount, Math.round(2_000_000 / size))));
+      await reference.search([], { query: referenceQueries[0] as string, limit: 10 });
+      const referenceLatencies: number[] = [];
+      for (const query of referenceQueries) referenceLatencies.push((await timedMs(() => reference.search([], { query, limit: 10 })))[1]);
+      referenceLatencies.sort((a, b) => a - b);
+      inMemoryStoreP50 = percentile(referenceLatencies, 0.5);
+    }
+
+    const retrieveP50Ms = percentile(latencies, 0.5);
+    rows.push({
+      data: kind,
+      size,
+      index: memory.indexKind,
+      buildMs: Math.round(buildMs),
+      storesPerSecond: Math.round(storeCount / (storeMs / 1000)),
+      retrieveP50Ms: Number(retrieveP50Ms.toFixed(2)),
+      retrieveP95Ms: Number(percentile(latencies, 0.95).toFixed(2)),
+      recallAt10: Number((recall / recallQueries.length).toFixed(3)),
+      heapUsedMb: megabytes(usage.heapUsed - baseline.heapUsed),
+      offHeapMb: megabytes(usage.arrayBuffers - baseline.arrayBuffers),
+      saveMs: Math.round(saveMs),
+      snapshotJsonMb: jsonMb,
+      vectorsMb: megabytes(saved.vectors?.byteLength ?? 0),
+      loadMs: Math.round(loadMs),
+      restartToFirstEpisodeMs: restart === null ? null : Math.round(restart),
+      inMemoryStoreSearchP50Ms: inMemoryStoreP50 === null ? null : Number(inMemoryStoreP50.toFixed(2)),
+      inMemoryStoreToJottyRatio: inMemoryStoreP50 === null ? null : Number((inMemoryStoreP50 / retrieveP50Ms).toFixed(1)),
+    });
+    process.stdout.write(`measured ${kind} ${size}\n`);
+  }
+}
+
+const show = (value: number | string | boolean | null | undefined): string => (value === null || value === undefined ? "-" : String(value));
+printTable(
+  ["data", "memories", "index", "build ms", "stores/s", "top-10 p50 ms", "p95 ms", "recall@10", "heap MB", "off-heap MB", "save ms", "JSON MB", "vectors MB", "load ms", "restart ms", "InMemoryStore p50 ms", "ratio"],
+  rows.map((row) => [
+    show(row.data), show(row.size), show(row.index), show(row.buildMs), show(row.storesPerSecond), show(row.retrieveP50Ms), show(row.retrieveP95Ms), show(row.recallAt10),
+    show(row.heapUsedMb), show(row.offHeapMb), show(row.saveMs), show(row.snapshotJsonMb), show(row.vectorsMb), show(row.loadMs), show(row.restartToFirstEpisodeMs),
+    show(row.inMemoryStoreSearchP50Ms), row.inMemoryStoreToJottyRatio === null ? "-" : `${row.inMemoryStoreToJottyRatio}×`,
+  ]),
+);
 await writeResult(values.out, "memory-scale", {
   description:
-    "HierarchicalMemory at scale: store throughput (with duplicate checks) into a memory of the given size, top-10 goal-conditioned retrieval latency, memory use, snapshot (to JSON) and restore (from JSON, vectors recomputed) time, and top-10 search in LangGraph's InMemoryStore with the same hashing embedder",
-  settings: { sizes, queries: queryCount, stores: storeCount, dimensions: embedder.dimensions, levels: MEMORY_LEVELS.length },
+    "HierarchicalMemory at scale on two kinds of synthetic memories: build (embed + index), store throughput with duplicate checks, top-10 goal-conditioned retrieval latency, recall@10 of the vector search against an exact index, heap and off-heap memory, save (snapshot + binary vectors), load (restore from them, no embedding), restart to the end of a PERSISTENT Conductor's first episode, and top-10 search in LangGraph's InMemoryStore with the same hashing embedder",
+  settings: { sizes, data: kinds, queries: queryCount, stores: storeCount, dimensions: embedder.dimensions, levels: MEMORY_LEVELS.length },
   gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
   durationMs: Math.round(performance.now() - started),
   rows,

@@ -22,6 +22,19 @@ export function sentence(rng: Rng, words: readonly string[]): string {
   return Array.from({ length }, () => (rng.next() < 0.35 ? rng.choice(DOMAIN_WORDS) : rng.choice(words))).join(" ");
 }
 
+const OUTCOMES = ["succeeded", "failed", "timed out", "needed a retry", "was refused", "was escalated"];
+
+/**
+ * A memory of a recurring situation, as a team's experience is: one of 2,000 situations (its
+ * subject, problem and tool words fixed by the situation), what happened, and details of the
+ * episode. Memories of one situation are near one another, unlike {@link sentence}'s.
+ */
+export function situationSentence(rng: Rng, words: readonly string[]): string {
+  const situation = rng.int(0, 1999);
+  const pick = (salt: number): string => words[(situation * salt + salt * 31) % words.length] as string;
+  return `${pick(3)} ${pick(7)} ${rng.choice(OUTCOMES)} at step ${rng.int(1, 12)} with ${pick(11)} ${pick(13)} then ${rng.choice(words)} ${rng.choice(DOMAIN_WORDS)} in episode ${rng.int(0, 999_999)}`;
+}
+
 export function percentile(sorted: readonly number[], share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] as number;
 }
@@ -42,20 +55,20 @@ export function megabytes(bytes: number): number {
 }
 
 /** A snapshot of `size` memories spread over the five levels, as a long-running team would have. */
-export function syntheticSnapshot(rng: Rng, words: readonly string[], size: number): MemorySnapshot {
+export function syntheticSnapshot(rng: Rng, words: readonly string[], size: number, content: (rng: Rng, words: readonly string[]) => string = sentence): MemorySnapshot {
   const entries: MemoryEntry[] = [];
   const seen = new Set<string>();
   while (entries.length < size) {
-    const content = sentence(rng, words);
-    if (seen.has(content)) continue;
-    seen.add(content);
+    const text = content(rng, words);
+    if (seen.has(text)) continue;
+    seen.add(text);
     const position = entries.length;
     const level = MEMORY_LEVELS[position % MEMORY_LEVELS.length] as MemoryEntry["level"];
     entries.push({
       id: `bench:general:${level}:${position.toString(16).padStart(16, "0")}`,
       level,
       kind: level === "episodic" ? (rng.next() < 0.5 ? "success" : "failure") : level === "semantic" ? "pattern" : level === "procedural" ? "procedure" : level,
-      content,
+      content: text,
       metadata: { domain: "bench", taskType: "general", actor: `actor-${position % 4}`, sourceEpisodes: [] },
       values: { [`goal ${position % 20}`]: { value: rng.next(), visits: rng.int(0, 5) } },
       accessCount: rng.int(0, 10),

@@ -4,6 +4,7 @@ import { CONFIG_DEFAULTS, parseConfig } from "../config/index.js";
 import { createEmbedder } from "../embeddings/index.js";
 import { JottyError } from "../errors/index.js";
 import { HierarchicalMemory, type PrunePolicy } from "../memory/index.js";
+import { COMPONENT_STEMS } from "../persistence/index.js";
 import type { CliIo } from "./cli-io.js";
 import { numberFlag } from "./cli-options.js";
 import { latestState, memorySnapshots, openVault } from "./vault-access.js";
@@ -42,13 +43,19 @@ export function registerPrune(program: Command, io: CliIo): void {
         const vault = await openVault(io, dir, options.keyEnv, { compress: config.persistence.compress, keepRuns: config.persistence.keepRuns });
         const embedder = createEmbedder(config.embeddings);
         const pruned: Record<string, Record<string, unknown>> = {};
+        const vectors = { ...(loaded.state.vectors ?? {}) };
         const removed: string[] = [];
         for (const [name, snapshot] of memorySnapshots(loaded.state)) {
           if (snapshot === undefined) continue;
-          const memory = await HierarchicalMemory.restore(snapshot, { embedder, settings: config.memory });
+          const stem = name === "shared" ? COMPONENT_STEMS.sharedMemory : COMPONENT_STEMS.localMemory(name);
+          const memory = await HierarchicalMemory.restore(snapshot, { embedder, settings: config.memory, vectors: vectors[stem] });
           const report = memory.prune({ policies, dryRun: options.dryRun === true });
           removed.push(...report.removed.map((entry) => entry.id));
-          pruned[name] = memory.snapshot() as unknown as Record<string, unknown>;
+          // The pruned memory's vectors replace the run's, so the next start loads them as they are.
+          const bytes = memory.snapshotVectors();
+          if (bytes === undefined) delete vectors[stem];
+          else vectors[stem] = bytes;
+          pruned[name] = memory.snapshot(bytes === undefined ? {} : { includeVectors: false }) as unknown as Record<string, unknown>;
           lines.push(`memory ${name}: ${report.removed.length} ${options.dryRun === true ? "would go" : "removed"}, ${report.remaining} left`);
           for (const entry of report.removed.slice(0, 5)) lines.push(`  [${entry.level}] ${entry.id}: ${entry.reasons.join("; ")}`);
         }
@@ -56,7 +63,7 @@ export function registerPrune(program: Command, io: CliIo): void {
           const { shared, ...locals } = pruned;
           // The prune is recorded with the save that persists it, in one step.
           const run = await vault.save(
-            { ...loaded.state, ...(shared === undefined ? {} : { sharedMemory: shared }), ...(Object.keys(locals).length === 0 ? {} : { localMemories: locals }) },
+            { ...loaded.state, ...(shared === undefined ? {} : { sharedMemory: shared }), ...(Object.keys(locals).length === 0 ? {} : { localMemories: { ...loaded.state.localMemories, ...locals } }), vectors },
             { audit: [{ action: "prune", ids: removed, details: { from: loaded.run, policies: policies.map((policy) => policy.kind).join(",") } }], base: loaded.run },
           );
           lines.push(`saved to ${path.join(dir, run)} (from ${loaded.run})`);

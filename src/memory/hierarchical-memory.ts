@@ -1,6 +1,6 @@
 import { CONFIG_DEFAULTS } from "../config/index.js";
 import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
-import { createEmbedder, HashingEmbedder, type CacheStats, type Embedder } from "../embeddings/index.js";
+import { createEmbedder, HashingEmbedder, TieredVectorIndex, type CacheStats, type Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
@@ -367,6 +367,11 @@ export class HierarchicalMemory {
       header: { name: this.name, totalAccesses: this.totalAccesses, lastConsolidation: this.consolidation.lastPass },
       includeVectors,
     });
+  }
+
+  /** Which vector index answers: `exact`, `approximate` (HNSW), `custom`, or `none` before the first memory. */
+  get indexKind(): "exact" | "approximate" | "custom" | "none" {
+    return this.table.index === undefined ? "none" : this.table.index instanceof TieredVectorIndex ? this.table.index.kind : "custom";
   }
 
   /** Vectors and index as bytes (undefined when empty or the index is the caller's own), for {@link HierarchicalMemory.restore}. */

@@ -313,10 +313,14 @@ describe("jotty prune with the run's own config", () => {
     const memories = path.join(dir, run, "jotty_state", "memories");
     const files = [...(await fs.readdir(memories)), ...(await fs.readdir(path.join(memories, "local_memories")))].filter((file) => file !== "local_memories");
     expect(files.length).toBeGreaterThan(0);
-    expect(files.filter((file) => !file.endsWith(".json.gz"))).toEqual([]);
+    // JSON is compressed as the run's codec says; binary vectors are stored as they are.
+    expect(files.filter((file) => !file.endsWith(".json.gz") && !file.endsWith(".vectors.bin"))).toEqual([]);
+    expect(files).toContain("shared_memory.vectors.bin");
     const reloaded = await Conductor.create({ config: cliff({ actors: [{ name: "walker" }], persistence: { compress: true } }) });
     expect(reloaded.loadedFrom).toBe(run);
     expect(reloaded.sharedMemory.size("episodic")).toBe(0);
+    // The pruned run's vectors are the pruned memory's: they load without embedding.
+    expect(reloaded.sharedMemory.vectorRestore.vectors).toBe("loaded");
     expect(conductor.sharedMemory.size("episodic")).toBeGreaterThan(0);
   });
 });
