@@ -21,7 +21,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import fs from "fs-extra";
 import { InMemoryStore } from "@langchain/langgraph";
-import { Conductor, FlatVectorIndex, HashingEmbedder, HierarchicalMemory, MEMORY_LEVELS, Rng, Vault, type MemoryEntry } from "../src/index.js";
+import { Conductor, FlatVectorIndex, HashingEmbedder, HierarchicalMemory, MEMORY_LEVELS, Rng, Vault, type MemoryEntry, type MemorySnapshot } from "../src/index.js";
 import { COMPONENT_STEMS } from "../src/persistence/index.js";
 import { printTable, writeResult } from "./report.js";
 import { collectGarbage, megabytes, percentile, sentence, situationSentence, syntheticSnapshot, vocabulary } from "./synthetic.js";
@@ -51,6 +51,16 @@ const JSON_LIMIT = 200_000;
 const embedder = new HashingEmbedder();
 const rows: Array<Record<string, number | string | boolean | null>> = [];
 const started = performance.now();
+
+/** Collects garbage until the heap stops shrinking, so that what is left is what is held. */
+async function settle(): Promise<void> {
+  let before = Infinity;
+  for (let round = 0; round < 5 && process.memoryUsage().heapUsed < before - 1_000_000; round += 1) {
+    before = process.memoryUsage().heapUsed;
+    collectGarbage();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 async function timedMs<T>(work: () => Promise<T> | T): Promise<[T, number]> {
   const begin = performance.now();
@@ -107,13 +117,14 @@ for (const kind of kinds) {
     const content = kind === "random" ? sentence : situationSentence;
     const perLevel = Math.ceil((size + storeCount) / MEMORY_LEVELS.length) + storeCount;
     const settings = { capacities: { episodic: perLevel, semantic: perLevel, procedural: perLevel, meta: perLevel, causal: perLevel } };
-    const snapshot = syntheticSnapshot(rng, words, size, content);
-    collectGarbage();
+    await settle();
     const baseline = process.memoryUsage();
+    let snapshot: MemorySnapshot | undefined = syntheticSnapshot(rng, words, size, content);
 
     // Build: every memory embedded and indexed, as on a first load.
     const [memory, buildMs] = await timedMs(() => HierarchicalMemory.restore(snapshot, { embedder, settings }));
-    collectGarbage();
+    snapshot = undefined; // what the memory holds is its own copy: the heap below is the memory's
+    await settle();
     const usage = process.memoryUsage();
 
     // Store throughput, duplicate and near-duplicate checks included.

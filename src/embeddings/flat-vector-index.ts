@@ -1,5 +1,5 @@
 import { JottyError } from "../errors/index.js";
-import { packSections, unpackSections } from "./index-bytes.js";
+import { packSections, typedView, unpackSections } from "./index-bytes.js";
 import { kernelModule } from "./kernel/kernel-module.js";
 import { TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
@@ -226,12 +226,12 @@ export class FlatVectorIndex implements VectorIndex {
     if (floats?.byteLength !== count * index.stride * 4) throw invalid("its vectors do not match its rows");
     if (codes.length !== TAG_FIELDS.length || !codes.every((section) => section.byteLength === count * 4)) throw invalid("its tags do not match its rows");
     while (index.capacity < count) index.grow();
-    index.floats().set(new Float32Array(floats), index.rowsOffset);
+    index.floats().set(typedView(floats, Float32Array), index.rowsOffset);
     const names = (tags ?? {}) as Record<string, unknown>;
     TAG_FIELDS.forEach((field, position) => {
       const known = names[field];
       if (!Array.isArray(known) || !known.every((name) => typeof name === "string")) throw invalid(`its ${field} tags are not a list of names`);
-      index.tags[field] = TagColumn.restore(known, new Int32Array(codes[position] as ArrayBuffer), index.capacity);
+      index.tags[field] = TagColumn.restore(known, typedView(codes[position] as Uint8Array, Int32Array), index.capacity);
       index.tags[field].recount(() => true, count);
     });
     (ids as string[]).forEach((id, slot) => {

@@ -1,3 +1,5 @@
+import { typedView } from "./index-bytes.js";
+
 /** The highest layer a node can reach. */
 export const MAX_LEVEL = 15;
 
@@ -157,25 +159,26 @@ export class HnswGraph {
   }
 
   /** Loads what {@link HnswGraph.export} wrote; false when the arrays do not fit together. */
-  import(rows: number, sections: readonly ArrayBuffer[]): boolean {
-    const [levels, links0, scores0, counts0, slots, links, scores, counts] = sections as ArrayBuffer[];
-    if ([levels, links0, scores0, counts0, slots, links, scores, counts].some((section) => section === undefined)) return false;
-    const levelArray = new Uint8Array(levels as ArrayBuffer);
-    const slotArray = new Int32Array(slots as ArrayBuffer);
-    const countArray = new Uint8Array(counts as ArrayBuffer);
-    if (levelArray.length !== rows || (links0 as ArrayBuffer).byteLength !== rows * this.width0 * 4 || (counts0 as ArrayBuffer).byteLength !== rows) return false;
-    const total = [...slotArray].reduce((sum, slot) => sum + (levelArray[slot] ?? 0), 0);
-    if (countArray.length !== total || (links as ArrayBuffer).byteLength !== total * this.width * 4) return false;
+  import(rows: number, sections: readonly Uint8Array[]): boolean {
+    const [levels, links0, scores0, counts0, slots, links, scores, counts] = sections;
+    if (levels === undefined || links0 === undefined || scores0 === undefined || counts0 === undefined || slots === undefined || links === undefined || scores === undefined || counts === undefined) return false;
+    const slotArray = typedView(slots, Int32Array);
+    if (levels.length !== rows || links0.byteLength !== rows * this.width0 * 4 || scores0.byteLength !== links0.byteLength || counts0.byteLength !== rows) return false;
+    if (!slotArray.every((slot) => slot >= 0 && slot < rows && (levels[slot] as number) > 0)) return false;
+    if (new Set(slotArray).size !== slotArray.length || levels.reduce((sum, level) => sum + (level > 0 ? 1 : 0), 0) !== slotArray.length) return false;
+    const total = slotArray.reduce((sum, slot) => sum + (levels[slot] ?? 0), 0);
+    if (counts.length !== total || links.byteLength !== total * this.width * 4 || scores.byteLength !== links.byteLength) return false;
     this.reserve(rows);
-    this.levels.set(levelArray);
-    this.links0.set(new Int32Array(links0 as ArrayBuffer));
-    this.scores0.set(new Float32Array(scores0 as ArrayBuffer));
-    this.counts0.set(new Uint8Array(counts0 as ArrayBuffer));
-    const linkArray = new Int32Array(links as ArrayBuffer);
-    const scoreArray = new Float32Array(scores as ArrayBuffer);
+    this.levels.set(levels);
+    this.links0.set(typedView(links0, Int32Array));
+    this.scores0.set(typedView(scores0, Float32Array));
+    this.counts0.set(counts0);
+    const linkArray = typedView(links, Int32Array);
+    const scoreArray = typedView(scores, Float32Array);
+    const countArray = counts;
     let at = 0;
     for (const slot of slotArray) {
-      const level = levelArray[slot] as number;
+      const level = levels[slot] as number;
       this.upper.set(slot, {
         links: linkArray.slice(at * this.width, (at + level) * this.width),
         scores: scoreArray.slice(at * this.width, (at + level) * this.width),

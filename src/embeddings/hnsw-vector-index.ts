@@ -1,7 +1,7 @@
 import { JottyError } from "../errors/index.js";
 import { CodeRows } from "./code-rows.js";
 import { HnswGraph, MAX_LEVEL } from "./hnsw-graph.js";
-import { packSections, unpackSections } from "./index-bytes.js";
+import { packSections, typedView, unpackSections } from "./index-bytes.js";
 import { HnswWalk } from "./hnsw-walk.js";
 import { TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
@@ -250,13 +250,13 @@ export class HnswVectorIndex implements VectorIndex {
     if (codes?.byteLength !== count * stride || scales?.byteLength !== count * 4 || removed?.byteLength !== count) throw invalid("its vectors do not match its rows");
     if (![level, actor, goal].every((section) => section?.byteLength === count * 4)) throw invalid("its tags do not match its rows");
     if (!index.graph.import(count, graph)) throw invalid("its graph does not match its rows");
-    index.rows.import(new Int8Array(codes), new Float32Array(scales));
-    index.removed.set(new Uint8Array(removed));
+    index.rows.import(typedView(codes, Int8Array), typedView(scales, Float32Array));
+    index.removed.set(removed);
     const names = (tags ?? {}) as Record<string, unknown>;
     for (const [field, section] of [["level", level], ["actor", actor], ["goal", goal]] as const) {
       const known = names[field];
       if (!Array.isArray(known) || !known.every((name) => typeof name === "string")) throw invalid(`its ${field} tags are not a list of names`);
-      index.tags[field] = TagColumn.restore(known, new Int32Array(section as ArrayBuffer), index.capacity);
+      index.tags[field] = TagColumn.restore(known, typedView(section as Uint8Array, Int32Array), index.capacity);
     }
     index.used = count;
     index.inserted = inserted as number;

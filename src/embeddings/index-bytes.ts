@@ -32,11 +32,24 @@ export function packSections(header: unknown, sections: readonly ArrayBufferView
 }
 
 /**
- * The inverse of {@link packSections}: the header and each section as its own aligned copy.
+ * A typed array over a section: a view when the section is aligned for it, else a copy.
+ */
+export function typedView<T extends Int8Array | Uint8Array | Int32Array | Float32Array>(
+  section: Uint8Array,
+  Type: { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number },
+): T {
+  const size = Type.BYTES_PER_ELEMENT;
+  const aligned = section.byteOffset % size === 0 ? section : section.slice();
+  return new Type(aligned.buffer as ArrayBuffer, aligned.byteOffset, aligned.byteLength / size);
+}
+
+/**
+ * The inverse of {@link packSections}: the header and each section, as views into `bytes`
+ * (nothing is copied; see {@link typedView}).
  *
  * @throws JottyError `snapshot_invalid` when the bytes are not a packed index.
  */
-export function unpackSections(bytes: Uint8Array, what: string): { header: Record<string, unknown>; sections: ArrayBuffer[] } {
+export function unpackSections(bytes: Uint8Array, what: string): { header: Record<string, unknown>; sections: Uint8Array[] } {
   const invalid = (why: string): JottyError =>
     new JottyError({ code: "snapshot_invalid", message: `The stored ${what} cannot be read: ${why}. Save the state again to rewrite it.` });
   if (bytes.byteLength < 8) throw invalid("it is too short");
@@ -51,13 +64,13 @@ export function unpackSections(bytes: Uint8Array, what: string): { header: Recor
     throw invalid("its header is not JSON");
   }
   const align = (n: number): number => Math.ceil(n / 8) * 8;
-  const sections: ArrayBuffer[] = [];
+  const sections: Uint8Array[] = [];
   let offset = align(8 + headLength);
   while (offset < bytes.byteLength) {
     if (offset + 8 > bytes.byteLength) throw invalid("a section is cut short");
     const length = view.getFloat64(offset, true);
     if (!Number.isInteger(length) || length < 0 || offset + 8 + length > bytes.byteLength) throw invalid("a section is cut short");
-    sections.push(bytes.slice(offset + 8, offset + 8 + length).buffer);
+    sections.push(bytes.subarray(offset + 8, offset + 8 + length));
     offset += 8 + align(length);
   }
   return { header, sections };

@@ -10,7 +10,7 @@ export { HnswVectorIndex } from "./hnsw-vector-index.js";
 export type { HnswCounters, HnswVectorIndexOptions } from "./hnsw-vector-index.js";
 export { TieredVectorIndex } from "./tiered-vector-index.js";
 export type { TieredVectorIndexOptions } from "./tiered-vector-index.js";
-export { packSections, unpackSections } from "./index-bytes.js";
+export { packSections, typedView, unpackSections } from "./index-bytes.js";
 export type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 export { decodeVector, encodeVector } from "./vector-codec.js";
 export { VectorCache } from "./vector-cache.js";

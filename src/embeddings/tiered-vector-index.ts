@@ -113,7 +113,7 @@ export class TieredVectorIndex implements VectorIndex {
     if (header.format !== "jotty-tiered" || header.version !== 1 || sections.length !== 1) {
       throw new JottyError({ code: "snapshot_invalid", message: "The stored vector index is not a version 1 Jotty index. Save the state again to rewrite it." });
     }
-    const inner = new Uint8Array(sections[0] as ArrayBuffer);
+    const inner = sections[0] as Uint8Array;
     const index = new TieredVectorIndex({ ...options, dimensions: options.dimensions ?? 1, approximateFrom: Infinity });
     const simd = options.simd === undefined ? {} : { simd: options.simd };
     index.inner =

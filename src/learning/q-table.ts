@@ -1,5 +1,5 @@
 import { CONFIG_DEFAULTS, type MemoryConfig } from "../config/index.js";
-import { embedderId, embedTexts, packSections, TieredVectorIndex, unpackSections, type Embedder, type VectorMatch } from "../embeddings/index.js";
+import { embedderId, embedTexts, packSections, TieredVectorIndex, typedView, unpackSections, type Embedder, type VectorMatch } from "../embeddings/index.js";
 import { errorMessage } from "../errors/index.js";
 import type { Owner } from "../util/index.js";
 import type { QEntry } from "./q-entry.js";
@@ -148,8 +148,8 @@ export class QTable {
       const actions = header.actions;
       if (header.format !== "jotty-q-vectors" || header.version !== 1 || sections.length !== 2 || !Array.isArray(actions)) return "the stored vectors are not version 1 Q-predictor vectors";
       if (header.embedder !== embedderId(this.embedder)) return `the stored vectors were made by ${String(header.embedder)}, not by ${embedderId(this.embedder)}`;
-      const index = TieredVectorIndex.fromBytes(new Uint8Array(sections[0] as ArrayBuffer), this.indexOptions());
-      const rows = new Float32Array(sections[1] as ArrayBuffer);
+      const index = TieredVectorIndex.fromBytes(sections[0] as Uint8Array, this.indexOptions());
+      const rows = typedView(sections[1] as Uint8Array, Float32Array);
       if (rows.length !== actions.length * index.dimensions || !actions.every((action) => typeof action === "string")) return "the stored action vectors do not match their names";
       this.stateIndex = index;
       (actions as string[]).forEach((action, position) => this.actionVectors.set(action, rows.slice(position * index.dimensions, (position + 1) * index.dimensions)));

@@ -40,7 +40,7 @@ export function loadMemoryVectors(
     const { header, sections } = unpackSections(bytes, "memory vectors");
     if (header.format !== "jotty-memory-vectors" || header.version !== 1 || sections.length !== 1) return { problem: "the stored vectors are not version 1 memory vectors" };
     if (header.embedder !== embedderId(embedder)) return { problem: `the stored vectors were made by ${String(header.embedder)}, not by ${embedderId(embedder)}` };
-    const index = load(new Uint8Array(sections[0] as ArrayBuffer));
+    const index = load(sections[0] as Uint8Array);
     if (index.size !== ids.length || !ids.every((id) => index.has(id))) return { problem: "the stored vectors are not those of the snapshot's memories" };
     return { index };
   } catch (error) {

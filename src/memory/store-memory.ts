@@ -9,8 +9,9 @@ import { defaultKind, INITIAL_VALUES, MemoryKindSchema, MemoryLevelSchema } from
 import type { MemoryParts } from "./memory-parts.js";
 import type { MemoryTable } from "./memory-table.js";
 
-/** Candidates an approximate index keeps when looking for a near duplicate. */
+/** Candidates an approximate index keeps when looking for a near duplicate, and how many nearest are checked. */
 const NEAR_DUPLICATE_EFFORT = 32;
+const NEAR_DUPLICATE_CANDIDATES = 8;
 
 /** What {@link HierarchicalMemory.store} takes. */
 export const StoreMemoryInputSchema = z.strictObject({
@@ -77,18 +78,18 @@ export async function storeMemory(parts: MemoryParts, input: StoreMemoryInput): 
     return { id, status: "reinforced", evicted: [] };
   }
   // Near duplicates are looked for within the same level and owner: two actors' alike experiences
-  // stay two. A near duplicate is as near as vectors get, so an approximate index finds it with
-  // a small effort: the check costs about a top-1 query, not a scan.
-  const [nearest] = index.search(vector, {
-    k: 1,
-    effort: NEAR_DUPLICATE_EFFORT,
-    filter: {
-      level: memory.level,
-      ...(memory.actor === undefined
-        ? { predicate: (other: string) => (table.get(other) as MemoryEntry).metadata.actor === undefined }
-        : { actor: memory.actor }),
-    },
-  });
+  // stay two. A near duplicate is among the very nearest vectors of any kind, so the few nearest
+  // are asked for (with a small effort, for an approximate index) and checked for level and
+  // owner: the check costs about a top-1 query, not a scan. Only when all of them are near
+  // duplicates of other levels or owners is the filtered search needed.
+  const sameOwner = (other: string): boolean => {
+    const entry = table.get(other) as MemoryEntry;
+    return entry.level === memory.level && entry.metadata.actor === memory.actor;
+  };
+  const nearestFew = index.search(vector, { k: NEAR_DUPLICATE_CANDIDATES, effort: NEAR_DUPLICATE_EFFORT });
+  let nearest = nearestFew.find((match) => sameOwner(match.id));
+  const crowded = nearestFew.length === NEAR_DUPLICATE_CANDIDATES && (nearestFew.at(-1)?.score ?? 0) >= settings.nearDuplicateThreshold;
+  if (nearest === undefined && crowded) [nearest] = index.search(vector, { k: 1, filter: { level: memory.level, predicate: sameOwner } });
   if (nearest !== undefined && nearest.score >= settings.nearDuplicateThreshold) {
     reinforce({ table, clock, id: nearest.id, memory, reason: "merged" });
     return { id: nearest.id, status: "merged", evicted: [] };
