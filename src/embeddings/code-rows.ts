@@ -1,10 +1,9 @@
 import { JottyError } from "../errors/index.js";
-import { kernelModule } from "./kernel/kernel-module.js";
+import { assertFits } from "./assert-fits.js";
+import { growMemory, instantiateKernel } from "./kernel/kernel-module.js";
 
 type DotCodes = (query: number, codes: number, slots: number, count: number, stride: number, out: number) => void;
 
-const PAGE_BYTES = 65_536;
-const MAX_PAGES = 65_536;
 /** Slots scored by one kernel call. */
 const LIST = 1024;
 /** Query codes use 11 bits, so that sums stay within 32 bits up to 8,192 dimensions. */
@@ -34,15 +33,9 @@ export class CodeRows {
   constructor({ dimensions, capacity, simd = true }: { dimensions: number; capacity: number; simd?: boolean }) {
     this.dimensions = dimensions;
     this.stride = Math.ceil(dimensions / 8) * 8;
-    const module = simd ? kernelModule() : null;
-    if (module === null) {
-      this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
-      this.dotCodes = undefined;
-    } else {
-      const instance = new WebAssembly.Instance(module, {});
-      this.memory = instance.exports.memory as WebAssembly.Memory;
-      this.dotCodes = instance.exports.dotCodes as DotCodes;
-    }
+    const { memory, kernel } = instantiateKernel(simd);
+    this.memory = memory;
+    this.dotCodes = kernel?.dotCodes as DotCodes | undefined;
     this.simd = this.dotCodes !== undefined;
     this.reserve(capacity);
   }
@@ -63,19 +56,7 @@ export class CodeRows {
   /** Makes room for `capacity` rows. */
   reserve(capacity: number): void {
     if (capacity <= this.capacity) return;
-    const needed = this.codesOffset + capacity * this.stride;
-    const have = this.memory.buffer.byteLength;
-    if (needed > have) {
-      const pages = Math.ceil((needed - have) / PAGE_BYTES);
-      if (have / PAGE_BYTES + pages > MAX_PAGES) {
-        throw new JottyError({
-          code: "capacity_exceeded",
-          message: `The approximate index cannot grow past 4 GiB (${capacity} vectors of ${this.dimensions} dimensions); lower the memory capacities.`,
-          details: { capacity, dimensions: this.dimensions },
-        });
-      }
-      this.memory.grow(pages);
-    }
+    growMemory(this.memory, this.codesOffset + capacity * this.stride, { capacity, dimensions: this.dimensions });
     const scales = new Float32Array(capacity);
     scales.set(this.scales);
     this.scales = scales;
@@ -177,13 +158,7 @@ export class CodeRows {
 
   /** 1 / norm of a vector, after checking it. */
   private check(vector: ArrayLike<number>): number {
-    if (vector.length !== this.dimensions) {
-      throw new JottyError({
-        code: "invalid_argument",
-        message: `A vector of length ${vector.length} does not fit an index of ${this.dimensions} dimensions; use the same embedder for every vector.`,
-        details: { length: vector.length, dimensions: this.dimensions },
-      });
-    }
+    assertFits(vector, this.dimensions, "vector");
     let norm = 0;
     for (let index = 0; index < this.dimensions; index += 1) norm += (vector[index] as number) ** 2;
     if (!Number.isFinite(norm)) throw new JottyError({ code: "invalid_argument", message: "A vector holds a value that is not a finite number." });

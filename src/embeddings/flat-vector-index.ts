@@ -1,13 +1,12 @@
 import { JottyError } from "../errors/index.js";
 import { packSections, typedView, unpackSections } from "./index-bytes.js";
-import { kernelModule } from "./kernel/kernel-module.js";
-import { TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
+import { growMemory, instantiateKernel } from "./kernel/kernel-module.js";
+import { assertFits } from "./assert-fits.js";
+import { rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
 type DotMany = (query: number, rows: number, count: number, stride: number, out: number) => void;
 
-const PAGE_BYTES = 65_536;
-const MAX_PAGES = 65_536;
 /** Options of {@link FlatVectorIndex}. */
 export interface FlatVectorIndexOptions {
   /** Length of every vector. */
@@ -53,15 +52,9 @@ export class FlatVectorIndex implements VectorIndex {
     this.dimensions = options.dimensions;
     this.stride = Math.ceil(options.dimensions / 4) * 4;
     this.capacity = Math.max(16, options.initialCapacity ?? 1024);
-    const module = options.simd === false ? null : kernelModule();
-    if (module === null) {
-      this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
-      this.dotMany = undefined;
-    } else {
-      const instance = new WebAssembly.Instance(module, {});
-      this.memory = instance.exports.memory as WebAssembly.Memory;
-      this.dotMany = instance.exports.dotMany as DotMany;
-    }
+    const { memory, kernel } = instantiateKernel(options.simd !== false);
+    this.memory = memory;
+    this.dotMany = kernel?.dotMany as DotMany | undefined;
     this.simd = this.dotMany !== undefined;
     this.tags = { level: new TagColumn(this.capacity), actor: new TagColumn(this.capacity), goal: new TagColumn(this.capacity) };
     this.ensureBytes();
@@ -81,19 +74,7 @@ export class FlatVectorIndex implements VectorIndex {
   }
 
   private ensureBytes(): void {
-    const needed = (this.scoresOffset + this.capacity) * 4;
-    const have = this.memory.buffer.byteLength;
-    if (needed > have) {
-      const pages = Math.ceil((needed - have) / PAGE_BYTES);
-      if (have / PAGE_BYTES + pages > MAX_PAGES) {
-        throw new JottyError({
-          code: "capacity_exceeded",
-          message: `The vector index cannot grow past 4 GiB (${this.capacity} vectors of ${this.dimensions} dimensions); lower the memory capacities or the embedding dimensions.`,
-          details: { capacity: this.capacity, dimensions: this.dimensions },
-        });
-      }
-      this.memory.grow(pages);
-    }
+    growMemory(this.memory, (this.scoresOffset + this.capacity) * 4, { capacity: this.capacity, dimensions: this.dimensions });
   }
 
   private floats(): Float32Array {
@@ -108,13 +89,7 @@ export class FlatVectorIndex implements VectorIndex {
   }
 
   private writeRow(slot: number, vector: ArrayLike<number>): void {
-    if (vector.length !== this.dimensions) {
-      throw new JottyError({
-        code: "invalid_argument",
-        message: `A vector of length ${vector.length} does not fit an index of ${this.dimensions} dimensions; use the same embedder for every vector.`,
-        details: { length: vector.length, dimensions: this.dimensions },
-      });
-    }
+    assertFits(vector, this.dimensions, "vector");
     let norm = 0;
     for (let index = 0; index < this.dimensions; index += 1) norm += (vector[index] as number) ** 2;
     if (!Number.isFinite(norm)) {
@@ -273,27 +248,11 @@ export class FlatVectorIndex implements VectorIndex {
   }
 
   search(query: ArrayLike<number>, { k, filter }: { k: number; filter?: VectorFilter }): VectorMatch[] {
-    if (query.length !== this.dimensions) {
-      throw new JottyError({
-        code: "invalid_argument",
-        message: `A query of length ${query.length} does not fit an index of ${this.dimensions} dimensions; embed it with the index's embedder.`,
-        details: { length: query.length, dimensions: this.dimensions },
-      });
-    }
+    assertFits(query, this.dimensions, "query");
     const limit = Math.min(Math.max(0, Math.floor(k)), this.count);
     if (limit === 0) return [];
     const scores = this.scoreAll(query);
-    const allowed = TAG_FIELDS.map((field) => [this.tags[field].values, this.tags[field].allowed(filter?.[field])] as const).filter(
-      (pair): pair is readonly [Int32Array, Uint8Array] => pair[1] !== null,
-    );
-    const predicate = filter?.predicate;
-    const passes = (slot: number): boolean => {
-      for (const [codes, table] of allowed) {
-        const code = codes[slot] as number;
-        if (code < 0 || table[code] !== 1) return false;
-      }
-      return predicate === undefined || predicate(this.ids[slot] as string);
-    };
+    const passes = rowFilter(this.tags, filter, (slot) => this.ids[slot] as string);
     if (limit > 64) {
       // Large k: collect every passing row, then sort once (insertion would cost O(n·k)).
       const slots: number[] = [];

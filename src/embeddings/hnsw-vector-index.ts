@@ -1,9 +1,10 @@
 import { JottyError } from "../errors/index.js";
+import { assertFits } from "./assert-fits.js";
 import { CodeRows } from "./code-rows.js";
 import { HnswGraph, MAX_LEVEL } from "./hnsw-graph.js";
 import { packSections, typedView, unpackSections } from "./index-bytes.js";
 import { HnswWalk } from "./hnsw-walk.js";
-import { TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
+import { rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
 /** Options of {@link HnswVectorIndex}. */
@@ -166,13 +167,7 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   search(query: ArrayLike<number>, { k, filter, effort }: { k: number; filter?: VectorFilter; effort?: number }): VectorMatch[] {
-    if (query.length !== this.dimensions) {
-      throw new JottyError({
-        code: "invalid_argument",
-        message: `A query of length ${query.length} does not fit an index of ${this.dimensions} dimensions; embed it with the index's embedder.`,
-        details: { length: query.length, dimensions: this.dimensions },
-      });
-    }
+    assertFits(query, this.dimensions, "query");
     const limit = Math.min(Math.max(0, Math.floor(k)), this.live);
     if (limit === 0) return [];
     this.rows.setQuery(query);
@@ -311,18 +306,7 @@ export class HnswVectorIndex implements VectorIndex {
 
   /** A check of a node against a filter (removed nodes never pass). */
   private passing(filter: VectorFilter | undefined): (slot: number) => boolean {
-    const allowed = TAG_FIELDS.map((field) => [this.tags[field].values, this.tags[field].allowed(filter?.[field])] as const).filter(
-      (pair): pair is readonly [Int32Array, Uint8Array] => pair[1] !== null,
-    );
-    const predicate = filter?.predicate;
-    return (slot: number): boolean => {
-      if (this.removed[slot] === 1) return false;
-      for (const [codes, table] of allowed) {
-        const code = codes[slot] as number;
-        if (code < 0 || table[code] !== 1) return false;
-      }
-      return predicate === undefined || predicate(this.ids[slot] as string);
-    };
+    return rowFilter(this.tags, filter, (slot) => this.ids[slot] as string, this.removed);
   }
 
   /** Every passing node scored: the best `limit`. */

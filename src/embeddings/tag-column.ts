@@ -1,3 +1,5 @@
+import type { VectorFilter } from "./vector-index.js";
+
 /** The fields a vector can be tagged with, for filtered search. */
 export const TAG_FIELDS = ["level", "actor", "goal"] as const;
 export type TagField = (typeof TAG_FIELDS)[number];
@@ -90,4 +92,25 @@ export class TagColumn {
     next.set(this.values.subarray(0, Math.min(this.values.length, capacity)));
     this.values = next;
   }
+}
+
+/** A check of a row against a filter: its tags, then the predicate on its id; `skip` rows never pass. */
+export function rowFilter(
+  tags: Readonly<Record<TagField, TagColumn>>,
+  filter: VectorFilter | undefined,
+  idOf: (slot: number) => string,
+  skip?: Uint8Array,
+): (slot: number) => boolean {
+  const allowed = TAG_FIELDS.map((field) => [tags[field].values, tags[field].allowed(filter?.[field])] as const).filter(
+    (pair): pair is readonly [Int32Array, Uint8Array] => pair[1] !== null,
+  );
+  const predicate = filter?.predicate;
+  return (slot: number): boolean => {
+    if (skip !== undefined && skip[slot] === 1) return false;
+    for (const [codes, table] of allowed) {
+      const code = codes[slot] as number;
+      if (code < 0 || table[code] !== 1) return false;
+    }
+    return predicate === undefined || predicate(idOf(slot));
+  };
 }

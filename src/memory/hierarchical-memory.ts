@@ -1,5 +1,4 @@
-import { CONFIG_DEFAULTS } from "../config/index.js";
-import { MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
+import { CONFIG_DEFAULTS, MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
 import { createEmbedder, HashingEmbedder, TieredVectorIndex, type CacheStats, type Embedder } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { LlmUsage, type LlmUsageCounts } from "../llm/index.js";
