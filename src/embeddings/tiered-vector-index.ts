@@ -4,18 +4,17 @@ import { HnswVectorIndex, type HnswCounters, type HnswVectorIndexOptions } from 
 import { packSections, unpackSections } from "./index-bytes.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
-/** Options of {@link TieredVectorIndex}. */
-export interface TieredVectorIndexOptions {
-  dimensions: number;
+/**
+ * Options of {@link TieredVectorIndex}: the approximate index's settings (`m`,
+ * `efConstruction`, `efSearch`, `seed`, `simd`) and when it takes over — the shape of the
+ * config's `memory.index`.
+ */
+export interface TieredVectorIndexOptions extends Omit<HnswVectorIndexOptions, "initialCapacity"> {
   /**
    * Vectors from which the approximate index takes over from the exact one (once crossed, it
    * stays approximate); 0 starts approximate, Infinity never switches. @default 20000
    */
   approximateFrom?: number;
-  /** Settings of the approximate index. */
-  hnsw?: Omit<HnswVectorIndexOptions, "dimensions" | "initialCapacity">;
-  /** Score with the WebAssembly SIMD kernel when available. @default true */
-  simd?: boolean;
 }
 
 /**
@@ -31,8 +30,11 @@ export class TieredVectorIndex implements VectorIndex {
   private readonly options: TieredVectorIndexOptions;
   private inner: FlatVectorIndex | HnswVectorIndex;
 
-  /** @throws JottyError `invalid_argument` for a negative or fractional `approximateFrom`. */
-  constructor(options: TieredVectorIndexOptions) {
+  /**
+   * @param inner - an index loaded from bytes to start from (see {@link TieredVectorIndex.fromBytes}).
+   * @throws JottyError `invalid_argument` for a negative or fractional `approximateFrom`.
+   */
+  constructor(options: TieredVectorIndexOptions, inner?: FlatVectorIndex | HnswVectorIndex) {
     const approximateFrom = options.approximateFrom ?? 20_000;
     if (!(approximateFrom === Infinity || (Number.isInteger(approximateFrom) && approximateFrom >= 0))) {
       throw new JottyError({ code: "invalid_argument", message: `approximateFrom must be a whole number of vectors (or Infinity), got ${approximateFrom}.`, details: { approximateFrom } });
@@ -40,7 +42,7 @@ export class TieredVectorIndex implements VectorIndex {
     this.options = options;
     this.dimensions = options.dimensions;
     this.approximateFrom = approximateFrom;
-    this.inner = approximateFrom === 0 ? this.approximate(16) : new FlatVectorIndex({ dimensions: options.dimensions, ...(options.simd === undefined ? {} : { simd: options.simd }) });
+    this.inner = inner ?? (approximateFrom === 0 ? this.approximate(16) : new FlatVectorIndex({ dimensions: options.dimensions, ...(options.simd === undefined ? {} : { simd: options.simd }) }));
   }
 
   /** `exact` or `approximate`: which index answers now. */
@@ -113,24 +115,23 @@ export class TieredVectorIndex implements VectorIndex {
     if (header.format !== "jotty-tiered" || header.version !== 1 || sections.length !== 1) {
       throw new JottyError({ code: "snapshot_invalid", message: "The stored vector index is not a version 1 Jotty index. Save the state again to rewrite it." });
     }
-    const inner = sections[0] as Uint8Array;
-    const index = new TieredVectorIndex({ ...options, dimensions: options.dimensions ?? 1, approximateFrom: Infinity });
+    const bytesOfInner = sections[0] as Uint8Array;
     const simd = options.simd === undefined ? {} : { simd: options.simd };
-    index.inner =
+    const inner =
       header.kind === "approximate"
-        ? HnswVectorIndex.fromBytes(inner, { ...simd, ...(options.hnsw?.efSearch === undefined ? {} : { efSearch: options.hnsw.efSearch }) })
-        : FlatVectorIndex.fromBytes(inner, simd);
-    if (options.dimensions !== undefined && index.inner.dimensions !== options.dimensions) {
+        ? HnswVectorIndex.fromBytes(bytesOfInner, { ...simd, ...(options.efSearch === undefined ? {} : { efSearch: options.efSearch }) })
+        : FlatVectorIndex.fromBytes(bytesOfInner, simd);
+    if (options.dimensions !== undefined && inner.dimensions !== options.dimensions) {
       throw new JottyError({
         code: "snapshot_invalid",
-        message: `The stored vector index holds vectors of ${index.inner.dimensions} dimensions, the embedder makes ${options.dimensions}; they cannot be searched together.`,
+        message: `The stored vector index holds vectors of ${inner.dimensions} dimensions, the embedder makes ${options.dimensions}; they cannot be searched together.`,
       });
     }
-    Object.assign(index, { dimensions: index.inner.dimensions, approximateFrom: options.approximateFrom ?? 20_000, options: { ...options, dimensions: index.inner.dimensions } });
-    return index;
+    return new TieredVectorIndex({ ...options, dimensions: inner.dimensions }, inner);
   }
 
   private approximate(capacity: number): HnswVectorIndex {
-    return new HnswVectorIndex({ ...this.options.hnsw, dimensions: this.dimensions, initialCapacity: capacity, ...(this.options.simd === undefined ? {} : { simd: this.options.simd }) });
+    const { approximateFrom: _approximateFrom, ...hnsw } = this.options;
+    return new HnswVectorIndex({ ...hnsw, dimensions: this.dimensions, initialCapacity: capacity });
   }
 }

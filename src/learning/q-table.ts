@@ -35,10 +35,7 @@ export class QTable {
     this.indexSettings = indexSettings;
   }
 
-  private indexOptions(): { approximateFrom: number; hnsw: { m: number; efConstruction: number; efSearch: number } } {
-    const { approximateFrom, m, efConstruction, efSearch } = this.indexSettings;
-    return { approximateFrom, hnsw: { m, efConstruction, efSearch } };
-  }
+
 
   /** Number of entries. */
   get size(): number {
@@ -93,7 +90,7 @@ export class QTable {
       // A state whose vector was loaded ({@link QTable.loadVectors}) is not embedded again.
       if (this.embedder !== undefined && this.stateIndex?.has(state) !== true) {
         const vector = await this.stateVector(state);
-        this.stateIndex ??= new TieredVectorIndex({ dimensions: vector.length, ...this.indexOptions() });
+        this.stateIndex ??= new TieredVectorIndex({ dimensions: vector.length, ...this.indexSettings });
         this.stateIndex.add(state, vector);
       }
     }
@@ -148,7 +145,7 @@ export class QTable {
       const actions = header.actions;
       if (header.format !== "jotty-q-vectors" || header.version !== 1 || sections.length !== 2 || !Array.isArray(actions)) return "the stored vectors are not version 1 Q-predictor vectors";
       if (header.embedder !== embedderId(this.embedder)) return `the stored vectors were made by ${String(header.embedder)}, not by ${embedderId(this.embedder)}`;
-      const index = TieredVectorIndex.fromBytes(sections[0] as Uint8Array, this.indexOptions());
+      const index = TieredVectorIndex.fromBytes(sections[0] as Uint8Array, this.indexSettings);
       const rows = typedView(sections[1] as Uint8Array, Float32Array);
       if (rows.length !== actions.length * index.dimensions || !actions.every((action) => typeof action === "string")) return "the stored action vectors do not match their names";
       this.stateIndex = index;

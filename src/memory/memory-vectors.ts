@@ -12,10 +12,9 @@ export interface IndexFactory {
 
 /** The built-in index under the memory's `index` settings: exact while small, HNSW from `approximateFrom` on. */
 export function builtInIndex(settings: MemoryConfig["index"]): IndexFactory {
-  const options = { approximateFrom: settings.approximateFrom, hnsw: { m: settings.m, efConstruction: settings.efConstruction, efSearch: settings.efSearch } };
   return {
-    create: (dimensions) => new TieredVectorIndex({ dimensions, ...options }),
-    load: (bytes) => TieredVectorIndex.fromBytes(bytes, options),
+    create: (dimensions) => new TieredVectorIndex({ dimensions, ...settings }),
+    load: (bytes) => TieredVectorIndex.fromBytes(bytes, settings),
   };
 }
 
