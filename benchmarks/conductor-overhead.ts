@@ -2,11 +2,12 @@
  * What the Conductor costs per step: a Conductor episode (recall, plan, act, observe, learn,
  * finish, with 0, 1k and 10k memories in its shared memory) against bare LangGraph graphs
  * running the same actor function and environment, per environment step:
- * - like for like: the Conductor's six nodes and edges, the actor and environment in `act`
+ * - like for like: the Conductor's six nodes and edges, routed as the Conductor routes them
+ *   (plan and learn name the next node in a `Command`), the actor and environment in `act`
  *   and `observe`, the other nodes empty — what Jotty's memory and learning add;
  * - like for like with the Conductor's state: the same, over the Conductor's episode state
- *   schema (its ~37 channels, most of them unused here) — what LangGraph charges for the state
- *   alone, apart from anything Jotty's nodes do;
+ *   schema (its ~37 channels, each set at the start as the Conductor sets them) — what
+ *   LangGraph charges for the state alone, apart from anything Jotty's nodes do;
  * - minimal: two nodes (act → environment) — what the six-node structure costs on top.
  *
  * Each measurement is repeated (`--repeats`, interleaved so that machine noise hits all three
@@ -15,7 +16,7 @@
  * Usage: npm run bench:overhead -- [--memories 0,1000,10000] [--episodes 30] [--repeats 5] [--out outputs/benchmarks]
  */
 import { parseArgs } from "node:util";
-import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
+import { Annotation, Command, END, START, StateGraph } from "@langchain/langgraph";
 import {
   ActorMemory,
   CliffWalking,
@@ -28,7 +29,7 @@ import {
   Rng,
   type MemoryEntry,
 } from "../src/index.js";
-import { EpisodeState } from "../src/orchestration/episode-state.js";
+import { EpisodeState, episodeInput } from "../src/orchestration/episode-state.js";
 import { printTable, writeResult } from "./report.js";
 import { median, syntheticSnapshot, vocabulary } from "./synthetic.js";
 
@@ -102,24 +103,25 @@ async function bareStepMs(shape: "like-for-like" | "conductor-state" | "minimal"
           .compile()
       : new StateGraph(State)
           .addNode("recall", empty)
-          .addNode("plan", empty)
+          .addNode("plan", async () => new Command({ goto: "act" }), { ends: ["act", "finish"] })
           .addNode("act", act)
           .addNode("observe", observe)
-          .addNode("learn", empty)
+          .addNode("learn", async (state: typeof State.State) => new Command({ goto: state.done ? "finish" : "plan" }), { ends: ["plan", "finish"] })
           .addNode("finish", empty)
           .addEdge(START, "recall")
           .addEdge("recall", "plan")
-          .addEdge("plan", "act")
           .addEdge("act", "observe")
           .addEdge("observe", "learn")
-          .addConditionalEdges("learn", (state) => (state.done ? "finish" : "plan"), ["plan", "finish"])
           .addEdge("finish", END)
           .compile();
+  // The Conductor starts an episode with every channel of its state set; so does this graph.
+  const fields = (start: { observation: string; actions: string[]; info: Record<string, unknown> }) =>
+    shape === "conductor-state" ? episodeInput({ episode: 0, goal: environment.description, taskType: "", start, rng: rng.state(), todoState: { schemaVersion: 1, round: 0, items: [], totals: {} }, environmentState: null }) : {};
   let steps = 0;
   const begin = performance.now();
   for (let episode = 0; episode < episodes; episode += 1) {
     const start = environment.reset(rng);
-    const final = await graph.invoke({ ...start, action: "", step: 0, done: false }, { recursionLimit: MAX_STEPS * 5 + 20 });
+    const final = await graph.invoke({ ...fields(start), ...start, action: "", step: 0, done: false }, { recursionLimit: MAX_STEPS * 5 + 20 });
     steps += final.step;
   }
   return (performance.now() - begin) / steps;

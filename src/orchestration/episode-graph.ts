@@ -1,4 +1,4 @@
-import { END, START, StateGraph, type BaseCheckpointSaver, type BaseStore, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { Command, END, START, StateGraph, type BaseCheckpointSaver, type BaseStore, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { episodeContext, type EpisodeContext } from "./episode-context.js";
 import { EpisodeState, type State, type Update } from "./episode-state.js";
 import { actNode } from "./nodes/act.js";
@@ -24,25 +24,44 @@ function withContext(node: EpisodeNode) {
 }
 
 /**
+ * A node that also names the node after it, from the state with its update, as a LangGraph
+ * `Command`. Routing in the node's own answer spares a conditional edge, which LangGraph runs
+ * as two more runnables and a fresh read of the channels the node wrote, on every step.
+ */
+function routed<Next extends string>(node: EpisodeNode, next: (state: State, update: Update) => Next) {
+  const inner = withContext(node);
+  return async (state: State, config: LangGraphRunnableConfig) => {
+    const update = await inner(state, config);
+    return new Command({ update, goto: next(state, update) });
+  };
+}
+
+/** A last-value field of the state as a node's update leaves it. */
+function after<K extends "done" | "stopped" | "step">(state: State, update: Update, key: K): State[K] {
+  return (update[key] ?? state[key]) as State[K];
+}
+
+/**
  * The episode graph: recall → plan → act → observe → learn (→ plan …) → finish. An episode
  * ends when the environment is done, the team is stopped, or after `maxSteps` steps. Invoke
  * it with `{ context: { episode } }` (an {@link EpisodeContext}). `store` is the graph's
  * LangGraph store (the team's memory, for any node through `config.store`).
  */
 export function buildEpisodeGraph({ maxSteps, checkpointer, store }: { maxSteps: number; checkpointer?: BaseCheckpointSaver | undefined; store: BaseStore }) {
+  const planNext = (state: State, update: Update) => (after(state, update, "stopped") ? "finish" : "act");
+  const learnNext = (state: State, update: Update) =>
+    after(state, update, "done") || after(state, update, "stopped") || after(state, update, "step") >= maxSteps ? "finish" : "plan";
   return new StateGraph(EpisodeState)
     .addNode("recall", withContext(recallNode))
-    .addNode("plan", withContext(planNode))
+    .addNode("plan", routed(planNode, planNext), { ends: ["act", "finish"] })
     .addNode("act", withContext(actNode))
     .addNode("observe", withContext(observeNode))
-    .addNode("learn", withContext(learnNode))
+    .addNode("learn", routed(learnNode, learnNext), { ends: ["plan", "finish"] })
     .addNode("finish", withContext(finishNode))
     .addEdge(START, "recall")
     .addEdge("recall", "plan")
-    .addConditionalEdges("plan", (state) => (state.stopped ? "finish" : "act"), ["act", "finish"])
     .addEdge("act", "observe")
     .addEdge("observe", "learn")
-    .addConditionalEdges("learn", (state) => (state.done || state.stopped || state.step >= maxSteps ? "finish" : "plan"), ["plan", "finish"])
     .addEdge("finish", END)
     .compile(checkpointer === undefined ? { store } : { checkpointer, store });
 }
