@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { betaSample } from "../learning/math/index.js";
 import { parseSnapshot, type Rng } from "../util/index.js";
-import { attributeOutcomes, type Attribution, type OptionEvidence, type RecordedEpisode } from "./attribute-outcomes.js";
-import { deriveCauses, deriveMeta, deriveProcedures, type Cause, type MetaStatement, type Procedure } from "./derive-knowledge.js";
-import { lessonsOfPoint, type KnowledgeLesson } from "./derive-lessons.js";
+import type { OptionEvidence, RecordedEpisode } from "./attribute-outcomes.js";
+import type { KnowledgeLesson } from "./derive-lessons.js";
 import type { DecisionPoint } from "./decision-point.js";
+import { EvidenceLedger, type KnowledgeView } from "./evidence-ledger.js";
 
 const PointSchema = z.strictObject({ key: z.string(), label: z.string(), situation: z.string(), options: z.array(z.string()), named: z.boolean() });
 
@@ -31,16 +31,7 @@ export const DecisionEvidenceSnapshotSchema = z.strictObject({
 /** A decision evidence snapshot. */
 export type DecisionEvidenceSnapshot = z.infer<typeof DecisionEvidenceSnapshotSchema>;
 
-/** Everything derived from the evidence at once. */
-export interface KnowledgeView {
-  attribution: Attribution;
-  lessons: KnowledgeLesson[];
-  procedures: Procedure[];
-  causes: Cause[];
-  meta: MetaStatement[];
-  /** The decision points each task type met. */
-  pointsByTask: Map<string, Set<string>>;
-}
+export type { KnowledgeView } from "./evidence-ledger.js";
 
 /** Options of {@link DecisionEvidence}. */
 export interface DecisionEvidenceOptions {
@@ -55,15 +46,16 @@ const lessonKey = (lesson: KnowledgeLesson): string => `${lesson.kind}\u0000${le
  * Contrastive evidence per decision point: for each situation an actor decided in, the
  * outcomes of each option it took, with failures attributed by minimal pairs (see
  * `attributeOutcomes`). Lessons, procedures, causes and meta statements are derived from it
- * and nothing else, so a lesson goes when its evidence turns (counted as a retraction).
+ * and nothing else, so a lesson goes when its evidence turns (counted as a retraction). What
+ * is derived is kept up to date episode by episode (see {@link EvidenceLedger}), so recording
+ * costs what the episode changes, not the length of the history.
  */
 export class DecisionEvidence {
   private readonly points = new Map<string, DecisionPoint>();
-  private episodes: RecordedEpisode[] = [];
+  private ledger = new EvidenceLedger(this.points);
   private active = new Set<string>();
   private retracted: Array<{ text: string; episode: number }> = [];
   private retractions = 0;
-  private view: KnowledgeView | undefined;
   private readonly maxEpisodes: number;
 
   constructor({ maxEpisodes = 5000 }: DecisionEvidenceOptions = {}) {
@@ -72,7 +64,7 @@ export class DecisionEvidence {
 
   /** Episodes recorded (and kept). */
   get size(): number {
-    return this.episodes.length;
+    return this.ledger.list.length;
   }
 
   /** The decision point with this key, when one was recorded. */
@@ -108,18 +100,17 @@ export class DecisionEvidence {
       last.delete(point.key);
       last.set(point.key, chosen);
     }
-    this.episodes.push({
+    const recorded: RecordedEpisode = {
       episode,
       taskType,
       success,
       return: Number.isFinite(episodeReturn) ? episodeReturn : 0,
       outcome,
       decisions: [...last].map(([point, chosen]) => ({ point, chosen })),
-    });
-    if (this.episodes.length > this.maxEpisodes) this.episodes.splice(0, this.episodes.length - this.maxEpisodes);
-    this.view = undefined;
-    const recorded = this.episodes.at(-1) as RecordedEpisode;
-    const blamed = this.knowledge().attribution.failures.find((failure) => failure.episode === recorded)?.blamed.map((decision) => decision.point) ?? [];
+    };
+    this.ledger.add(recorded);
+    while (this.ledger.list.length > this.maxEpisodes) this.ledger.dropOldest();
+    const blamed = this.ledger.failureOf(recorded)?.blamed.map((decision) => decision.point) ?? [];
     const now = new Map(this.knowledge().lessons.map((lesson) => [lessonKey(lesson), lesson]));
     const gone = [...this.active].filter((name) => !now.has(name));
     const texts = gone.map((name) => {
@@ -134,31 +125,13 @@ export class DecisionEvidence {
     return { retracted: texts, blamed };
   }
 
-  /** Lessons, procedures, causes and meta statements from the evidence (computed once per change). */
+  /**
+   * Lessons, procedures, causes and meta statements from the evidence (brought up to date once
+   * per change). The view reads the evidence as it is: take what you need from it before the
+   * next `record`.
+   */
   knowledge(): KnowledgeView {
-    if (this.view !== undefined) return this.view;
-    const attribution = attributeOutcomes(this.episodes);
-    const lessons = [...this.points.values()]
-      .flatMap((point) => lessonsOfPoint(point, attribution.options.get(point.key) ?? new Map()))
-      .sort((a, b) => b.confidence - a.confidence || a.text.localeCompare(b.text));
-    const pointsByTask = new Map<string, Set<string>>();
-    for (const episode of this.episodes) {
-      let points = pointsByTask.get(episode.taskType);
-      if (points === undefined) {
-        points = new Set();
-        pointsByTask.set(episode.taskType, points);
-      }
-      for (const decision of episode.decisions) points.add(decision.point);
-    }
-    this.view = {
-      attribution,
-      pointsByTask,
-      lessons,
-      procedures: deriveProcedures(this.episodes, this.points),
-      causes: deriveCauses(this.episodes, attribution, this.points),
-      meta: deriveMeta(attribution, this.points),
-    };
-    return this.view;
+    return this.ledger.knowledge();
   }
 
   /** Per-option outcomes at a point. */
@@ -239,7 +212,7 @@ export class DecisionEvidence {
   /** Episodes, points, lessons in force and retractions so far. */
   stats(): { episodes: number; points: number; lessons: number; retractions: number; retracted: Array<{ text: string; episode: number }> } {
     return {
-      episodes: this.episodes.length,
+      episodes: this.ledger.list.length,
       points: this.points.size,
       lessons: this.knowledge().lessons.length,
       retractions: this.retractions,
@@ -251,7 +224,7 @@ export class DecisionEvidence {
     return {
       schemaVersion: 1,
       points: [...this.points.values()].map((point) => ({ ...point, options: [...point.options] })),
-      episodes: this.episodes.map((episode) => ({ ...episode, decisions: episode.decisions.map((decision) => ({ ...decision })) })),
+      episodes: this.ledger.list.map((episode) => ({ ...episode, decisions: episode.decisions.map((decision) => ({ ...decision })) })),
       active: [...this.active],
       retracted: this.retracted.map((item) => ({ ...item })),
       retractions: this.retractions,
@@ -267,10 +240,10 @@ export class DecisionEvidence {
     const data = parseSnapshot({ schema: DecisionEvidenceSnapshotSchema, snapshot, version: 1, what: "decision evidence" });
     this.points.clear();
     for (const point of data.points) this.points.set(point.key, point);
-    this.episodes = data.episodes;
+    this.ledger = new EvidenceLedger(this.points);
+    for (const episode of data.episodes) this.ledger.add(episode);
     this.active = new Set(data.active);
     this.retracted = data.retracted;
     this.retractions = data.retractions;
-    this.view = undefined;
   }
 }
