@@ -86,7 +86,7 @@ export async function learnStep(
   const visit = record || existing === undefined;
   const kept = recordStep(entry, { value: q, reward: input.reward, tdError, visit, episode, lesson, lessonsPerEntry: settings.settings.lessonsPerEntry });
   if (existing === undefined) await table.add(entry);
-  table.changed(existing === undefined ? "create" : "update", key, entry);
+  table.changed(existing === undefined ? "create" : "update", key, entry, previous);
   if (record) {
     buffer.add(replayExperience(input, fixedTarget), tdError);
     progress.record(previous, input.reward);

@@ -25,6 +25,8 @@ export class QTable {
   private readonly indexSettings: MemoryConfig["index"];
   private readonly actionVectors = new Map<string, Float32Array>();
   private readonly listeners = new Set<(change: QChange) => void>();
+  /** The lowest and highest value of the entries; undefined when an extreme moved inward and they are to be found again. */
+  private extremes: { low: number; high: number } | undefined = { low: Infinity, high: -Infinity };
 
   /**
    * @param embedder - without one, no vectors are kept and nothing is near anything.
@@ -73,15 +75,56 @@ export class QTable {
     return () => this.listeners.delete(listener);
   }
 
-  /** Tells the listeners that an entry changed. */
-  changed(action: QChange["action"], key: string, entry: QEntry): void {
+  /**
+   * The range values are read against: the reward range when one is configured, else the
+   * lowest and highest value in the table (one wider either way when they are equal), as
+   * `valueRange` gives. Kept as entries come and change, so reading it does not walk the table.
+   */
+  valueRange(rewardRange: readonly [number, number] | undefined): [number, number] {
+    if (rewardRange !== undefined) return [rewardRange[0], rewardRange[1]];
+    if (this.extremes === undefined) {
+      let low = Infinity;
+      let high = -Infinity;
+      for (const { value } of this.entries.values()) {
+        low = Math.min(low, value);
+        high = Math.max(high, value);
+      }
+      this.extremes = { low, high };
+    }
+    const { low, high } = this.extremes;
+    return low < high ? [low, high] : [low - 1, high + 1];
+  }
+
+  /** Takes a value into the kept extremes; a value that held one and moved inward (`previous`) makes them be found again. */
+  private track(value: number, previous?: number): void {
+    if (this.extremes === undefined) return;
+    const { low, high } = this.extremes;
+    if (previous !== undefined && ((previous === low && value > previous) || (previous === high && value < previous))) {
+      this.extremes = undefined;
+      return;
+    }
+    this.extremes = { low: Math.min(low, value), high: Math.max(high, value) };
+  }
+
+  /**
+   * Tells the listeners that an entry changed. An update names the value it had before
+   * (`previous`); without it the table finds its extremes again when next asked.
+   */
+  changed(action: QChange["action"], key: string, entry: QEntry, previous?: number): void {
+    if (action === "update") {
+      if (previous === undefined) this.extremes = undefined;
+      else this.track(entry.value, previous);
+    }
     for (const listener of this.listeners) listener({ action, key, ...(entry.owner === undefined ? {} : { owner: { ...entry.owner } }) });
   }
 
   /** Adds an entry under its key and indexes its state and action (no listener is told). */
   async add(entry: QEntry): Promise<void> {
     const key = pairKey(entry.state, entry.action);
+    const replaced = this.entries.get(key);
     this.entries.set(key, entry);
+    if (replaced === undefined) this.track(entry.value);
+    else this.extremes = undefined;
     const state = normalizeText(entry.state);
     let keys = this.keysByState.get(state);
     if (keys === undefined) {
@@ -103,6 +146,7 @@ export class QTable {
     const entry = this.entries.get(key);
     if (entry === undefined) return;
     this.entries.delete(key);
+    if (this.extremes !== undefined && (entry.value === this.extremes.low || entry.value === this.extremes.high)) this.extremes = undefined;
     this.changed("delete", key, entry);
     const state = normalizeText(entry.state);
     const keys = this.keysByState.get(state);

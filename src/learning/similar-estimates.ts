@@ -5,7 +5,6 @@ import type { QEntry } from "./q-entry.js";
 import type { QPrediction } from "./q-prediction.js";
 import type { QTable } from "./q-table.js";
 import { normalizeText } from "./text-key.js";
-import { valueRange } from "./value-range.js";
 
 /** Options of {@link similarEstimates}. */
 export interface SimilarEstimatesOptions {
@@ -81,7 +80,7 @@ async function casesFor({
 }: Omit<SimilarEstimatesOptions, "state"> & { stateVector: Float32Array; candidates: ReadonlyArray<NearCase<QEntry>>; closest: number }): Promise<
   Array<QPrediction | undefined>
 > {
-  const [low, high] = valueRange(table.values(), rewardRange);
+  const [low, high] = table.valueRange(rewardRange);
   const similarities =
     settings.textPrior === 0 ? actions.map(() => 0) : await Promise.all(actions.map(async (action) => cosineSimilarity(await table.actionVector(action), stateVector)));
   const estimates = caseEstimates({

@@ -79,3 +79,34 @@ describe("lessons, retention, calibration, circuit breaker", () => {
     expect(breaker.state).toBe("closed");
   });
 });
+
+describe("QTable value range", () => {
+  it("keeps its lowest and highest value equal to walking the table through creates, updates in both directions and removals", async () => {
+    const { QTable } = await import("../../src/learning/q-table.js");
+    const { valueRange } = await import("../../src/learning/value-range.js");
+    const { newQEntry, recordStep } = await import("../../src/learning/q-entry.js");
+    const { pairKey } = await import("../../src/learning/text-key.js");
+    const table = new QTable(undefined);
+    const rng = new Rng(5);
+    expect(table.valueRange(undefined)).toEqual(valueRange(table.values(), undefined));
+    for (let step = 0; step < 2000; step += 1) {
+      const state = `s${rng.int(0, 30)}`;
+      const action = `a${rng.int(0, 3)}`;
+      const key = pairKey(state, action);
+      const existing = table.get(key);
+      const roll = rng.next();
+      if (existing !== undefined && roll < 0.15) {
+        table.remove(key);
+      } else if (existing !== undefined) {
+        // Moves the extremes inward as often as outward.
+        const previous = existing.value;
+        recordStep(existing, { value: previous + (rng.next() - 0.5) * 4, reward: 0, tdError: 0, visit: true, episode: step, lesson: undefined, lessonsPerEntry: 3 });
+        table.changed("update", key, existing, previous);
+      } else {
+        await table.add(newQEntry({ state, action, value: (rng.next() - 0.5) * 10, episode: step, owner: undefined }));
+      }
+      expect(table.valueRange(undefined), `step ${step}`).toEqual(valueRange(table.values(), undefined));
+    }
+    expect(table.valueRange([-1, 1])).toEqual([-1, 1]);
+  });
+});
