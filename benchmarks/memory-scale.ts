@@ -14,7 +14,11 @@
  * - the same top-10 search through LangGraph's InMemoryStore (up to 100k: it keeps every vector
  *   as an array of numbers), as a ratio.
  *
- * Usage: npm run bench:memory -- [--sizes 1000,10000,100000] [--data recurring,random] [--queries 200] [--stores 1000] [--out outputs/benchmarks]
+ * With `--efforts 256,512`, the memory is loaded again at each search effort (HNSW's efSearch)
+ * and its top-10 p50 and recall@10 are measured at that effort: what raising
+ * `memory.index.efSearch` buys and costs at each size, from the same graph.
+ *
+ * Usage: npm run bench:memory -- [--sizes 1000,10000,100000] [--data recurring,random] [--queries 200] [--stores 1000] [--efforts 256,512] [--out outputs/benchmarks]
  */
 import os from "node:os";
 import path from "node:path";
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     data: { type: "string", default: "recurring,random" },
     queries: { type: "string", default: "200" },
     stores: { type: "string", default: "1000" },
+    efforts: { type: "string", default: "" },
     out: { type: "string", default: "outputs/benchmarks" },
   },
 });
@@ -39,8 +44,15 @@ const sizes = values.sizes.split(",").map(Number);
 const kinds = values.data.split(",");
 const queryCount = Number(values.queries);
 const storeCount = Number(values.stores);
-if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !(queryCount > 0) || !(storeCount > 0) || kinds.some((kind) => kind !== "recurring" && kind !== "random")) {
-  process.stderr.write("error: --sizes, --queries and --stores take positive integers, --data recurring and/or random\n");
+const efforts = values.efforts === "" ? [] : values.efforts.split(",").map(Number);
+if (
+  sizes.some((size) => !Number.isInteger(size) || size < 1) ||
+  !(queryCount > 0) ||
+  !(storeCount > 0) ||
+  kinds.some((kind) => kind !== "recurring" && kind !== "random") ||
+  efforts.some((effort) => !Number.isInteger(effort) || effort < 1)
+) {
+  process.stderr.write("error: --sizes, --queries, --stores and --efforts take positive integers, --data recurring and/or random\n");
   process.exit(2);
 }
 /** Above this, the InMemoryStore's number arrays would take several GB: it is not run. */
@@ -50,6 +62,7 @@ const JSON_LIMIT = 200_000;
 
 const embedder = new HashingEmbedder();
 const rows: Array<Record<string, number | string | boolean | null>> = [];
+const effortRows: Array<Record<string, number | string>> = [];
 const started = performance.now();
 
 /** Collects garbage until the heap stops shrinking, so that what is left is what is held. */
@@ -148,19 +161,32 @@ for (const kind of kinds) {
     // Recall@10 of the memory's vector search against an exact index of the same vectors.
     const exact = new FlatVectorIndex({ dimensions: embedder.dimensions, initialCapacity: memory.size() });
     for (const entry of memory.view()) exact.add(entry.id, embedder.embed(entry.content));
-    let recall = 0;
     const recallQueries = queries.slice(0, 100);
-    for (const query of recallQueries) {
-      const found = await memory.similar({ text: query, k: 10 });
-      recall += recallAt10(found.map((match) => match.entry.id), exact, embedder.embed(query));
-    }
-    exact.clear();
+    const recallOf = async (searched: HierarchicalMemory): Promise<number> => {
+      let total = 0;
+      for (const query of recallQueries) {
+        const found = await searched.similar({ text: query, k: 10 });
+        total += recallAt10(found.map((match) => match.entry.id), exact, embedder.embed(query));
+      }
+      return total / recallQueries.length;
+    };
+    const recall = await recallOf(memory);
 
     // Save and load: the snapshot (JSON) and the vectors (binary), then a restore from them.
     const [saved, saveMs] = await timedMs(() => ({ json: memory.snapshot({ includeVectors: false }), vectors: memory.snapshotVectors() }));
     const jsonMb = size <= JSON_LIMIT ? megabytes(Buffer.byteLength(JSON.stringify(saved.json))) : null;
     const [loaded, loadMs] = await timedMs(() => HierarchicalMemory.restore(saved.json, { embedder, settings, vectors: saved.vectors }));
     if (loaded.vectorRestore.vectors !== "loaded") throw new Error(`the load embedded again: ${loaded.vectorRestore.problem ?? ""}`);
+    // The same graph searched at other efforts: loaded again with another efSearch, one at a time.
+    for (const effort of memory.indexKind === "approximate" ? efforts : []) {
+      const copy = await HierarchicalMemory.restore(saved.json, { embedder, settings: { ...settings, index: { ...memory.settings.index, efSearch: effort } }, vectors: saved.vectors });
+      for (const query of queries.slice(0, 10)) await copy.retrieve({ goal: "goal 3", query, k: 10 });
+      const effortLatencies: number[] = [];
+      for (const query of queries) effortLatencies.push((await timedMs(() => copy.retrieve({ goal: `goal ${rng.int(0, 19)}`, query, k: 10 })))[1]);
+      effortLatencies.sort((a, b) => a - b);
+      effortRows.push({ data: kind, size, efSearch: effort, retrieveP50Ms: Number(percentile(effortLatencies, 0.5).toFixed(2)), retrieveP95Ms: Number(percentile(effortLatencies, 0.95).toFixed(2)), recallAt10: Number((await recallOf(copy)).toFixed(3)) });
+    }
+    exact.clear();
     const restart = size <= JSON_LIMIT ? await restartMs(memory, perLevel) : null;
 
     // The same search through LangGraph's InMemoryStore with the same embedder.
@@ -188,7 +214,8 @@ for (const kind of kinds) {
       storesPerSecond: Math.round(storeCount / (storeMs / 1000)),
       retrieveP50Ms: Number(retrieveP50Ms.toFixed(2)),
       retrieveP95Ms: Number(percentile(latencies, 0.95).toFixed(2)),
-      recallAt10: Number((recall / recallQueries.length).toFixed(3)),
+      efSearch: memory.settings.index.efSearch,
+      recallAt10: Number(recall.toFixed(3)),
       heapUsedMb: megabytes(usage.heapUsed - baseline.heapUsed),
       offHeapMb: megabytes(usage.arrayBuffers - baseline.arrayBuffers),
       saveMs: Math.round(saveMs),
@@ -212,11 +239,19 @@ printTable(
     show(row.inMemoryStoreSearchP50Ms), row.inMemoryStoreToJottyRatio === null ? "-" : `${row.inMemoryStoreToJottyRatio}×`,
   ]),
 );
+if (effortRows.length > 0) {
+  process.stdout.write("\nthe same graphs searched at other efforts (efSearch; the table above at memory.index.efSearch):\n");
+  printTable(
+    ["data", "memories", "efSearch", "top-10 p50 ms", "p95 ms", "recall@10"],
+    effortRows.map((row) => [show(row.data), show(row.size), show(row.efSearch), show(row.retrieveP50Ms), show(row.retrieveP95Ms), show(row.recallAt10)]),
+  );
+}
 await writeResult(values.out, "memory-scale", {
   description:
     "HierarchicalMemory at scale on two kinds of synthetic memories: build (embed + index), store throughput with duplicate checks, top-10 goal-conditioned retrieval latency, recall@10 of the vector search against an exact index, heap and off-heap memory, save (snapshot + binary vectors), load (restore from them, no embedding), restart to the end of a PERSISTENT Conductor's first episode, and top-10 search in LangGraph's InMemoryStore with the same hashing embedder",
-  settings: { sizes, data: kinds, queries: queryCount, stores: storeCount, dimensions: embedder.dimensions, levels: MEMORY_LEVELS.length },
+  settings: { sizes, data: kinds, queries: queryCount, stores: storeCount, efforts, dimensions: embedder.dimensions, levels: MEMORY_LEVELS.length },
   gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
   durationMs: Math.round(performance.now() - started),
   rows,
+  efforts: effortRows,
 });
