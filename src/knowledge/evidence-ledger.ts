@@ -13,6 +13,8 @@ export interface KnowledgeView {
   meta: MetaStatement[];
   /** The decision points each task type met. */
   pointsByTask: Map<string, Set<string>>;
+  /** The decision points in the evidence where no option is proven yet. */
+  unprovenPoints: Set<string>;
 }
 
 /** Blamed at least this often and never in a success: known to fail whatever else is chosen (as in `attributeOutcomes`). */
@@ -61,6 +63,9 @@ export class EvidenceLedger {
   private readonly episodes: RecordedEpisode[] = [];
   private readonly options = new Map<string, Map<string, OptionEvidence>>();
   private readonly proven = new Set<string>();
+  /** Per point, how many of its options are proven; the points with none. */
+  private readonly provenAt = new Map<string, number>();
+  private readonly unproven = new Set<string>();
   /** Per option key, the episodes (oldest first) that chose it. */
   private readonly chosenIn = new Map<string, RecordedEpisode[]>();
   /** The failures in the evidence, oldest first. */
@@ -159,8 +164,11 @@ export class EvidenceLedger {
       if (episode.success) item.successes -= 1;
       if (item.trials === 0) {
         point.delete(decision.chosen);
-        if (point.size === 0) this.options.delete(decision.point);
-        this.proven.delete(key);
+        if (point.size === 0) {
+          this.options.delete(decision.point);
+          this.unproven.delete(decision.point);
+        }
+        if (this.proven.delete(key)) bump(this.provenAt, decision.point, -1);
       }
       const chosen = this.chosenIn.get(key) as RecordedEpisode[];
       chosen.shift();
@@ -205,6 +213,7 @@ export class EvidenceLedger {
       causes: causesOf(this.causeTallies.values(), this.points),
       meta: byTask.flatMap(([taskType, task]) => metaOf(taskType, task.meta) ?? []),
       pointsByTask: new Map(byTask.map(([taskType, task]) => [taskType, task.pointSet])),
+      unprovenPoints: this.unproven,
     };
     return this.view;
   }
@@ -223,8 +232,11 @@ export class EvidenceLedger {
         if (proven === this.proven.has(name)) continue;
         if (proven) this.proven.add(name);
         else this.proven.delete(name);
+        bump(this.provenAt, key, proven ? 1 : -1);
         flipped.push(name);
       }
+      if (this.provenAt.has(key)) this.unproven.delete(key);
+      else this.unproven.add(key);
     }
     this.pointsToProve.clear();
     for (const name of flipped) for (const episode of this.chosenIn.get(name) ?? []) if (this.failures.has(episode)) this.toSuspect.add(episode);

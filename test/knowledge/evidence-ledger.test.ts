@@ -39,6 +39,7 @@ function fromScratch(evidence: DecisionEvidence): Omit<KnowledgeView, "attributi
     causes: deriveCauses(episodes, attribution, points),
     meta: deriveMeta(attribution, points),
     pointsByTask,
+    unprovenPoints: new Set([...attribution.options].filter(([key, options]) => ![...options.keys()].some((option) => attribution.proven.has(`${key}\u0000${option}`))).map(([key]) => key)),
   };
 }
 
@@ -100,5 +101,18 @@ describe("EvidenceLedger", () => {
       expect(kept(copy)).toEqual(fromScratch(copy));
     }
     expect(kept(copy)).toEqual(kept(evidence));
+  });
+
+  it("sees a point whose only proven option left the window as unproven again", () => {
+    const evidence = new DecisionEvidence({ maxEpisodes: 4 });
+    const [first, second] = POINTS as [DecisionPoint, DecisionPoint];
+    const episode = (index: number, success: boolean, chosen: string) =>
+      evidence.record({ episode: index, taskType: "sum", success, return: success ? 1 : 0, outcome: success ? "right" : "wrong", decisions: [{ point: first, chosen }, { point: second, chosen: "right" }] });
+    episode(0, true, "odd");
+    expect(evidence.knowledge().unprovenPoints.has(first.key)).toBe(false);
+    for (let index = 1; index <= 4; index += 1) episode(index, false, "right");
+    // "odd" left with the first episode: nothing at the first point is proven now.
+    expect(evidence.knowledge().unprovenPoints.has(first.key)).toBe(true);
+    expect(kept(evidence)).toEqual(fromScratch(evidence));
   });
 });

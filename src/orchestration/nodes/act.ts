@@ -39,8 +39,16 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
     const provenSoFar = state.trajectory.every((step) => step.point === undefined || (step.action !== null && evidence.proven(step.point, step.action)));
     const probed = state.trajectory.some((step) => step.source === "probe");
     const decided = new Set(state.trajectory.flatMap((step) => (step.point === undefined ? [] : [step.point])));
-    const ahead = [...(evidence.knowledge().pointsByTask.get(state.taskType) ?? [])].filter((point) => point !== state.point?.key && !decided.has(point));
-    const unprovenAhead = ahead.some((point) => !(evidence.point(point)?.options ?? []).some((option) => evidence.proven(point, option)));
+    // A point of this task still to come where nothing is proven yet (the evidence keeps those points).
+    const { pointsByTask, unprovenPoints } = evidence.knowledge();
+    const taskPoints = pointsByTask.get(state.taskType);
+    let unprovenAhead = false;
+    for (const point of taskPoints === undefined ? [] : unprovenPoints) {
+      if (point !== state.point?.key && !decided.has(point) && (taskPoints as Set<string>).has(point)) {
+        unprovenAhead = true;
+        break;
+      }
+    }
     const taken = decisionOnBehalf({
       evidence,
       point: state.point,
