@@ -207,7 +207,7 @@ export class EvidenceLedger {
     this.causesToTally.clear();
     const byTask = [...this.tasks].sort(([a], [b]) => a.localeCompare(b));
     this.view = {
-      attribution: { options: this.options, failures: [...this.failures.values()].map((failure) => failure.attribution), proven: this.proven },
+      attribution: this.attribution(),
       lessons: [...this.lessonsByPoint.values()].flat().sort((a, b) => b.confidence - a.confidence || a.text.localeCompare(b.text)),
       procedures: byTask.flatMap(([taskType, task]) => this.procedure(taskType, task) ?? []),
       causes: causesOf(this.causeTallies.values(), this.points),
@@ -216,6 +216,20 @@ export class EvidenceLedger {
       unprovenPoints: this.unproven,
     };
     return this.view;
+  }
+
+  /** The attribution as it stands; its list of failures is made when first read (nothing on the learning path reads it). */
+  private attribution(): Attribution {
+    const failures = this.failures;
+    let list: FailureAttribution[] | undefined;
+    return {
+      options: this.options,
+      proven: this.proven,
+      get failures() {
+        list ??= [...failures.values()].map((failure) => failure.attribution);
+        return list;
+      },
+    };
   }
 
   /** Attributes again what the changes since the last view moved (see the class comment). */
@@ -313,10 +327,11 @@ export class EvidenceLedger {
     const decision = episodes[0]?.decisions.find((item) => keyOf(item) === key);
     if (decision === undefined) return;
     const before = this.causeTallies.get(key);
-    const tally = tallyCause(decision, episodes.map((episode) => ({ episode, blamed: this.isBlamed(episode, key) })), before);
+    const chosen = episodes.map((episode) => ({ episode, blamed: this.isBlamed(episode, key) }));
+    const tally = tallyCause(decision, chosen, before);
     if (tally === undefined || tally === before) return;
     this.causeTallies.set(key, tally);
-    this.causeStarts.set(key, episodes.find((episode) => this.isBlamed(episode, key)) as RecordedEpisode);
+    this.causeStarts.set(key, (chosen.find((item) => item.blamed) as { episode: RecordedEpisode }).episode);
   }
 
   private procedure(taskType: string, task: TaskTally): Procedure | undefined {

@@ -2,7 +2,6 @@ import type { QPredictorConfig } from "../config/index.js";
 import type { QEntry } from "./q-entry.js";
 import type { QTable } from "./q-table.js";
 import { retentionScore } from "./retention.js";
-import { valueRange } from "./value-range.js";
 
 /** Options of {@link maintainTiers}. */
 export interface MaintainTiersOptions {
@@ -47,7 +46,7 @@ export function maintainTiers({ table, rewardRange, episode, tiers, promote }: M
 }
 
 function retier({ table, rewardRange, episode, tiers }: Omit<MaintainTiersOptions, "promote">): Array<{ entry: QEntry; key: string; score: number }> {
-  const range = valueRange(table.values(), rewardRange);
+  const range = table.valueRange(rewardRange);
   const ranked = [...table.pairs()]
     .map(([key, entry]) => ({ key, entry, score: retention(entry, { range, episode, pruneAfter: tiers.pruneAfter }) }))
     .sort((a, b) => b.score - a.score);

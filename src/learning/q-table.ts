@@ -4,6 +4,7 @@ import { errorMessage } from "../errors/index.js";
 import type { Owner } from "../util/index.js";
 import type { QEntry } from "./q-entry.js";
 import { normalizeText, pairKey } from "./text-key.js";
+import { rangeOf, valueExtremes } from "./value-range.js";
 
 /** What changed in the Q-table: told to {@link QPredictor.onChange} listeners (the audit log's source). */
 export interface QChange {
@@ -81,18 +82,7 @@ export class QTable {
    * `valueRange` gives. Kept as entries come and change, so reading it does not walk the table.
    */
   valueRange(rewardRange: readonly [number, number] | undefined): [number, number] {
-    if (rewardRange !== undefined) return [rewardRange[0], rewardRange[1]];
-    if (this.extremes === undefined) {
-      let low = Infinity;
-      let high = -Infinity;
-      for (const { value } of this.entries.values()) {
-        low = Math.min(low, value);
-        high = Math.max(high, value);
-      }
-      this.extremes = { low, high };
-    }
-    const { low, high } = this.extremes;
-    return low < high ? [low, high] : [low - 1, high + 1];
+    return rangeOf(rewardRange, () => (this.extremes ??= valueExtremes(this.entries.values())));
   }
 
   /** Takes a value into the kept extremes; a value that held one and moved inward (`previous`) makes them be found again. */

@@ -1,15 +1,21 @@
-/**
- * The range Q-values are read against: the reward range when one is configured, otherwise the
- * lowest and highest value of `entries` (one wider either way when they are all equal).
- */
-export function valueRange(entries: Iterable<{ value: number }>, rewardRange: readonly [number, number] | undefined): [number, number] {
-  if (rewardRange !== undefined) return [rewardRange[0], rewardRange[1]];
+/** The lowest and highest value of `entries` (Infinity and −Infinity when there are none). */
+export function valueExtremes(entries: Iterable<{ value: number }>): { low: number; high: number } {
   let low = Infinity;
   let high = -Infinity;
   for (const { value } of entries) {
     low = Math.min(low, value);
     high = Math.max(high, value);
   }
+  return { low, high };
+}
+
+/**
+ * The range Q-values are read against: the reward range when one is configured, otherwise
+ * the lowest and highest value (one wider either way when they are equal).
+ */
+export function rangeOf(rewardRange: readonly [number, number] | undefined, extremes: () => { low: number; high: number }): [number, number] {
+  if (rewardRange !== undefined) return [rewardRange[0], rewardRange[1]];
+  const { low, high } = extremes();
   return low < high ? [low, high] : [low - 1, high + 1];
 }
 

@@ -41,14 +41,8 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
     const decided = new Set(state.trajectory.flatMap((step) => (step.point === undefined ? [] : [step.point])));
     // A point of this task still to come where nothing is proven yet (the evidence keeps those points).
     const { pointsByTask, unprovenPoints } = evidence.knowledge();
-    const taskPoints = pointsByTask.get(state.taskType);
-    let unprovenAhead = false;
-    for (const point of taskPoints === undefined ? [] : unprovenPoints) {
-      if (point !== state.point?.key && !decided.has(point) && (taskPoints as Set<string>).has(point)) {
-        unprovenAhead = true;
-        break;
-      }
-    }
+    const taskPoints = pointsByTask.get(state.taskType) ?? new Set<string>();
+    const unprovenAhead = [...unprovenPoints].some((point) => point !== state.point?.key && !decided.has(point) && taskPoints.has(point));
     const taken = decisionOnBehalf({
       evidence,
       point: state.point,
