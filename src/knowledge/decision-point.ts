@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
 
 /** A situation an actor decides in, and the options it had there. */
 export interface DecisionPoint {
@@ -22,6 +23,19 @@ function firstSentence(observation: string): string {
   return short.charAt(0).toLowerCase() + short.slice(1);
 }
 
+/** Keys of recent points: an episode meets the same few points step after step. */
+const keys = new LRUCache<string, string>({ max: 4096 });
+
+/** A point's key: the first 16 hex digits of the sha256 of its name, situation and options. */
+function keyOf(identity: string): string {
+  let key = keys.get(identity);
+  if (key === undefined) {
+    key = createHash("sha256").update(identity).digest("hex").slice(0, 16);
+    keys.set(identity, key);
+  }
+  return key;
+}
+
 /**
  * The decision point of a step, or undefined where there was nothing to choose (fewer than two
  * options). Environments may name the decision (`info.decision`) and describe its situation
@@ -40,6 +54,6 @@ export function decisionPointOf({
   if (options.length < 2) return undefined;
   const situation = typeof info.situation === "string" && info.situation.trim() !== "" ? info.situation.trim() : firstSentence(observation);
   const label = typeof info.decision === "string" && info.decision.trim() !== "" ? info.decision.trim() : situation;
-  const key = createHash("sha256").update(JSON.stringify([label, situation, options])).digest("hex").slice(0, 16);
+  const key = keyOf(JSON.stringify([label, situation, options]));
   return { key, label, situation, options, named: typeof info.decision === "string" && info.decision.trim() !== "" };
 }

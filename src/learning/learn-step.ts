@@ -91,5 +91,5 @@ export async function learnStep(
     buffer.add(replayExperience(input, fixedTarget), tdError);
     progress.record(previous, input.reward);
   }
-  return { previous, q, target, tdError, ...(kept === undefined ? {} : { lesson: structuredClone(kept) }) };
+  return { previous, q, target, tdError, ...(kept === undefined ? {} : { lesson: { ...kept } }) };
 }

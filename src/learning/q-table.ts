@@ -67,7 +67,9 @@ export class QTable {
 
   /** The entries of a state (its normalised text). */
   entriesOf(normalisedState: string): QEntry[] {
-    return [...(this.keysByState.get(normalisedState) ?? [])].map((key) => this.entries.get(key) as QEntry);
+    const found: QEntry[] = [];
+    for (const key of this.keysByState.get(normalisedState) ?? []) found.push(this.entries.get(key) as QEntry);
+    return found;
   }
 
   /** Subscribes to every entry created, updated or removed; returns the unsubscribe function. */

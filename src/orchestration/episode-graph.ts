@@ -16,10 +16,11 @@ type EpisodeNode = (state: State, context: EpisodeContext) => Promise<Update>;
  * so every checkpoint holds all an episode needs to go on.
  */
 function withContext(node: EpisodeNode) {
-  return async (state: State, config: LangGraphRunnableConfig): Promise<Update> => {
+  // No async wrapper of its own: every promise costs a step (LangGraph tracks each for its context).
+  return (state: State, config: LangGraphRunnableConfig): Promise<Update> => {
     const context = episodeContext(config);
-    const update = await node(state, context);
-    return context.checkpointed ? { ...update, rng: context.rng.state(), todoState: context.todos.snapshot() } : update;
+    const update = node(state, context);
+    return context.checkpointed ? update.then((done) => ({ ...done, rng: context.rng.state(), todoState: context.todos.snapshot() })) : update;
   };
 }
 
@@ -30,10 +31,7 @@ function withContext(node: EpisodeNode) {
  */
 function routed<Next extends string>(node: EpisodeNode, next: (state: State, update: Update) => Next) {
   const inner = withContext(node);
-  return async (state: State, config: LangGraphRunnableConfig) => {
-    const update = await inner(state, config);
-    return new Command({ update, goto: next(state, update) });
-  };
+  return (state: State, config: LangGraphRunnableConfig) => inner(state, config).then((update) => new Command({ update, goto: next(state, update) }));
 }
 
 /** A last-value field of the state as a node's update leaves it. */

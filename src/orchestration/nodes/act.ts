@@ -35,14 +35,21 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
   }
   const hint = mode === ExecutionMode.MIXED && expected !== undefined ? { action: expected, similarity: state.traceSimilarity } : undefined;
   const reads = actor.readsLearnedContext === true;
-  if (context.learning) {
+  // Only at a decision the environment names can the Conductor decide on the actor's behalf.
+  if (context.learning && state.point?.named === true) {
     const provenSoFar = state.trajectory.every((step) => step.point === undefined || (step.action !== null && evidence.proven(step.point, step.action)));
     const probed = state.trajectory.some((step) => step.source === "probe");
     const decided = new Set(state.trajectory.flatMap((step) => (step.point === undefined ? [] : [step.point])));
     // A point of this task still to come where nothing is proven yet (the evidence keeps those points).
     const { pointsByTask, unprovenPoints } = evidence.knowledge();
     const taskPoints = pointsByTask.get(state.taskType) ?? new Set<string>();
-    const unprovenAhead = [...unprovenPoints].some((point) => point !== state.point?.key && !decided.has(point) && taskPoints.has(point));
+    let unprovenAhead = false;
+    for (const point of unprovenPoints) {
+      if (point !== state.point.key && !decided.has(point) && taskPoints.has(point)) {
+        unprovenAhead = true;
+        break;
+      }
+    }
     const taken = decisionOnBehalf({
       evidence,
       point: state.point,
@@ -54,18 +61,21 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
       probed,
       unprovenAhead,
     });
-    if (taken !== undefined) return { ...recalled, mode, decision: { actor: actor.name, ...taken } };
+    if (taken !== undefined) return { ...recalled, ...(mode === state.mode ? {} : { mode }), decision: { actor: actor.name, ...taken } };
   }
-  const learned = decisionContext({
-    evidence,
-    point: state.point,
-    taskType: state.taskType,
-    examples: state.examples,
-    strategies: state.strategies,
-    maxTokens: config.conductor.knowledge.maxTokens,
-  });
+  // The learned context is rendered when something reads it: an actor that does not is spared the work.
+  let rendered: ReturnType<typeof decisionContext> | undefined;
+  const learned = () =>
+    (rendered ??= decisionContext({
+      evidence,
+      point: state.point,
+      taskType: state.taskType,
+      examples: state.examples,
+      strategies: state.strategies,
+      maxTokens: config.conductor.knowledge.maxTokens,
+    }));
   // What was in the actor's view: only these memories can be credited with its decision.
-  const shownContext = reads ? [...learned.memories, ...localMemories.map((memory) => `${localMemory.name}/${memory.id}`)] : undefined;
+  const shownContext = reads ? [...learned().memories, ...localMemories.map((memory) => `${localMemory.name}/${memory.id}`)] : undefined;
   try {
     const decision = await actor.act({
       goal: state.goal,
@@ -73,7 +83,9 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
       actions: state.actions,
       step: state.step,
       episode: state.episode,
-      learnedContext: learned.text,
+      get learnedContext() {
+        return learned().text;
+      },
       localMemories,
       localMemory,
       memory: new ActorMemory(actor.name, localMemory, sharedMemory, config.owner, recordsNow(context)),
@@ -84,13 +96,14 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
       explore: context.explore,
     });
     const shown = [...new Set([...(shownContext ?? []), ...(decision.memories ?? [])])];
+    // Only what changes is written: LangGraph pays for every channel a node writes, each step.
     return {
       ...recalled,
-      mode,
+      ...(mode === state.mode ? {} : { mode }),
       decision: { ...decision, actor: actor.name, source: decision.fallback === undefined ? "actor" : "fallback", ...(shown.length === 0 ? {} : { memories: shown }) },
-      llmCalls: decision.llmCalls ?? 0,
-      tokens: decision.tokens ?? 0,
-      errors: decision.fallback === undefined ? [] : [`step ${state.step}: ${actor.name} fell back to the value policy: ${decision.fallback}`],
+      ...(decision.llmCalls ? { llmCalls: decision.llmCalls } : {}),
+      ...(decision.tokens ? { tokens: decision.tokens } : {}),
+      ...(decision.fallback === undefined ? {} : { errors: [`step ${state.step}: ${actor.name} fell back to the value policy: ${decision.fallback}`] }),
     };
   } catch (error) {
     return {

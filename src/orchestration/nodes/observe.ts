@@ -40,9 +40,11 @@ export async function observeNode(state: State, context: EpisodeContext): Promis
       errors: [`step ${state.step}: ${refused ? "the environment refused the action" : "the environment failed"}: ${errorMessage(error)}`],
     };
   }
+  // Only what changes is written: LangGraph pays for every channel a node writes, each step.
+  const capability = typeof result.info.capability === "string" ? result.info.capability : "";
   return {
     ...(state.point === null ? {} : { points: { [state.point.key]: state.point } }),
-    environmentState: context.checkpointed ? (context.environment.snapshotEpisode?.() ?? null) : null,
+    ...(context.checkpointed ? { environmentState: context.environment.snapshotEpisode?.() ?? null } : {}),
     transition: {
       actor: decision.actor,
       state: state.observation,
@@ -55,10 +57,9 @@ export async function observeNode(state: State, context: EpisodeContext): Promis
     },
     observation: result.observation,
     actions: result.actions,
-    capability: typeof result.info.capability === "string" ? result.info.capability : "",
+    ...(capability === state.capability ? {} : { capability }),
     point: result.done ? null : (decisionPointOf({ observation: result.observation, actions: result.actions, info: result.info }) ?? null),
-    done: result.done,
-    success: result.done && result.info.success === true,
+    ...(result.done ? { done: true, success: result.info.success === true } : {}),
     step: state.step + 1,
     totalReward: state.totalReward + result.reward,
     trajectory: [
