@@ -18,22 +18,23 @@ const MAX_SITUATION = 160;
 
 /** The first sentence of an observation, without its full stop, first letter in lower case. */
 function firstSentence(observation: string): string {
-  const sentence = (observation.trim().split(/(?<=[.?!])\s/)[0] ?? "").replace(/[.]$/, "");
+  const sentence = (observation.trim().split(/(?<=[.?!])\s/, 1)[0] ?? "").replace(/[.]$/, "");
   const short = sentence.length > MAX_SITUATION ? `${sentence.slice(0, MAX_SITUATION - 1)}…` : sentence;
   return short.charAt(0).toLowerCase() + short.slice(1);
 }
 
-/** Keys of recent points: an episode meets the same few points step after step. */
-const keys = new LRUCache<string, string>({ max: 4096 });
+/** Recent points by what they are made from: an episode meets the same few points step after step. */
+const recent = new LRUCache<string, DecisionPoint | "none">({ max: 4096 });
 
-/** A point's key: the first 16 hex digits of the sha256 of its name, situation and options. */
-function keyOf(identity: string): string {
-  let key = keys.get(identity);
-  if (key === undefined) {
-    key = createHash("sha256").update(identity).digest("hex").slice(0, 16);
-    keys.set(identity, key);
-  }
-  return key;
+/** The point made from an observation, its actions and the environment's decision and situation (fresh each time). */
+function pointFrom(observation: string, actions: readonly string[], decision: string, situation: string): DecisionPoint | undefined {
+  const options = [...new Set(actions)].sort();
+  if (options.length < 2) return undefined;
+  const described = situation !== "" ? situation : firstSentence(observation);
+  const named = decision !== "";
+  const label = named ? decision : described;
+  const key = createHash("sha256").update(JSON.stringify([label, described, options])).digest("hex").slice(0, 16);
+  return Object.freeze({ key, label, situation: described, options: Object.freeze(options) as string[], named });
 }
 
 /**
@@ -50,10 +51,13 @@ export function decisionPointOf({
   actions: readonly string[];
   info?: Readonly<Record<string, unknown>>;
 }): DecisionPoint | undefined {
-  const options = [...new Set(actions)].sort();
-  if (options.length < 2) return undefined;
-  const situation = typeof info.situation === "string" && info.situation.trim() !== "" ? info.situation.trim() : firstSentence(observation);
-  const label = typeof info.decision === "string" && info.decision.trim() !== "" ? info.decision.trim() : situation;
-  const key = keyOf(JSON.stringify([label, situation, options]));
-  return { key, label, situation, options, named: typeof info.decision === "string" && info.decision.trim() !== "" };
+  const decision = typeof info.decision === "string" ? info.decision.trim() : "";
+  const situation = typeof info.situation === "string" ? info.situation.trim() : "";
+  // The point is a function of these four: one met before is taken from the cache (frozen, so shared safely).
+  const identity = JSON.stringify([decision, situation, observation, actions]);
+  const cached = recent.get(identity);
+  if (cached !== undefined) return cached === "none" ? undefined : cached;
+  const point = pointFrom(observation, actions, decision, situation);
+  recent.set(identity, point ?? "none");
+  return point;
 }

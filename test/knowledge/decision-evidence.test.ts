@@ -129,3 +129,22 @@ describe("renderLearnedContext", () => {
     expect(renderLearnedContext({ rules, maxTokens: 20 }).lines.length).toBeLessThan(context.lines.length);
   });
 });
+
+describe("decisionPointOf", () => {
+  it("gives a point met again as it gave it first, and tells apart what differs only in the environment's naming", () => {
+    const observation = "You stand at a fork. Paths lead left and right.";
+    const plain = decisionPointOf({ observation, actions: ["right", "left", "left"] }) as DecisionPoint;
+    expect(plain).toEqual({ key: plain.key, label: "you stand at a fork", situation: "you stand at a fork", options: ["left", "right"], named: false });
+    expect(decisionPointOf({ observation, actions: ["right", "left", "left"] })).toEqual(plain);
+    // Same observation and actions, but the environment names the decision or describes the situation.
+    const named = decisionPointOf({ observation, actions: ["right", "left", "left"], info: { decision: "fork" } }) as DecisionPoint;
+    const described = decisionPointOf({ observation, actions: ["right", "left", "left"], info: { situation: "two paths" } }) as DecisionPoint;
+    expect(named).toMatchObject({ label: "fork", situation: "you stand at a fork", named: true });
+    expect(described).toMatchObject({ label: "two paths", situation: "two paths", named: false });
+    expect(new Set([plain.key, named.key, described.key]).size).toBe(3);
+    expect(decisionPointOf({ observation, actions: ["left"] })).toBeUndefined();
+    // Points are shared between the steps that meet them: nothing may change one.
+    expect(() => (plain.options as string[]).push("back")).toThrow();
+    expect(decisionPointOf({ observation, actions: ["right", "left"] })?.options).toEqual(["left", "right"]);
+  });
+});

@@ -30,7 +30,7 @@ export function recordEvidence(state: State, context: EpisodeContext): EpisodeAt
     const point: DecisionPoint | undefined = step.point === undefined ? undefined : state.points[step.point];
     return point === undefined || step.action === null ? [] : [{ point, chosen: step.action }];
   });
-  const outcome = state.done ? (state.observation.split(/(?<=[.!?])\s/)[0] ?? "").slice(0, 200) : state.stopped ? "stopped" : "ran out of steps";
+  const outcome = state.done ? (state.observation.split(/(?<=[.!?])\s/, 1)[0] ?? "").slice(0, 200) : state.stopped ? "stopped" : "ran out of steps";
   const recorded = evidence.record({ episode: state.episode, taskType: state.taskType, success: state.success, return: state.totalReward, outcome, decisions });
   retracted.push(...recorded.retracted);
   return { blamed: recorded.blamed, decisions: decisions.map(({ point, chosen }) => ({ point: point.key, chosen })) };

@@ -18,7 +18,7 @@ export async function learnNode(state: State, context: EpisodeContext): Promise<
   const loggedSteps: LoggedStep[] = [];
   if (experience !== undefined && context.learning) {
     const step = state.trajectory.at(-1);
-    const firstSentence = transition.nextState.split(/(?<=\.)\s/)[0] ?? "";
+    const firstSentence = transition.nextState.split(/(?<=\.)\s/, 1)[0] ?? "";
     const logged: LoggedStep = {
       type: "action",
       description: `${decision.actor}: ${step?.action ?? "(no action)"}`,

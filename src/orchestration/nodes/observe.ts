@@ -43,7 +43,7 @@ export async function observeNode(state: State, context: EpisodeContext): Promis
   // Only what changes is written: LangGraph pays for every channel a node writes, each step.
   const capability = typeof result.info.capability === "string" ? result.info.capability : "";
   return {
-    ...(state.point === null ? {} : { points: { [state.point.key]: state.point } }),
+    ...(state.point === null || state.point.key in state.points ? {} : { points: { [state.point.key]: state.point } }),
     ...(context.checkpointed ? { environmentState: context.environment.snapshotEpisode?.() ?? null } : {}),
     transition: {
       actor: decision.actor,
