@@ -1,6 +1,6 @@
 import { Command, END, START, StateGraph, type BaseCheckpointSaver, type BaseStore, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { episodeContext, type EpisodeContext } from "./episode-context.js";
-import { EpisodeState, type State, type Update } from "./episode-state.js";
+import { changesOf, EpisodeState, type State, type Update } from "./episode-state.js";
 import { actNode } from "./nodes/act.js";
 import { finishNode } from "./nodes/finish.js";
 import { learnNode } from "./nodes/learn.js";
@@ -11,16 +11,16 @@ import { recallNode } from "./nodes/recall.js";
 type EpisodeNode = (state: State, context: EpisodeContext) => Promise<Update>;
 
 /**
- * A node that finds its episode context in LangGraph's runtime context. When checkpoints are
- * kept, its update also carries where the episode's generator and todo state are after it,
- * so every checkpoint holds all an episode needs to go on.
+ * A node that finds its episode context in LangGraph's runtime context and writes only what
+ * its update changes ({@link changesOf}). When checkpoints are kept, its update also carries
+ * where the episode's generator and todo state are after it, so every checkpoint holds all
+ * an episode needs to go on.
  */
 function withContext(node: EpisodeNode) {
-  // No async wrapper of its own: every promise costs a step (LangGraph tracks each for its context).
-  return (state: State, config: LangGraphRunnableConfig): Promise<Update> => {
+  return async (state: State, config: LangGraphRunnableConfig): Promise<Update> => {
     const context = episodeContext(config);
-    const update = node(state, context);
-    return context.checkpointed ? update.then((done) => ({ ...done, rng: context.rng.state(), todoState: context.todos.snapshot() })) : update;
+    const update = changesOf(state, await node(state, context));
+    return context.checkpointed ? { ...update, rng: context.rng.state(), todoState: context.todos.snapshot() } : update;
   };
 }
 
@@ -31,7 +31,10 @@ function withContext(node: EpisodeNode) {
  */
 function routed<Next extends string>(node: EpisodeNode, next: (state: State, update: Update) => Next) {
   const inner = withContext(node);
-  return (state: State, config: LangGraphRunnableConfig) => inner(state, config).then((update) => new Command({ update, goto: next(state, update) }));
+  return async (state: State, config: LangGraphRunnableConfig) => {
+    const update = await inner(state, config);
+    return new Command({ update, goto: next(state, update) });
+  };
 }
 
 /** A last-value field of the state as a node's update leaves it. */

@@ -1,4 +1,4 @@
-import { Annotation } from "@langchain/langgraph";
+import { Annotation, BinaryOperatorAggregate } from "@langchain/langgraph";
 import type { JsonValue } from "../errors/index.js";
 import { decisionPointOf, type ContextExample, type ContextStrategy, type DecisionPoint } from "../knowledge/index.js";
 import type { QUpdateInput } from "../learning/index.js";
@@ -162,6 +162,34 @@ export const EpisodeState = Annotation.Root({
 export type State = typeof EpisodeState.State;
 export type Update = typeof EpisodeState.Update;
 
+
+/** The fields a reducer adds each update to (the others hold the last value written). */
+const REDUCED: ReadonlySet<string> = new Set(Object.entries(EpisodeState.spec).flatMap(([key, channel]) => (channel instanceof BinaryOperatorAggregate ? [key] : [])));
+
+/** Whether adding `value` to a reduced field changes nothing: no number, no items, no entry the field does not hold already. */
+function addsNothing(value: unknown, held: unknown): boolean {
+  if (value === 0) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value !== "object" || value === null) return false;
+  const holding = held as Record<string, unknown> | undefined;
+  return Object.entries(value).every(([key, item]) => holding?.[key] === item);
+}
+
+/**
+ * A node's update without the writes that change nothing: a field set to the value it holds,
+ * or a reduced field given nothing to add. LangGraph pays for every channel a node writes, at
+ * every step, so the episode graph writes only what changes; the state after the update is
+ * the same either way.
+ */
+export function changesOf(state: State, update: Update): Update {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(update)) {
+    const held = (state as Record<string, unknown>)[key];
+    if (REDUCED.has(key) ? addsNothing(value, held) : value === held) continue;
+    kept[key] = value;
+  }
+  return kept as Update;
+}
 
 /** The graph's input for a new episode: its goal and the environment's first observation. */
 export function episodeInput({

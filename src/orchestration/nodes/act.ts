@@ -61,7 +61,7 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
       probed,
       unprovenAhead,
     });
-    if (taken !== undefined) return { ...recalled, ...(mode === state.mode ? {} : { mode }), decision: { actor: actor.name, ...taken } };
+    if (taken !== undefined) return { ...recalled, mode, decision: { actor: actor.name, ...taken } };
   }
   // The learned context is rendered when something reads it: an actor that does not is spared the work.
   let rendered: ReturnType<typeof decisionContext> | undefined;
@@ -96,14 +96,13 @@ export async function actNode(state: State, context: EpisodeContext): Promise<Up
       explore: context.explore,
     });
     const shown = [...new Set([...(shownContext ?? []), ...(decision.memories ?? [])])];
-    // Only what changes is written: LangGraph pays for every channel a node writes, each step.
     return {
       ...recalled,
-      ...(mode === state.mode ? {} : { mode }),
+      mode,
       decision: { ...decision, actor: actor.name, source: decision.fallback === undefined ? "actor" : "fallback", ...(shown.length === 0 ? {} : { memories: shown }) },
-      ...(decision.llmCalls ? { llmCalls: decision.llmCalls } : {}),
-      ...(decision.tokens ? { tokens: decision.tokens } : {}),
-      ...(decision.fallback === undefined ? {} : { errors: [`step ${state.step}: ${actor.name} fell back to the value policy: ${decision.fallback}`] }),
+      llmCalls: decision.llmCalls ?? 0,
+      tokens: decision.tokens ?? 0,
+      errors: decision.fallback === undefined ? [] : [`step ${state.step}: ${actor.name} fell back to the value policy: ${decision.fallback}`],
     };
   } catch (error) {
     return {

@@ -31,9 +31,7 @@ export async function learnNode(state: State, context: EpisodeContext): Promise<
   else todos.complete(state.todoId);
   // A blocked turn starts a fresh round on the next plan, so one failure does not end the team.
   if (decision.source === "failed" && !transition.done && !state.stopped) todos.reset();
-  // Only what changes is written: LangGraph pays for every channel a node writes, each step.
-  const journal = loggedSteps.length === 0 ? {} : { loggedSteps };
-  if (!context.learning || q.method === "monte-carlo") return { ...(state.pending === null ? {} : { pending: null }), ...journal };
+  if (!context.learning || q.method === "monte-carlo") return { pending: null, loggedSteps };
   const errors: string[] = [];
   const qUpdates: QUpdateInput[] = [];
   const sarsa = q.method === "sarsa";
@@ -75,10 +73,5 @@ export async function learnNode(state: State, context: EpisodeContext): Promise<
     await update({ ...pending, done: true });
     pending = null;
   }
-  return {
-    ...(pending === state.pending ? {} : { pending }),
-    ...(errors.length === 0 ? {} : { errors }),
-    ...(qUpdates.length === 0 ? {} : { qUpdates }),
-    ...journal,
-  };
+  return { pending, errors, qUpdates, loggedSteps };
 }

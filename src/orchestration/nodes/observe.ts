@@ -40,11 +40,9 @@ export async function observeNode(state: State, context: EpisodeContext): Promis
       errors: [`step ${state.step}: ${refused ? "the environment refused the action" : "the environment failed"}: ${errorMessage(error)}`],
     };
   }
-  // Only what changes is written: LangGraph pays for every channel a node writes, each step.
-  const capability = typeof result.info.capability === "string" ? result.info.capability : "";
   return {
-    ...(state.point === null || state.point.key in state.points ? {} : { points: { [state.point.key]: state.point } }),
-    ...(context.checkpointed ? { environmentState: context.environment.snapshotEpisode?.() ?? null } : {}),
+    ...(state.point === null ? {} : { points: { [state.point.key]: state.point } }),
+    environmentState: context.checkpointed ? (context.environment.snapshotEpisode?.() ?? null) : null,
     transition: {
       actor: decision.actor,
       state: state.observation,
@@ -57,9 +55,10 @@ export async function observeNode(state: State, context: EpisodeContext): Promis
     },
     observation: result.observation,
     actions: result.actions,
-    ...(capability === state.capability ? {} : { capability }),
+    capability: typeof result.info.capability === "string" ? result.info.capability : "",
     point: result.done ? null : (decisionPointOf({ observation: result.observation, actions: result.actions, info: result.info }) ?? null),
-    ...(result.done ? { done: true, success: result.info.success === true } : {}),
+    done: result.done,
+    success: result.done && result.info.success === true,
     step: state.step + 1,
     totalReward: state.totalReward + result.reward,
     trajectory: [

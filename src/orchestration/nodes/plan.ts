@@ -38,5 +38,5 @@ export async function planNode(state: State, context: EpisodeContext): Promise<U
     return { ...update, stopped: true, errors: [`step ${state.step}: every actor's turn is blocked`] };
   }
   todos.start(item.id);
-  return { ...update, ...(item.actor === state.actor ? {} : { actor: item.actor }), todoId: item.id };
+  return { ...update, actor: item.actor, todoId: item.id };
 }
