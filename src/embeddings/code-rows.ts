@@ -91,11 +91,14 @@ export class CodeRows {
     this.queryScale = step;
   }
 
-  /** Sets a stored row as the query (for scores between stored vectors). */
+  /**
+   * Sets a stored row as the query (for scores between stored vectors). Its 8-bit codes serve as
+   * the query's codes as they are, copied by one native conversion.
+   */
   setQueryFromRow(slot: number): void {
     const base = this.codesOffset + slot * this.stride;
-    for (let index = 0; index < this.stride; index += 1) this.shorts[index] = (this.bytes[base + index] as number) * 16;
-    this.queryScale = (this.scales[slot] as number) / 16;
+    this.shorts.set(this.bytes.subarray(base, base + this.stride));
+    this.queryScale = this.scales[slot] as number;
   }
 
   /** Scores of the query against `count` listed rows, written into `out`. */

@@ -31,6 +31,8 @@ export interface HnswCounters {
   exactFallbacks: number;
   /** Rebuilds that dropped removed nodes. */
   rebuilds: number;
+  /** Adds linked in from the `beforeAdd` search just before them, instead of searching again. */
+  searchesReused: number;
 }
 
 /** Layers drawn for the n-th node: a hash of (seed, n), so no generator state is kept. */
@@ -54,7 +56,7 @@ export class HnswVectorIndex implements VectorIndex {
   readonly efConstruction: number;
   readonly efSearch: number;
   readonly seed: number;
-  readonly counters: HnswCounters = { exactScans: 0, exactFallbacks: 0, rebuilds: 0 };
+  readonly counters: HnswCounters = { exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
   private readonly options: HnswVectorIndexOptions;
   private readonly rows: CodeRows;
   private readonly graph: HnswGraph;
@@ -68,6 +70,10 @@ export class HnswVectorIndex implements VectorIndex {
   private readonly slots = new Map<string, number>();
   private removed = new Uint8Array(0);
   private readonly walk: HnswWalk;
+  /** Counts adds and removes: a search kept for an add is used only if nothing changed since. */
+  private version = 0;
+  /** The last `beforeAdd` search: its query and what layer 0 gave, best first. */
+  private kept: { query: Float64Array; version: number; found: Array<{ slot: number; score: number }> } | undefined;
 
   /** @throws JottyError `invalid_argument` for a dimension or parameter that is not a positive integer. */
   constructor(options: HnswVectorIndexOptions) {
@@ -127,7 +133,10 @@ export class HnswVectorIndex implements VectorIndex {
     this.removed[slot] = 0;
     for (const field of TAG_FIELDS) this.tags[field].set(slot, tags[field]);
     this.live += 1;
-    this.link(slot);
+    const searched = this.keptSearchOf(vector);
+    this.kept = undefined;
+    this.version += 1;
+    this.link(slot, searched);
     this.rebuildWhenSparse();
   }
 
@@ -145,6 +154,15 @@ export class HnswVectorIndex implements VectorIndex {
     this.removed[slot] = 1;
     for (const field of TAG_FIELDS) this.tags[field].release(slot);
     this.live -= 1;
+    this.version += 1;
+  }
+
+  /** What a `beforeAdd` search of this very vector found, if nothing changed since. */
+  private keptSearchOf(vector: ArrayLike<number>): Array<{ slot: number; score: number }> | undefined {
+    const kept = this.kept;
+    if (kept === undefined || kept.version !== this.version || kept.query.length !== vector.length) return undefined;
+    for (let index = 0; index < vector.length; index += 1) if (kept.query[index] !== vector[index]) return undefined;
+    return kept.found;
   }
 
   /** Rebuilds once removed nodes outnumber the live ones (and are over a thousand). */
@@ -166,13 +184,15 @@ export class HnswVectorIndex implements VectorIndex {
     Object.assign(this, { ...fresh, counters: this.counters });
   }
 
-  search(query: ArrayLike<number>, { k, filter, effort }: { k: number; filter?: VectorFilter; effort?: number }): VectorMatch[] {
+  search(query: ArrayLike<number>, { k, filter, effort, beforeAdd = false }: { k: number; filter?: VectorFilter; effort?: number; beforeAdd?: boolean }): VectorMatch[] {
     assertFits(query, this.dimensions, "query");
     const limit = Math.min(Math.max(0, Math.floor(k)), this.live);
     if (limit === 0) return [];
     this.rows.setQuery(query);
     const passes = this.passing(filter);
-    const ef = Math.max(effort !== undefined && Number.isInteger(effort) && effort > 0 ? effort : this.efSearch, limit);
+    const keep = beforeAdd && filter === undefined;
+    const asked = effort !== undefined && Number.isInteger(effort) && effort > 0 ? effort : this.efSearch;
+    const ef = Math.max(asked, limit, keep ? this.efConstruction : 0);
     const constrained = TAG_FIELDS.filter((field) => filter?.[field] !== undefined);
     if (constrained.length > 0) {
       const passingAtMost = Math.min(...constrained.map((field) => this.tags[field].countOf(filter?.[field] as string | readonly string[])));
@@ -183,6 +203,8 @@ export class HnswVectorIndex implements VectorIndex {
     }
     const [entry] = this.walk.descend(this.graph.entry, this.rows.scoreOne(this.graph.entry), this.graph.maxLevel, 0);
     const found = this.walk.searchLayer([entry], ef, 0, passes, filter === undefined ? Infinity : Math.max(ef * 64, 8192)).drainBestFirst();
+    // Linking searches layer 0 from the same entry with the same effort, so what was found is what it would find.
+    if (keep && ef === this.efConstruction) this.kept = { query: Float64Array.from(query), version: this.version, found };
     if (found.length < limit && filter !== undefined) {
       this.counters.exactFallbacks += 1;
       return this.exact(passes, limit);
@@ -227,7 +249,8 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   /**
-   * Loads an index {@link HnswVectorIndex.toBytes} wrote, with its graph as it was.
+   * Loads an index {@link HnswVectorIndex.toBytes} wrote, with its graph as it was, and room for
+   * an eighth more (at least 1,024), so the first adds after a load do not copy every array.
    *
    * @throws JottyError `snapshot_invalid` when the bytes are not such an index.
    */
@@ -239,7 +262,7 @@ export class HnswVectorIndex implements VectorIndex {
     if (![dimensions, m, efConstruction, efSearch, rows, inserted].every((value) => Number.isInteger(value) && (value as number) >= 0)) throw invalid("its sizes are not whole numbers");
     const count = rows as number;
     if (!Array.isArray(ids) || ids.length !== count || !ids.every((id) => id === null || typeof id === "string")) throw invalid("its ids do not match its rows");
-    const index = new HnswVectorIndex({ dimensions: dimensions as number, m: m as number, efConstruction: efConstruction as number, efSearch: overrides.efSearch ?? (efSearch as number), seed: seed as number, initialCapacity: Math.max(16, count), ...(overrides.simd === undefined ? {} : { simd: overrides.simd }) });
+    const index = new HnswVectorIndex({ dimensions: dimensions as number, m: m as number, efConstruction: efConstruction as number, efSearch: overrides.efSearch ?? (efSearch as number), seed: seed as number, initialCapacity: Math.max(16, count + Math.max(1024, Math.ceil(count / 8))), ...(overrides.simd === undefined ? {} : { simd: overrides.simd }) });
     const [codes, scales, removed, level, actor, goal, ...graph] = sections;
     const stride = index.rows.stride;
     if (codes?.byteLength !== count * stride || scales?.byteLength !== count * 4 || removed?.byteLength !== count) throw invalid("its vectors do not match its rows");
@@ -268,8 +291,11 @@ export class HnswVectorIndex implements VectorIndex {
     return index;
   }
 
-  /** Links a new node into the graph. */
-  private link(slot: number): void {
+  /**
+   * Links a new node into the graph. `searched`: what a search of its vector found on layer 0
+   * with nothing changed since, used instead of searching again for a node placed on layer 0 only.
+   */
+  private link(slot: number, searched: Array<{ slot: number; score: number }> | undefined): void {
     const level = Math.min(MAX_LEVEL, Math.floor(-Math.log(uniform(this.seed, this.inserted)) * this.levelFactor));
     this.inserted += 1;
     const graph = this.graph;
@@ -279,12 +305,16 @@ export class HnswVectorIndex implements VectorIndex {
       graph.maxLevel = level;
       return;
     }
-    this.rows.setQueryFromRow(slot);
-    const [entry] = this.walk.descend(graph.entry, this.rows.scoreOne(graph.entry), graph.maxLevel, level);
-    let entries: number[] = [entry];
+    const reuse = level === 0 ? searched : undefined;
+    let entries: number[] = [];
+    if (reuse !== undefined) this.counters.searchesReused += 1;
+    else {
+      this.rows.setQueryFromRow(slot);
+      entries = [this.walk.descend(graph.entry, this.rows.scoreOne(graph.entry), graph.maxLevel, level)[0]];
+    }
     const live = (other: number): boolean => this.removed[other] === 0 && other !== slot;
     for (let layer = Math.min(level, graph.maxLevel); layer >= 0; layer -= 1) {
-      const found = this.walk.searchLayer(entries, this.efConstruction, layer, live, Infinity).drainBestFirst();
+      const found = reuse ?? this.walk.searchLayer(entries, this.efConstruction, layer, live, Infinity).drainBestFirst();
       const chosen = this.walk.diverse(found, layer === 0 ? graph.m0 : graph.m);
       graph.setLinks(slot, layer, chosen);
       for (const { slot: other, score } of chosen) {

@@ -61,7 +61,7 @@ export class TieredVectorIndex implements VectorIndex {
 
   /** The approximate index's counts of searches that went another way (zeros while exact). */
   get counters(): HnswCounters {
-    return this.inner instanceof HnswVectorIndex ? { ...this.inner.counters } : { exactScans: 0, exactFallbacks: 0, rebuilds: 0 };
+    return this.inner instanceof HnswVectorIndex ? { ...this.inner.counters } : { exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
   }
 
   add(id: string, vector: ArrayLike<number>, tags?: VectorTags): void {
@@ -85,7 +85,7 @@ export class TieredVectorIndex implements VectorIndex {
     return this.inner.get(id);
   }
 
-  search(query: ArrayLike<number>, options: { k: number; filter?: VectorFilter; effort?: number }): VectorMatch[] {
+  search(query: ArrayLike<number>, options: { k: number; filter?: VectorFilter; effort?: number; beforeAdd?: boolean }): VectorMatch[] {
     return this.inner.search(query, options);
   }
 

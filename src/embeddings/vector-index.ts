@@ -44,9 +44,11 @@ export interface VectorIndex {
   /**
    * The `k` most similar vectors passing the filter, best first. `effort` tells an approximate
    * index how many candidates to keep (its own setting by default, never fewer than `k`); an
-   * exact index ignores it.
+   * exact index ignores it. `beforeAdd` says the query is a vector about to be added: an
+   * approximate index then searches (unfiltered) at least as widely as its insert does and
+   * keeps what it found, so that the add that follows links the vector in without searching again.
    */
-  search(query: ArrayLike<number>, options: { k: number; filter?: VectorFilter; effort?: number }): VectorMatch[];
+  search(query: ArrayLike<number>, options: { k: number; filter?: VectorFilter; effort?: number; beforeAdd?: boolean }): VectorMatch[];
   /** Removes everything. */
   clear(): void;
   /** The whole index as bytes, for an index that can be persisted and loaded without re-embedding. */

@@ -81,12 +81,13 @@ export async function storeMemory(parts: MemoryParts, input: StoreMemoryInput): 
   // stay two. A near duplicate is among the very nearest vectors of any kind, so the few nearest
   // are asked for (with a small effort, for an approximate index) and checked for level and
   // owner: the check costs about a top-1 query, not a scan. Only when all of them are near
-  // duplicates of other levels or owners is the filtered search needed.
+  // duplicates of other levels or owners is the filtered search needed. The search is the one
+  // the add below needs to link the vector in (`beforeAdd`), so a new memory is searched once.
   const sameOwner = (other: string): boolean => {
     const entry = table.get(other) as MemoryEntry;
     return entry.level === memory.level && entry.metadata.actor === memory.actor;
   };
-  const nearestFew = index.search(vector, { k: NEAR_DUPLICATE_CANDIDATES, effort: NEAR_DUPLICATE_EFFORT });
+  const nearestFew = index.search(vector, { k: NEAR_DUPLICATE_CANDIDATES, effort: NEAR_DUPLICATE_EFFORT, beforeAdd: true });
   let nearest = nearestFew.find((match) => sameOwner(match.id));
   const crowded = nearestFew.length === NEAR_DUPLICATE_CANDIDATES && (nearestFew.at(-1)?.score ?? 0) >= settings.nearDuplicateThreshold;
   if (nearest === undefined && crowded) [nearest] = index.search(vector, { k: 1, filter: { level: memory.level, predicate: sameOwner } });

@@ -59,6 +59,36 @@ describe("HnswVectorIndex", () => {
     for (const query of queries(5, 10)) expect(again.search(query, { k: 10 })).toEqual(hnsw.search(query, { k: 10 }));
   });
 
+  it("links a vector in from the search made just before its add, only when nothing changed since", () => {
+    const items = clustered(7, 3000);
+    const hnsw = new HnswVectorIndex({ dimensions: DIMENSIONS });
+    const flat = new FlatVectorIndex({ dimensions: DIMENSIONS });
+    for (const item of items) {
+      hnsw.search(item.vector, { k: 8, effort: 32, beforeAdd: true });
+      hnsw.add(item.id, item.vector, { level: item.level, actor: item.actor });
+      flat.add(item.id, item.vector, { level: item.level, actor: item.actor });
+    }
+    // Every node placed on layer 0 only (all but about one in sixteen) is linked from the search.
+    expect(hnsw.counters.searchesReused).toBeGreaterThan(0.85 * items.length);
+    expect(hnsw.counters.searchesReused).toBeLessThan(items.length);
+    expect(meanRecall(hnsw, flat)).toBeGreaterThanOrEqual(0.95);
+
+    const index = build(7, 500).hnsw;
+    const fresh = clustered(8, 80).map((item) => item.vector);
+    const reusedAfter = (steps: (vector: number[], at: number) => void, vectors: number[][]): number => {
+      const before = index.counters.searchesReused;
+      vectors.forEach(steps);
+      return index.counters.searchesReused - before;
+    };
+    // A removal, another vector, a filtered search, or a wider search than the insert's: searched again.
+    expect(reusedAfter((vector, at) => (index.search(vector, { k: 8, effort: 32, beforeAdd: true }), index.remove(`m${at}`), index.add(`a${at}`, vector)), fresh.slice(0, 20))).toBe(0);
+    expect(reusedAfter((vector, at) => (index.search(vector, { k: 8, effort: 32, beforeAdd: true }), index.add(`b${at}`, fresh[79 - at] as number[])), fresh.slice(20, 40))).toBe(0);
+    expect(reusedAfter((vector, at) => (index.search(vector, { k: 8, effort: 32, filter: { predicate: (id) => !id.endsWith("1") }, beforeAdd: true }), index.add(`c${at}`, vector)), fresh.slice(40, 50))).toBe(0);
+    expect(reusedAfter((vector, at) => (index.search(vector, { k: 8, effort: 200, beforeAdd: true }), index.add(`d${at}`, vector)), fresh.slice(50, 60))).toBe(0);
+    expect(reusedAfter((vector, at) => (index.search(vector, { k: 8 }), index.add(`e${at}`, vector)), fresh.slice(60, 70))).toBe(0);
+    expect(reusedAfter((vector, at) => (index.search(vector, { k: 8, effort: 32, beforeAdd: true }), index.add(`f${at}`, vector)), fresh.slice(70, 80))).toBeGreaterThanOrEqual(8);
+  });
+
   it("scores within 0.01 of the exact cosine", () => {
     const { hnsw, flat } = build(3, 500);
     for (const query of queries(4, 10)) {
