@@ -31,7 +31,7 @@ export interface HierarchicalMemoryOptions {
    * being asked by all of them. @default a breaker of its own
    */
   answerBreaker?: CircuitBreaker;
-  /** Builds the vector index. @default a FlatVectorIndex */
+  /** Builds the vector index. @default the tiered index of `settings.index` (exact while small, then HNSW) */
   createIndex?: (dimensions: number) => VectorIndex;
   /** Where `retrieve` and `store` latencies are recorded. */
   telemetry?: Telemetry;

@@ -8,6 +8,7 @@ import {
   JottyError,
   ManualClock,
   MEMORY_LEVELS,
+  TieredVectorIndex,
   type MemoryLevel,
 } from "../../src/index.js";
 
@@ -55,6 +56,18 @@ describe("HierarchicalMemory.store", () => {
     expect(entry?.metadata.sourceEpisodes).toEqual(["e1", "e2", "e3"]);
     // The same content at another level is another memory.
     expect((await memory.store({ level: "semantic", content: "Filter dates on dt, never on ts" })).status).toBe("added");
+  });
+
+  it("searches an approximate index once for a new memory: the add links from the near-duplicate search", async () => {
+    let index: TieredVectorIndex | undefined;
+    const memory = new HierarchicalMemory({ createIndex: (dimensions) => (index = new TieredVectorIndex({ dimensions, approximateFrom: 0 })) });
+    const contents = Array.from({ length: 200 }, (_, at) => `${REGIONS[at % 10]} revenue case ${at} ${PERIODS[(at * 7) % 10]} of batch ${Math.floor(at / 10)}`);
+    for (const content of contents) await memory.store({ level: MEMORY_LEVELS[contents.indexOf(content) % 5] as MemoryLevel, content });
+    expect(memory.indexKind).toBe("approximate");
+    const added = memory.size();
+    // All but the first node and the few placed above layer 0 are linked from their store's search.
+    expect(index?.counters.searchesReused).toBeGreaterThan(0.85 * added);
+    for (const content of contents.slice(0, 20)) expect((await memory.similar({ text: content, k: 1 }))[0]?.entry.content).toBe(content);
   });
 
   it("gives ids from domain, task type and a content hash, and starting values by kind", async () => {
