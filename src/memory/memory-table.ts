@@ -99,10 +99,16 @@ export class MemoryTable {
     return this.byLevel[level];
   }
 
-  /** Takes a loaded vector index holding the vectors of the memories about to be inserted. @throws JottyError `invalid_argument` when there are memories already. */
-  adopt(index: VectorIndex): void {
+  /**
+   * Starts an empty table from a loaded vector index and the memories whose vectors it holds
+   * (the caller has checked that it holds exactly theirs, so they are not looked up one by one).
+   *
+   * @throws JottyError `invalid_argument` when there are memories already.
+   */
+  adopt(index: VectorIndex, entries: Iterable<MemoryEntry>): void {
     if (this.entries.size > 0) throw new JottyError({ code: "invalid_argument", message: `The ${this.name} memory already holds memories; a loaded index can only start an empty one.` });
     this.vectors = index;
+    for (const entry of entries) this.place(entry);
   }
 
   /**
@@ -113,16 +119,21 @@ export class MemoryTable {
     if (vector === undefined && this.vectors?.has(entry.id) !== true) {
       throw new JottyError({ code: "invalid_argument", message: `Memory ${entry.id} has no vector in the ${this.name} memory's index.` });
     }
-    this.levelVersions[entry.level] += 1;
-    this.entries.set(entry.id, entry);
-    this.terms?.add(entry.id, entry.content);
-    this.byLevel[entry.level].add(entry.id);
     if (vector !== undefined) {
       this.indexFor(vector.length).add(entry.id, vector, {
         level: entry.level,
         ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }),
       });
     }
+    this.place(entry);
+  }
+
+  /** Enters a memory whose vector is in the index into every other index. */
+  private place(entry: MemoryEntry): void {
+    this.levelVersions[entry.level] += 1;
+    this.entries.set(entry.id, entry);
+    this.terms?.add(entry.id, entry.content);
+    this.byLevel[entry.level].add(entry.id);
     for (const link of entry.causalLinks) this.noteLink(entry.id, link.target);
   }
 

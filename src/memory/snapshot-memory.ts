@@ -1,4 +1,5 @@
 import { baseEmbedder, embedderId, embedTexts, HashingEmbedder } from "../embeddings/index.js";
+import type { MemoryEntry } from "./memory-entry.js";
 import type { MemoryParts } from "./memory-parts.js";
 import { loadMemoryVectors, type IndexFactory } from "./memory-vectors.js";
 import { decodeVector, encodeVector, MEMORY_SNAPSHOT_VERSION, type MemorySnapshot } from "./memory-snapshot.js";
@@ -36,6 +37,10 @@ export function snapshotMemory(
   };
 }
 
+function withoutVector({ vector: _vector, ...entry }: MemorySnapshot["entries"][number]): MemoryEntry {
+  return entry;
+}
+
 /** Where a restored memory's vectors came from. */
 export interface VectorRestore {
   /** `loaded`: the stored index as it was; `embedded`: some or all vectors computed again; `none`: nothing to restore. */
@@ -60,8 +65,8 @@ export async function restoreSnapshot(
   const stored = vectors === undefined ? undefined : loadMemoryVectors(vectors, { embedder, ids: snapshot.entries.map((entry) => entry.id), load });
   const report: VectorRestore = { vectors: snapshot.entries.length === 0 ? "none" : "embedded" };
   if (stored !== undefined && "index" in stored) {
-    table.adopt(stored.index);
-    for (const { vector: _vector, ...entry } of snapshot.entries) table.insert(entry);
+    // An entry saved without its vector (the usual case) is taken as it is, not copied.
+    table.adopt(stored.index, snapshot.entries.map((entry) => (entry.vector === undefined ? entry : withoutVector(entry))));
     report.vectors = "loaded";
   } else if (stored !== undefined) report.problem = stored.problem;
   const missing = report.vectors === "loaded" ? [] : snapshot.entries.filter((entry) => !sameEmbedder || entry.vector === undefined);
