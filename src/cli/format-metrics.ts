@@ -47,6 +47,13 @@ export function formatMetrics(metrics: ConductorMetrics): string[] {
     .map(([owner, count]) => `${owner} ${count}`)
     .join(", ");
   lines.push(`memories: ${metrics.memories.total} (${levels}); by owner: ${owners}`);
+  // Runs saved before the index counters were kept have none.
+  const index = metrics.memories.index as ConductorMetrics["memories"]["index"] | undefined;
+  if (index !== undefined) {
+    lines.push(
+      `vector index: ${index.approximate} of ${Object.keys(metrics.memories.byActor).length} memories approximate; ${index.exactScans} exact scans, ${index.exactFallbacks} exact fallbacks, ${index.rebuilds} rebuilds; ${index.searchesReused} adds linked from their store's search`,
+    );
+  }
   lines.push(`Q entries: ${metrics.qEntries}; lessons: ${metrics.lessons}`);
   const modes = Object.entries(metrics.llm.byMode)
     .map(([mode, usage]) => `${mode} ${usage.calls} calls / ${usage.tokens} tokens / ${usage.cost.toFixed(4)} over ${usage.episodes} episodes`)

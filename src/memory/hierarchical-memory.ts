@@ -1,5 +1,5 @@
 import { CONFIG_DEFAULTS, MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
-import { createEmbedder, HashingEmbedder, TieredVectorIndex, type CacheStats, type Embedder } from "../embeddings/index.js";
+import { createEmbedder, HashingEmbedder, TieredVectorIndex, type CacheStats, type Embedder, type HnswCounters } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
@@ -100,15 +100,8 @@ export class HierarchicalMemory {
    *
    * @param options - name, clock, llm; an embedder here replaces the config's.
    */
-  static fromConfig(
-    config: Pick<JottyConfig, "memory" | "embeddings">,
-    options: Omit<HierarchicalMemoryOptions, "settings"> = {},
-  ): HierarchicalMemory {
-    return new HierarchicalMemory({
-      embedder: options.embedder ?? createEmbedder(config.embeddings),
-      ...options,
-      settings: config.memory,
-    });
+  static fromConfig(config: Pick<JottyConfig, "memory" | "embeddings">, options: Omit<HierarchicalMemoryOptions, "settings"> = {}): HierarchicalMemory {
+    return new HierarchicalMemory({ embedder: options.embedder ?? createEmbedder(config.embeddings), ...options, settings: config.memory });
   }
 
   /** Number of memories, in all levels or in one. */
@@ -371,6 +364,11 @@ export class HierarchicalMemory {
   /** Which vector index answers: `exact`, `approximate` (HNSW), `custom`, or `none` before the first memory. */
   get indexKind(): "exact" | "approximate" | "custom" | "none" {
     return this.table.index === undefined ? "none" : this.table.index instanceof TieredVectorIndex ? this.table.index.kind : "custom";
+  }
+
+  /** How often the built-in index searched another way than its graph, rebuilt, or reused a search (zeros while exact). */
+  indexCounters(): HnswCounters {
+    return this.table.index instanceof TieredVectorIndex ? this.table.index.counters : { exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
   }
 
   /** Vectors and index as bytes (undefined when empty or the index is the caller's own), for {@link HierarchicalMemory.restore}. */

@@ -1,4 +1,4 @@
-import { CachedEmbedder, cacheStats, type CacheStats, type Embedder } from "../embeddings/index.js";
+import { CachedEmbedder, cacheStats, type CacheStats, type Embedder, type HnswCounters } from "../embeddings/index.js";
 import type { JottyConfig } from "../config/index.js";
 import type { DecisionEvidence } from "../knowledge/index.js";
 import type { Experience } from "../experience/index.js";
@@ -19,6 +19,12 @@ export interface ConductorMetrics {
     byLevel: Record<MemoryLevel, number>;
     /** Memories per owner: `shared` for the team's memory, else the actor's name. */
     byActor: Record<string, number>;
+    /**
+     * The memories' vector indexes, summed: how many answer approximately (HNSW), filtered
+     * searches that scored every passing vector (`exactScans`) or found too few in the graph and
+     * were redone exactly (`exactFallbacks`), rebuilds, and adds linked from their store's search.
+     */
+    index: HnswCounters & { approximate: number };
   };
   qEntries: number;
   /** Lessons in force: drawn from the decision evidence. */
@@ -66,6 +72,16 @@ function combined(stats: readonly CacheStats[]): CacheStats {
   return cacheStats(total("hits"), total("misses"), total("size"), total("capacity"));
 }
 
+/** The index counters of several memories, summed. */
+function indexCounters(memories: readonly HierarchicalMemory[]): ConductorMetrics["memories"]["index"] {
+  const total = { approximate: 0, exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
+  for (const memory of memories) {
+    if (memory.indexKind === "approximate") total.approximate += 1;
+    for (const [field, count] of Object.entries(memory.indexCounters()) as Array<[keyof HnswCounters, number]>) total[field] += count;
+  }
+  return total;
+}
+
 /** The Conductor's metrics: latency, sizes, lessons and knowledge, model use and cost, caches, disk. */
 export async function collectMetrics(sources: MetricsSources): Promise<ConductorMetrics> {
   const { config, memories, traces, q, experience, evidence, embedder, telemetry, vault } = sources;
@@ -95,6 +111,7 @@ export async function collectMetrics(sources: MetricsSources): Promise<Conductor
       total: memories.reduce((total, memory) => total + memory.size(), 0),
       byLevel,
       byActor: Object.fromEntries(memories.map((memory) => [memory.name, memory.size()])),
+      index: indexCounters(memories),
     },
     qEntries: q.size,
     lessons: view.lessons.length,

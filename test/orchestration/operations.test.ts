@@ -191,6 +191,26 @@ describe("Q updates with an owner and a step size of their own", () => {
 });
 
 describe("Metrics", () => {
+  it("reports the memories' vector indexes: which are approximate and how they searched", async () => {
+    const exact = await Conductor.create({ config: cliff({ learningMode: "contextual", actors: [{ name: "walker" }] }) });
+    await exact.train({ episodes: 3 });
+    expect((await exact.metrics()).memories.index).toEqual({ approximate: 0, exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 });
+    const conductor = await Conductor.create({ config: cliff({ learningMode: "contextual", actors: [{ name: "walker" }], memory: { index: { approximateFrom: 0 } } }) });
+    await conductor.train({ episodes: 6 });
+    const before = (await conductor.metrics()).memories;
+    const regions = ["north", "south", "east", "west", "centre"];
+    for (let at = 0; at < 40; at += 1) {
+      await conductor.sharedMemory.store({ level: "semantic", content: `The ${regions[at % 5]} edge of grid ${at} has ${at % 7} cliff cells beyond column ${at % 3}` });
+    }
+    const metrics = await conductor.metrics();
+    const { index } = metrics.memories;
+    expect(index.approximate).toBe(Object.keys(metrics.memories.byActor).length);
+    expect(metrics.memories.total - before.total).toBe(40);
+    // Each new memory but the few placed above layer 0 was linked from the search its store made.
+    expect(index.searchesReused - before.index.searchesReused).toBeGreaterThan(32);
+    expect(index.searchesReused - before.index.searchesReused).toBeLessThanOrEqual(40);
+  });
+
   it("reports latency percentiles, counts, cache hit rates and size on disk, keeps them in run_summary.json and prints them", async () => {
     const config = cliff({ actors: [{ name: "walker" }], training: { maxStepsPerEpisode: 12, saveEvery: 4 } });
     const conductor = await Conductor.create({ config });
