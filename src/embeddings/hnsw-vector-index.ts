@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { assertFits } from "./assert-fits.js";
 import { CodeRows } from "./code-rows.js";
@@ -10,11 +11,11 @@ import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vecto
 /** Options of {@link HnswVectorIndex}. */
 export interface HnswVectorIndexOptions {
   dimensions: number;
-  /** Links a node keeps on each layer above 0 (twice as many on layer 0). @default 16 */
+  /** Links a node keeps on each layer above 0 (twice as many on layer 0). @default the config's `memory.index.m` (16) */
   m?: number;
-  /** Candidates considered when a node is linked in. @default 64 */
+  /** Candidates considered when a node is linked in. @default the config's `memory.index.efConstruction` (64) */
   efConstruction?: number;
-  /** Candidates a search keeps (at least `k`). @default 96 */
+  /** Candidates a search keeps (at least `k`). @default the config's `memory.index.efSearch` (256) */
   efSearch?: number;
   /** Seeds the draw of each node's layer, so one seed builds one graph. @default 42 */
   seed?: number;
@@ -77,7 +78,8 @@ export class HnswVectorIndex implements VectorIndex {
 
   /** @throws JottyError `invalid_argument` for a dimension or parameter that is not a positive integer. */
   constructor(options: HnswVectorIndexOptions) {
-    const { dimensions, m = 16, efConstruction = 64, efSearch = 96, seed = 42 } = options;
+    const defaults = CONFIG_DEFAULTS.memory.index;
+    const { dimensions, m = defaults.m, efConstruction = defaults.efConstruction, efSearch = defaults.efSearch, seed = 42 } = options;
     for (const [name, value] of Object.entries({ dimensions, m, efConstruction, efSearch })) {
       if (!Number.isInteger(value) || value < 1 || (name === "m" && value > 127)) {
         throw new JottyError({ code: "invalid_argument", message: `An HNSW index needs ${name} to be a positive integer${name === "m" ? " up to 127" : ""}, got ${value}.`, details: { [name]: value } });
@@ -203,7 +205,8 @@ export class HnswVectorIndex implements VectorIndex {
     }
     const [entry] = this.walk.descend(this.graph.entry, this.rows.scoreOne(this.graph.entry), this.graph.maxLevel, 0);
     const found = this.walk.searchLayer([entry], ef, 0, passes, filter === undefined ? Infinity : Math.max(ef * 64, 8192)).drainBestFirst();
-    // Linking searches layer 0 from the same entry with the same effort, so what was found is what it would find.
+    // Linking a layer-0 node walks down and searches layer 0 at this same effort: this walk is that one,
+    // scored against the vector itself rather than its stored codes.
     if (keep && ef === this.efConstruction) this.kept = { query: Float64Array.from(query), version: this.version, found };
     if (found.length < limit && filter !== undefined) {
       this.counters.exactFallbacks += 1;

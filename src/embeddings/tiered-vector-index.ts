@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { FlatVectorIndex } from "./flat-vector-index.js";
 import { HnswVectorIndex, type HnswCounters, type HnswVectorIndexOptions } from "./hnsw-vector-index.js";
@@ -12,7 +13,7 @@ import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vecto
 export interface TieredVectorIndexOptions extends Omit<HnswVectorIndexOptions, "initialCapacity"> {
   /**
    * Vectors from which the approximate index takes over from the exact one (once crossed, it
-   * stays approximate); 0 starts approximate, Infinity never switches. @default 20000
+   * stays approximate); 0 starts approximate, Infinity never switches. @default the config's `memory.index.approximateFrom` (20,000)
    */
   approximateFrom?: number;
 }
@@ -35,7 +36,7 @@ export class TieredVectorIndex implements VectorIndex {
    * @throws JottyError `invalid_argument` for a negative or fractional `approximateFrom`.
    */
   constructor(options: TieredVectorIndexOptions, inner?: FlatVectorIndex | HnswVectorIndex) {
-    const approximateFrom = options.approximateFrom ?? 20_000;
+    const approximateFrom = options.approximateFrom ?? CONFIG_DEFAULTS.memory.index.approximateFrom;
     if (!(approximateFrom === Infinity || (Number.isInteger(approximateFrom) && approximateFrom >= 0))) {
       throw new JottyError({ code: "invalid_argument", message: `approximateFrom must be a whole number of vectors (or Infinity), got ${approximateFrom}.`, details: { approximateFrom } });
     }

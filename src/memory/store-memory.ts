@@ -9,7 +9,11 @@ import { defaultKind, INITIAL_VALUES, MemoryKindSchema, MemoryLevelSchema } from
 import type { MemoryParts } from "./memory-parts.js";
 import type { MemoryTable } from "./memory-table.js";
 
-/** Candidates an approximate index keeps when looking for a near duplicate, and how many nearest are checked. */
+/**
+ * The least number of candidates an approximate index keeps when looking for a near duplicate
+ * (it keeps its insert effort when that is more, so the add reuses the search), and how many
+ * nearest are checked.
+ */
 const NEAR_DUPLICATE_EFFORT = 32;
 const NEAR_DUPLICATE_CANDIDATES = 8;
 
