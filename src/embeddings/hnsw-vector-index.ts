@@ -36,6 +36,11 @@ export interface HnswCounters {
   searchesReused: number;
 }
 
+/** Counters at zero: an index's first, and what an index without a graph reports. */
+export function zeroHnswCounters(): HnswCounters {
+  return { exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
+}
+
 /** Layers drawn for the n-th node: a hash of (seed, n), so no generator state is kept. */
 function uniform(seed: number, n: number): number {
   let x = (seed ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
@@ -57,7 +62,7 @@ export class HnswVectorIndex implements VectorIndex {
   readonly efConstruction: number;
   readonly efSearch: number;
   readonly seed: number;
-  readonly counters: HnswCounters = { exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
+  readonly counters: HnswCounters = zeroHnswCounters();
   private readonly options: HnswVectorIndexOptions;
   private readonly rows: CodeRows;
   private readonly graph: HnswGraph;

@@ -8,6 +8,7 @@ export { FlatVectorIndex } from "./flat-vector-index.js";
 export type { FlatVectorIndexOptions } from "./flat-vector-index.js";
 export { HnswVectorIndex } from "./hnsw-vector-index.js";
 export type { HnswCounters, HnswVectorIndexOptions } from "./hnsw-vector-index.js";
+export { zeroHnswCounters } from "./hnsw-vector-index.js";
 export { TieredVectorIndex } from "./tiered-vector-index.js";
 export type { TieredVectorIndexOptions } from "./tiered-vector-index.js";
 export { packSections, typedView, unpackSections } from "./index-bytes.js";

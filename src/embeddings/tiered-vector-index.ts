@@ -1,7 +1,7 @@
 import { CONFIG_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { FlatVectorIndex } from "./flat-vector-index.js";
-import { HnswVectorIndex, type HnswCounters, type HnswVectorIndexOptions } from "./hnsw-vector-index.js";
+import { HnswVectorIndex, zeroHnswCounters, type HnswCounters, type HnswVectorIndexOptions } from "./hnsw-vector-index.js";
 import { packSections, unpackSections } from "./index-bytes.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
@@ -62,7 +62,7 @@ export class TieredVectorIndex implements VectorIndex {
 
   /** The approximate index's counts of searches that went another way (zeros while exact). */
   get counters(): HnswCounters {
-    return this.inner instanceof HnswVectorIndex ? { ...this.inner.counters } : { exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
+    return this.inner instanceof HnswVectorIndex ? { ...this.inner.counters } : zeroHnswCounters();
   }
 
   add(id: string, vector: ArrayLike<number>, tags?: VectorTags): void {

@@ -1,5 +1,5 @@
 import { CONFIG_DEFAULTS, MemorySchema, type JottyConfig, type MemoryConfig } from "../config/index.js";
-import { createEmbedder, HashingEmbedder, TieredVectorIndex, type CacheStats, type Embedder, type HnswCounters } from "../embeddings/index.js";
+import { createEmbedder, HashingEmbedder, TieredVectorIndex, zeroHnswCounters, type CacheStats, type Embedder, type HnswCounters } from "../embeddings/index.js";
 import { issueList, JottyError } from "../errors/index.js";
 import { LlmUsage, type LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
@@ -368,7 +368,7 @@ export class HierarchicalMemory {
 
   /** How often the built-in index searched another way than its graph, rebuilt, or reused a search (zeros while exact). */
   indexCounters(): HnswCounters {
-    return this.table.index instanceof TieredVectorIndex ? this.table.index.counters : { exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
+    return this.table.index instanceof TieredVectorIndex ? this.table.index.counters : zeroHnswCounters();
   }
 
   /** Vectors and index as bytes (undefined when empty or the index is the caller's own), for {@link HierarchicalMemory.restore}. */

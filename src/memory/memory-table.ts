@@ -111,20 +111,12 @@ export class MemoryTable {
     for (const entry of entries) this.place(entry);
   }
 
-  /**
-   * Adds a memory to every index; the caller tells listeners, with its own reason. Without a
-   * vector, the memory's vector must be in the (adopted) index already.
-   */
-  insert(entry: MemoryEntry, vector?: Float32Array): void {
-    if (vector === undefined && this.vectors?.has(entry.id) !== true) {
-      throw new JottyError({ code: "invalid_argument", message: `Memory ${entry.id} has no vector in the ${this.name} memory's index.` });
-    }
-    if (vector !== undefined) {
-      this.indexFor(vector.length).add(entry.id, vector, {
-        level: entry.level,
-        ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }),
-      });
-    }
+  /** Adds a memory and its vector to every index; the caller tells listeners, with its own reason. */
+  insert(entry: MemoryEntry, vector: Float32Array): void {
+    this.indexFor(vector.length).add(entry.id, vector, {
+      level: entry.level,
+      ...(entry.metadata.actor === undefined ? {} : { actor: entry.metadata.actor }),
+    });
     this.place(entry);
   }
 

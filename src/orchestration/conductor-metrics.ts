@@ -1,4 +1,4 @@
-import { CachedEmbedder, cacheStats, type CacheStats, type Embedder, type HnswCounters } from "../embeddings/index.js";
+import { CachedEmbedder, cacheStats, zeroHnswCounters, type CacheStats, type Embedder, type HnswCounters } from "../embeddings/index.js";
 import type { JottyConfig } from "../config/index.js";
 import type { DecisionEvidence } from "../knowledge/index.js";
 import type { Experience } from "../experience/index.js";
@@ -74,7 +74,7 @@ function combined(stats: readonly CacheStats[]): CacheStats {
 
 /** The index counters of several memories, summed. */
 function indexCounters(memories: readonly HierarchicalMemory[]): ConductorMetrics["memories"]["index"] {
-  const total = { approximate: 0, exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
+  const total = { approximate: 0, ...zeroHnswCounters() };
   for (const memory of memories) {
     if (memory.indexKind === "approximate") total.approximate += 1;
     for (const [field, count] of Object.entries(memory.indexCounters()) as Array<[keyof HnswCounters, number]>) total[field] += count;
