@@ -82,6 +82,7 @@ export type {
   ConsolidationReport,
   EpisodeCredit,
   HierarchicalMemoryOptions,
+  MemoryRestoreOptions,
   MemoryChange,
   MemoryEntry,
   MemoryKind,

@@ -42,3 +42,16 @@ export interface HierarchicalMemoryOptions {
    */
   retrievalCache?: number;
 }
+
+/** How {@link HierarchicalMemory.restore} rebuilds a memory: its options, and what the snapshot comes with. */
+export interface MemoryRestoreOptions extends HierarchicalMemoryOptions {
+  /** The snapshot's vectors and index, from {@link HierarchicalMemory.snapshotVectors}. */
+  vectors?: Uint8Array | undefined;
+  /**
+   * The snapshot is the memory's to keep (JSON just parsed, say): it is checked where it is and
+   * its entries become the memory's own, instead of being copied first. At 100k memories this
+   * saves most of the restore's validation time and a second copy of every entry. Do not use
+   * the snapshot afterwards: the memory changes its entries. @default false
+   */
+  adopt?: boolean;
+}

@@ -8,7 +8,7 @@ import { CausalLinks, type CausalLinkInput } from "./causal-links.js";
 import { consolidateMemories, type ConsolidationProgress, type ConsolidationReport } from "./consolidate-memories.js";
 import { consolidatedKnowledge, type KnowledgeQuery } from "./consolidated-knowledge.js";
 import { GoalValues } from "./goal-values.js";
-import type { HierarchicalMemoryOptions } from "./hierarchical-memory-options.js";
+import type { HierarchicalMemoryOptions, MemoryRestoreOptions } from "./hierarchical-memory-options.js";
 import type { ChangeListener } from "./memory-change.js";
 import type { MemoryEntry } from "./memory-entry.js";
 import { MEMORY_LEVELS, type MemoryLevel } from "./memory-level.js";
@@ -385,9 +385,9 @@ export class HierarchicalMemory {
    * @throws JottyError `snapshot_version_unsupported` for a snapshot from a newer Jotty,
    *   `snapshot_invalid` when it does not match its schema.
    */
-  static async restore(snapshot: unknown, options: HierarchicalMemoryOptions & { vectors?: Uint8Array | undefined } = {}): Promise<HierarchicalMemory> {
-    const parsed = parseMemorySnapshot(snapshot);
-    const { vectors, ...rest } = options;
+  static async restore(snapshot: unknown, options: MemoryRestoreOptions = {}): Promise<HierarchicalMemory> {
+    const { vectors, adopt = false, ...rest } = options;
+    const parsed = parseMemorySnapshot(snapshot, { inPlace: adopt });
     const memory = new HierarchicalMemory({ name: parsed.name, ...rest });
     memory.vectorRestore = await restoreSnapshot(memory.parts, parsed, { vectors, load: memory.loadIndex });
     memory.totalAccesses = parsed.totalAccesses;

@@ -1,6 +1,6 @@
 export { HierarchicalMemory } from "./hierarchical-memory.js";
 export type { AccessListener } from "./hierarchical-memory.js";
-export type { HierarchicalMemoryOptions } from "./hierarchical-memory-options.js";
+export type { HierarchicalMemoryOptions, MemoryRestoreOptions } from "./hierarchical-memory-options.js";
 export type { ConsolidationReport } from "./consolidate-memories.js";
 export { PrunePolicySchema } from "./prune-memories.js";
 export type { PrunePolicy, PruneReport } from "./prune-memories.js";

@@ -26,11 +26,12 @@ export const MemorySnapshotSchema = z.strictObject({
 export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
 
 /**
- * Validates a memory snapshot.
+ * Validates a memory snapshot; with `inPlace`, where it is, returning it as it is (see
+ * `parseSnapshot`): the caller must own it.
  *
  * @throws JottyError `snapshot_version_unsupported` when it comes from a newer Jotty,
  *   `snapshot_invalid` when it does not match the schema.
  */
-export function parseMemorySnapshot(snapshot: unknown): MemorySnapshot {
-  return parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory" });
+export function parseMemorySnapshot(snapshot: unknown, { inPlace = false }: { inPlace?: boolean } = {}): MemorySnapshot {
+  return parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory", inPlace });
 }

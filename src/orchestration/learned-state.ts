@@ -52,7 +52,8 @@ function noteVectors(restored: RestoredState, name: string, report: { vectors: s
 
 /**
  * Builds every component from a saved state, into new objects only, so a state that fails
- * part-way changes nothing and the Vault can fall back to the run before it.
+ * part-way changes nothing and the Vault can fall back to the run before it. The state is one
+ * just read from disk: the memories take the entries of their snapshots as their own.
  *
  * @throws JottyError `snapshot_invalid` (or `snapshot_version_unsupported`) naming the
  *   component that does not restore; other failures (an embedder's) as they are.
@@ -81,7 +82,7 @@ export async function restoreLearnedState(state: JottyState, parts: LearnedState
   if (state.sharedMemory !== undefined) {
     const snapshot = state.sharedMemory;
     restored.sharedMemory = await part("the shared memory", () =>
-      HierarchicalMemory.restore(snapshot, { ...memoryOptions, name: "shared", settings: config.memory, vectors: state.vectors?.[COMPONENT_STEMS.sharedMemory] }),
+      HierarchicalMemory.restore(snapshot, { ...memoryOptions, name: "shared", settings: config.memory, vectors: state.vectors?.[COMPONENT_STEMS.sharedMemory], adopt: true }),
     );
     noteVectors(restored, "the shared memory", restored.sharedMemory.vectorRestore);
   }
@@ -92,7 +93,7 @@ export async function restoreLearnedState(state: JottyState, parts: LearnedState
       continue;
     }
     const local = await part(`the local memory of ${name}`, () =>
-      HierarchicalMemory.restore(snapshot, { ...memoryOptions, name, settings: parts.localSettings(name), vectors: state.vectors?.[COMPONENT_STEMS.localMemory(name)] }),
+      HierarchicalMemory.restore(snapshot, { ...memoryOptions, name, settings: parts.localSettings(name), vectors: state.vectors?.[COMPONENT_STEMS.localMemory(name)], adopt: true }),
     );
     restored.localMemories.set(name, local);
     noteVectors(restored, `the local memory of ${name}`, local.vectorRestore);
@@ -135,7 +136,8 @@ export function checkLearnedState(state: JottyState): void {
       throw new JottyError({ code: "snapshot_invalid", message: `Cannot save ${name}: ${errorMessage(error)}`, cause: error });
     }
   };
-  const memory = (snapshot: unknown) => parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory" });
+  // Checked where they are: the state is only read here.
+  const memory = (snapshot: unknown) => parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory", inPlace: true });
   if (state.sharedMemory !== undefined) check("the shared memory", () => memory(state.sharedMemory));
   for (const [name, snapshot] of Object.entries(state.localMemories ?? {})) check(`the local memory of ${name}`, () => memory(snapshot));
   if (state.qPredictor !== undefined) {

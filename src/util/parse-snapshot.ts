@@ -1,11 +1,15 @@
 import type { z } from "zod";
 import { issueList, JottyError } from "../errors/index.js";
+import { schemaCheck } from "./schema-check.js";
 
 /**
  * Validates a versioned snapshot: one from a newer schema version is refused as such, one that
  * does not match the schema is refused with its first problems.
  *
  * @param what - the component, for messages (`memory`, `Q-predictor`, …).
+ * @param inPlace - the snapshot is checked where it is and returned as it is when it matches
+ *   (see {@link schemaCheck}): no copy is made, so the caller must own it (freshly parsed
+ *   JSON, say). Otherwise zod returns a copy.
  * @throws JottyError `snapshot_version_unsupported` or `snapshot_invalid`; nothing is changed.
  */
 export function parseSnapshot<Schema extends z.ZodType>({
@@ -13,12 +17,15 @@ export function parseSnapshot<Schema extends z.ZodType>({
   snapshot,
   version,
   what,
+  inPlace = false,
 }: {
   schema: Schema;
   snapshot: unknown;
   version: number;
   what: string;
+  inPlace?: boolean;
 }): z.output<Schema> {
+  if (inPlace && schemaCheck(schema)(snapshot)) return snapshot;
   const found = (snapshot as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof found === "number" && Number.isInteger(found) && found > version) {
     throw new JottyError({
