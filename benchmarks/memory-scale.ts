@@ -97,7 +97,7 @@ async function restartMs(memory: HierarchicalMemory, capacity: number): Promise<
     const vault = await Vault.open({ dir });
     await vault.save({
       schemaVersion: 1,
-      sharedMemory: memory.snapshot({ includeVectors: vectors === undefined }),
+      sharedMemory: memory.snapshot({ includeVectors: vectors === undefined, columns: true }),
       ...(vectors === undefined ? {} : { vectors: { [COMPONENT_STEMS.sharedMemory]: vectors } }),
     });
     collectGarbage();
@@ -172,8 +172,8 @@ for (const kind of kinds) {
     };
     const recall = await recallOf(memory);
 
-    // Save and load: the snapshot (JSON) and the vectors (binary), then a restore from them.
-    const [saved, saveMs] = await timedMs(() => ({ json: memory.snapshot({ includeVectors: false }), vectors: memory.snapshotVectors() }));
+    // Save and load: the snapshot (JSON columns, as the Vault writes it) and the vectors (binary), then a restore from them.
+    const [saved, saveMs] = await timedMs(() => ({ json: memory.snapshot({ includeVectors: false, columns: true }), vectors: memory.snapshotVectors() }));
     const jsonMb = size <= JSON_LIMIT ? megabytes(Buffer.byteLength(JSON.stringify(saved.json))) : null;
     const [loaded, loadMs] = await timedMs(() => HierarchicalMemory.restore(saved.json, { embedder, settings, vectors: saved.vectors }));
     if (loaded.vectorRestore.vectors !== "loaded") throw new Error(`the load embedded again: ${loaded.vectorRestore.problem ?? ""}`);

@@ -55,7 +55,7 @@ export function registerPrune(program: Command, io: CliIo): void {
           const bytes = memory.snapshotVectors();
           if (bytes === undefined) delete vectors[stem];
           else vectors[stem] = bytes;
-          pruned[name] = memory.snapshot(bytes === undefined ? {} : { includeVectors: false }) as unknown as Record<string, unknown>;
+          pruned[name] = memory.snapshot(bytes === undefined ? { columns: true } : { includeVectors: false, columns: true }) as unknown as Record<string, unknown>;
           lines.push(`memory ${name}: ${report.removed.length} ${options.dryRun === true ? "would go" : "removed"}, ${report.remaining} left`);
           for (const entry of report.removed.slice(0, 5)) lines.push(`  [${entry.level}] ${entry.id}: ${entry.reasons.join("; ")}`);
         }

@@ -308,7 +308,7 @@ export class GraphLearning {
       schemaVersion: 1,
       config: JSON.parse(JSON.stringify(this.config)) as Record<string, unknown>,
       summary: { episodes: [], graphLearning: this.stats() },
-      sharedMemory: this.memory.snapshot(memoryVectors === undefined ? {} : { includeVectors: false }),
+      sharedMemory: this.memory.snapshot(memoryVectors === undefined ? { columns: true } : { includeVectors: false, columns: true }),
       qPredictor: this.q.snapshot(),
       vectors,
       brainState: { ...(carried.brainState ?? {}), memory_learner: this.learner.snapshot(), conductor: { schemaVersion: 1, episodes: this.episodeCount } },

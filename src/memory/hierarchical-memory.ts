@@ -13,6 +13,7 @@ import type { ChangeListener } from "./memory-change.js";
 import type { MemoryEntry } from "./memory-entry.js";
 import { MEMORY_LEVELS, type MemoryLevel } from "./memory-level.js";
 import type { MemoryParts } from "./memory-parts.js";
+import type { MemoryColumns } from "./memory-columns.js";
 import { parseMemorySnapshot, type MemorySnapshot } from "./memory-snapshot.js";
 import { MemoryTable } from "./memory-table.js";
 import { builtInIndex, memoryVectors, type IndexFactory } from "./memory-vectors.js";
@@ -351,14 +352,15 @@ export class HierarchicalMemory {
   }
 
   /**
-   * The whole memory as JSON. Vectors are included unless the embedder is the offline hashing
-   * one, whose vectors are recomputed on restore more cheaply than they are stored.
+   * The whole memory as JSON: rows, or with `columns` the compact form the Vault writes (both
+   * restore). Vectors are included unless the embedder is the offline hashing one, whose vectors
+   * are recomputed on restore more cheaply than they are stored.
    */
-  snapshot({ includeVectors }: { includeVectors?: boolean } = {}): MemorySnapshot {
-    return snapshotMemory(this.parts, {
-      header: { name: this.name, totalAccesses: this.totalAccesses, lastConsolidation: this.consolidation.lastPass },
-      includeVectors,
-    });
+  snapshot(options?: { includeVectors?: boolean; columns?: false }): MemorySnapshot;
+  snapshot(options: { includeVectors?: boolean; columns: true }): MemoryColumns;
+  snapshot({ includeVectors, columns }: { includeVectors?: boolean; columns?: boolean } = {}): MemorySnapshot | MemoryColumns {
+    const header = { name: this.name, totalAccesses: this.totalAccesses, lastConsolidation: this.consolidation.lastPass };
+    return snapshotMemory(this.parts, { header, includeVectors, columns });
   }
 
   /** Which vector index answers: `exact`, `approximate` (HNSW), `custom`, or `none` before the first memory. */

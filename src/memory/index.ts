@@ -23,7 +23,9 @@ export {
 export type { MemoryKind } from "./memory-level.js";
 export { CausalLinkSchema, GoalValueSchema, itemId, MemoryEntrySchema, memoryId } from "./memory-entry.js";
 export type { CausalLink, MemoryEntry } from "./memory-entry.js";
-export { MEMORY_SNAPSHOT_VERSION, MemorySnapshotSchema } from "./memory-snapshot.js";
+export { checkMemorySnapshot, MEMORY_SNAPSHOT_VERSION, MemorySnapshotSchema, parseMemorySnapshot } from "./memory-snapshot.js";
+export { MEMORY_COLUMNS_VERSION, MemoryColumnsSchema } from "./memory-columns.js";
+export type { MemoryColumns } from "./memory-columns.js";
 export type { MemorySnapshot } from "./memory-snapshot.js";
 export { strengthenConfidence, weakenConfidence } from "./causal-confidence.js";
 export { retrievalScore } from "./retrieval-score.js";

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { decodeVector, encodeVector } from "../embeddings/index.js";
 import { parseSnapshot } from "../util/index.js";
+import { JottyError } from "../errors/index.js";
+import { columnsProblem, columnsToEntries, MEMORY_COLUMNS_VERSION, MemoryColumnsSchema } from "./memory-columns.js";
 import { MemoryEntrySchema } from "./memory-entry.js";
 
 export { decodeVector, encodeVector };
@@ -26,12 +28,44 @@ export const MemorySnapshotSchema = z.strictObject({
 export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
 
 /**
- * Validates a memory snapshot; with `inPlace`, where it is, returning it as it is (see
- * `parseSnapshot`): the caller must own it.
+ * Validates a memory snapshot, as rows (version 1) or as columns (version 2, what the Vault
+ * writes), and returns it as rows. With `inPlace`, rows are checked where they are and
+ * returned as they are (see `parseSnapshot`), so the caller must own them; rows built from
+ * columns are always new.
  *
  * @throws JottyError `snapshot_version_unsupported` when it comes from a newer Jotty,
  *   `snapshot_invalid` when it does not match the schema.
  */
 export function parseMemorySnapshot(snapshot: unknown, { inPlace = false }: { inPlace?: boolean } = {}): MemorySnapshot {
-  return parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory", inPlace });
+  const version = (snapshot as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version !== "number" || version < MEMORY_COLUMNS_VERSION) {
+    return parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory", inPlace });
+  }
+  // The columns are only read (rows and payloads are built anew): checked where they are.
+  const columns = parseSnapshot({ schema: MemoryColumnsSchema, snapshot, version: MEMORY_COLUMNS_VERSION, what: "memory", inPlace: true });
+  return {
+    schemaVersion: MEMORY_SNAPSHOT_VERSION,
+    name: columns.name,
+    embedder: columns.embedder,
+    totalAccesses: columns.totalAccesses,
+    ...(columns.lastConsolidation === undefined ? {} : { lastConsolidation: columns.lastConsolidation }),
+    entries: columnsToEntries(columns),
+    goals: { ...columns.goals },
+  };
+}
+
+/**
+ * Checks a memory snapshot in either form where it is, building nothing: what a save runs
+ * before it writes.
+ *
+ * @throws JottyError as {@link parseMemorySnapshot} does.
+ */
+export function checkMemorySnapshot(snapshot: unknown): void {
+  const version = (snapshot as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version !== "number" || version < MEMORY_COLUMNS_VERSION) {
+    parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory", inPlace: true });
+    return;
+  }
+  const problem = columnsProblem(parseSnapshot({ schema: MemoryColumnsSchema, snapshot, version: MEMORY_COLUMNS_VERSION, what: "memory", inPlace: true }));
+  if (problem !== undefined) throw new JottyError({ code: "snapshot_invalid", message: `Not a memory snapshot of schema version ${MEMORY_COLUMNS_VERSION}: ${problem}.` });
 }

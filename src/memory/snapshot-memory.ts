@@ -1,4 +1,5 @@
 import { baseEmbedder, embedderId, embedTexts, HashingEmbedder } from "../embeddings/index.js";
+import { entriesToColumns, type MemoryColumns } from "./memory-columns.js";
 import type { MemoryEntry } from "./memory-entry.js";
 import type { MemoryParts } from "./memory-parts.js";
 import { loadMemoryVectors, type IndexFactory } from "./memory-vectors.js";
@@ -13,15 +14,24 @@ export interface SnapshotHeader {
 }
 
 /**
- * The whole memory as JSON (the body of {@link HierarchicalMemory.snapshot}). Vectors are left
- * out for the offline hashing embedder, whose vectors are recomputed on restore more cheaply
- * than they are stored, unless `includeVectors` says otherwise.
+ * The whole memory as JSON (the body of {@link HierarchicalMemory.snapshot}), as rows or, with
+ * `columns`, as columns. Vectors are left out for the offline hashing embedder, whose vectors
+ * are recomputed on restore more cheaply than they are stored, unless `includeVectors` says otherwise.
  */
 export function snapshotMemory(
   { table, goals, embedder }: Pick<MemoryParts, "table" | "goals" | "embedder">,
-  { header, includeVectors }: { header: SnapshotHeader; includeVectors: boolean | undefined },
-): MemorySnapshot {
+  { header, includeVectors, columns = false }: { header: SnapshotHeader; includeVectors: boolean | undefined; columns?: boolean | undefined },
+): MemorySnapshot | MemoryColumns {
   const withVectors = includeVectors ?? !(baseEmbedder(embedder) instanceof HashingEmbedder);
+  if (columns) {
+    const goalVectors = Object.fromEntries([...goals.entries()].map(([goal, vector]) => [goal, withVectors ? encodeVector(vector) : null]));
+    const lastConsolidation = Number.isFinite(header.lastConsolidation) ? header.lastConsolidation : undefined;
+    const vectorOf = (id: string): string | undefined => {
+      const vector = table.index?.get(id);
+      return vector === undefined ? undefined : encodeVector(vector);
+    };
+    return entriesToColumns({ name: header.name, embedder: embedderId(embedder), totalAccesses: header.totalAccesses, lastConsolidation, goals: goalVectors }, table.values(), withVectors ? vectorOf : undefined);
+  }
   return {
     schemaVersion: MEMORY_SNAPSHOT_VERSION,
     name: header.name,

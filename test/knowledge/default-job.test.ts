@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseMemorySnapshot } from "../../src/memory/index.js";
 import { Vault } from "../../src/persistence/index.js";
 import { cli } from "../support/cli.js";
 
@@ -40,12 +41,13 @@ describe("the default job's learned knowledge", () => {
     const vault = await Vault.open({ dir });
     const loaded = await vault.loadLatest();
     const state = loaded?.state;
-    const snapshots = [state?.sharedMemory, ...Object.values(state?.localMemories ?? {})] as Array<{ entries: Array<{ content: string; level: string }> } | undefined>;
-    const contents = snapshots.flatMap((snapshot) => snapshot?.entries ?? []).map((entry) => entry.content.trim());
+    // The Vault writes memories as columns; parseMemorySnapshot reads them back as rows.
+    const snapshots = [state?.sharedMemory, ...Object.values(state?.localMemories ?? {})].filter((snapshot) => snapshot !== undefined).map((snapshot) => parseMemorySnapshot(snapshot));
+    const contents = snapshots.flatMap((snapshot) => snapshot.entries).map((entry) => entry.content.trim());
     expect(contents.length).toBeGreaterThan(0);
     for (const content of contents) expect(["", "{}"]).not.toContain(content);
     // Meta memories are statements, never bags of words.
-    const meta = snapshots.flatMap((snapshot) => snapshot?.entries ?? []).filter((entry) => entry.level === "meta");
+    const meta = snapshots.flatMap((snapshot) => snapshot.entries).filter((entry) => entry.level === "meta");
     for (const entry of meta) expect(entry.content).toMatch(/decides \d+%|not explained yet/);
   });
 });

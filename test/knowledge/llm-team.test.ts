@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trainRun, type RunReport } from "../../src/evaluation/index.js";
 import { parseConfig } from "../../src/config/index.js";
+import { parseMemorySnapshot } from "../../src/memory/index.js";
 import { Vault } from "../../src/persistence/index.js";
 import { cli } from "../support/cli.js";
 import { ContextFollowerModel, followerAnswer, promptOf } from "../support/context-follower.js";
@@ -62,8 +63,8 @@ describe("an LLM team that follows the learned context", () => {
     }
     // None of those answers became a memory.
     const loaded = await (await Vault.open({ dir: path.join(dir, "persistent") })).loadLatest();
-    const snapshots = [loaded?.state.sharedMemory, ...Object.values(loaded?.state.localMemories ?? {})] as Array<{ entries: Array<{ content: string }> } | undefined>;
-    const contents = snapshots.flatMap((snapshot) => snapshot?.entries ?? []).map((entry) => entry.content.trim());
+    const snapshots = [loaded?.state.sharedMemory, ...Object.values(loaded?.state.localMemories ?? {})].filter((snapshot) => snapshot !== undefined).map((snapshot) => parseMemorySnapshot(snapshot));
+    const contents = snapshots.flatMap((snapshot) => snapshot.entries).map((entry) => entry.content.trim());
     expect(contents.length).toBeGreaterThan(0);
     for (const content of contents) expect(content === "" || content.startsWith("{") || content.includes('"action"'), content).toBe(false);
   }, 300_000);

@@ -436,7 +436,7 @@ describe("snapshots", () => {
     const snapshot = new HierarchicalMemory().snapshot();
     await expect(HierarchicalMemory.restore({ ...snapshot, schemaVersion: 7 })).rejects.toMatchObject({
       code: "snapshot_version_unsupported",
-      message: expect.stringContaining("schema version 7, newer than this Jotty reads (1)"),
+      message: expect.stringContaining("schema version 7, newer than this Jotty reads (2)"),
     });
     await expect(HierarchicalMemory.restore({ ...snapshot, entries: [{ id: 3 }] })).rejects.toMatchObject({
       code: "snapshot_invalid",

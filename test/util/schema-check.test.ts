@@ -4,6 +4,7 @@ import { z } from "zod";
 import { HierarchicalMemory, MemorySnapshotSchema, type MemorySnapshot } from "../../src/index.js";
 import { parseSnapshot } from "../../src/util/index.js";
 import { schemaCheck } from "../../src/util/schema-check.js";
+import { pathsOf, withValue } from "../support/json-paths.js";
 
 async function filledMemory(): Promise<HierarchicalMemory> {
   const memory = new HierarchicalMemory();
@@ -21,22 +22,6 @@ async function validSnapshot(): Promise<MemorySnapshot> {
 
 /** Values that break one field or another: wrong types, NaN and ±Infinity, out of range, fractional counts. */
 const BAD_VALUES = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1, 1.5, 2, "", "text", null, [], {}, true, 9e15] as const;
-
-/** Every path (keys and indexes) to a value inside `value`. */
-function pathsOf(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
-  if (value === null || typeof value !== "object") return [prefix];
-  const keys: Array<string | number> = Array.isArray(value) ? value.map((_, index) => index) : Object.keys(value);
-  return [prefix, ...keys.flatMap((key) => pathsOf((value as Record<string | number, unknown>)[key], [...prefix, key]))];
-}
-
-function withValue(root: unknown, path: ReadonlyArray<string | number>, value: unknown): unknown {
-  const copy = structuredClone(root);
-  if (path.length === 0) return value;
-  let at = copy as Record<string | number, unknown>;
-  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
-  at[path.at(-1) as string | number] = value;
-  return copy;
-}
 
 describe("schemaCheck", () => {
   it("never accepts a snapshot the schema refuses, and accepts the ones it writes", async () => {
