@@ -10,7 +10,8 @@
  *   against an exact index of the same vectors (a result tying the 10th exact score counts);
  * - heap and off-heap bytes of the memory;
  * - save (snapshot + vectors), load (restore from them), and restore-to-first-episode: a
- *   PERSISTENT Conductor started on a Vault folder holding the memory, until its first episode ends;
+ *   PERSISTENT Conductor started in a fresh process on a Vault folder holding the memory, until
+ *   its first episode ends;
  * - the same top-10 search through LangGraph's InMemoryStore (up to 100k: it keeps every vector
  *   as an array of numbers), as a ratio.
  *
@@ -22,10 +23,11 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { execFile } from "node:child_process";
+import { parseArgs, promisify } from "node:util";
 import fs from "fs-extra";
 import { InMemoryStore } from "@langchain/langgraph";
-import { Conductor, FlatVectorIndex, HashingEmbedder, HierarchicalMemory, MEMORY_LEVELS, Rng, Vault, type MemoryEntry, type MemorySnapshot } from "../src/index.js";
+import { FlatVectorIndex, HashingEmbedder, HierarchicalMemory, MEMORY_LEVELS, Rng, Vault, type MemoryEntry, type MemorySnapshot } from "../src/index.js";
 import { COMPONENT_STEMS } from "../src/persistence/index.js";
 import { printTable, writeResult } from "./report.js";
 import { collectGarbage, megabytes, percentile, sentence, situationSentence, syntheticSnapshot, vocabulary } from "./synthetic.js";
@@ -61,6 +63,7 @@ const IN_MEMORY_STORE_LIMIT = 100_000;
 const JSON_LIMIT = 200_000;
 
 const embedder = new HashingEmbedder();
+const run = promisify(execFile);
 const rows: Array<Record<string, number | string | boolean | null>> = [];
 const effortRows: Array<Record<string, number | string>> = [];
 const started = performance.now();
@@ -89,39 +92,36 @@ function recallAt10(found: readonly string[], exact: FlatVectorIndex, query: Flo
   return found.filter((id) => (scores.get(id) ?? -1) >= kth - 1e-6).length / truth.length;
 }
 
-/** Milliseconds from starting a PERSISTENT Conductor on a folder holding this memory until its first episode ends. */
-async function restartMs(memory: HierarchicalMemory, capacity: number): Promise<number> {
+/** A Vault folder holding this memory as a Conductor saves it, for {@link restartMs}. */
+async function savedForRestart(memory: HierarchicalMemory): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "jotty-bench-restart-"));
+  const vectors = memory.snapshotVectors();
+  const vault = await Vault.open({ dir });
+  await vault.save({
+    schemaVersion: 1,
+    sharedMemory: memory.snapshot({ includeVectors: vectors === undefined, columns: true }),
+    ...(vectors === undefined ? {} : { vectors: { [COMPONENT_STEMS.sharedMemory]: vectors } }),
+  });
+  return dir;
+}
+
+/**
+ * Milliseconds from starting a PERSISTENT Conductor on the folder until its first episode ends,
+ * in a fresh process (`restart-probe.ts`), as a team's next run starts. Run once every memory
+ * of this process is gone, since a large heap here (collected, or not) slows the other process.
+ */
+async function restartMs(dir: string, capacity: number): Promise<number> {
   try {
-    const vectors = memory.snapshotVectors();
-    const vault = await Vault.open({ dir });
-    await vault.save({
-      schemaVersion: 1,
-      sharedMemory: memory.snapshot({ includeVectors: vectors === undefined, columns: true }),
-      ...(vectors === undefined ? {} : { vectors: { [COMPONENT_STEMS.sharedMemory]: vectors } }),
-    });
-    collectGarbage();
-    const begin = performance.now();
-    const conductor = await Conductor.create({
-      config: {
-        learningMode: "persistent",
-        outputDir: dir,
-        seed: 1,
-        environment: { name: "cliff-walking", options: { maxSteps: 30 } },
-        training: { maxStepsPerEpisode: 30, saveEvery: 1000 },
-        memory: { capacities: { episodic: capacity, semantic: capacity, procedural: capacity, meta: capacity, causal: capacity } },
-      },
-      embedder,
-    });
-    await conductor.run();
-    const elapsed = performance.now() - begin;
-    if (conductor.sharedMemory.vectorRestore.vectors !== "loaded") throw new Error(`the restart embedded again: ${conductor.sharedMemory.vectorRestore.problem ?? ""}`);
-    await conductor.close();
-    return elapsed;
+    const probe = path.join(import.meta.dirname, "restart-probe.ts");
+    const { stdout } = await run(process.execPath, [...process.execArgv, probe, "--dir", dir, "--capacity", String(capacity)], { maxBuffer: 1 << 20 });
+    return (JSON.parse(stdout) as { ms: number }).ms;
   } finally {
     await fs.remove(dir);
   }
 }
+
+/** Folders saved for a restart, measured after the rest: the row each goes to. */
+const restarts: Array<{ row: Record<string, number | string | boolean | null>; dir: string; capacity: number }> = [];
 
 for (const kind of kinds) {
   for (const size of sizes) {
@@ -187,7 +187,7 @@ for (const kind of kinds) {
       effortRows.push({ data: kind, size, efSearch: effort, retrieveP50Ms: Number(percentile(effortLatencies, 0.5).toFixed(2)), retrieveP95Ms: Number(percentile(effortLatencies, 0.95).toFixed(2)), recallAt10: Number((await recallOf(copy)).toFixed(3)) });
     }
     exact.clear();
-    const restart = size <= JSON_LIMIT ? await restartMs(memory, perLevel) : null;
+    const restartDir = size <= JSON_LIMIT ? await savedForRestart(memory) : null;
 
     // The same search through LangGraph's InMemoryStore with the same embedder.
     let inMemoryStoreP50: number | null = null;
@@ -222,13 +222,16 @@ for (const kind of kinds) {
       snapshotJsonMb: jsonMb,
       vectorsMb: megabytes(saved.vectors?.byteLength ?? 0),
       loadMs: Math.round(loadMs),
-      restartToFirstEpisodeMs: restart === null ? null : Math.round(restart),
+      restartToFirstEpisodeMs: null,
       inMemoryStoreSearchP50Ms: inMemoryStoreP50 === null ? null : Number(inMemoryStoreP50.toFixed(2)),
       inMemoryStoreToJottyRatio: inMemoryStoreP50 === null ? null : Number((inMemoryStoreP50 / retrieveP50Ms).toFixed(1)),
     });
+    if (restartDir !== null) restarts.push({ row: rows.at(-1) as Record<string, number | string | boolean | null>, dir: restartDir, capacity: perLevel });
     process.stdout.write(`measured ${kind} ${size}\n`);
   }
 }
+await settle();
+for (const { row, dir, capacity } of restarts) row.restartToFirstEpisodeMs = Math.round(await restartMs(dir, capacity));
 
 const show = (value: number | string | boolean | null | undefined): string => (value === null || value === undefined ? "-" : String(value));
 printTable(
@@ -248,7 +251,7 @@ if (effortRows.length > 0) {
 }
 await writeResult(values.out, "memory-scale", {
   description:
-    "HierarchicalMemory at scale on two kinds of synthetic memories: build (embed + index), store throughput with duplicate checks, top-10 goal-conditioned retrieval latency, recall@10 of the vector search against an exact index, heap and off-heap memory, save (snapshot + binary vectors), load (restore from them, no embedding), restart to the end of a PERSISTENT Conductor's first episode, and top-10 search in LangGraph's InMemoryStore with the same hashing embedder",
+    "HierarchicalMemory at scale on two kinds of synthetic memories: build (embed + index), store throughput with duplicate checks, top-10 goal-conditioned retrieval latency, recall@10 of the vector search against an exact index, heap and off-heap memory, save (snapshot + binary vectors), load (restore from them, no embedding), restart to the end of a PERSISTENT Conductor's first episode (in a fresh process), and top-10 search in LangGraph's InMemoryStore with the same hashing embedder",
   settings: { sizes, data: kinds, queries: queryCount, stores: storeCount, efforts, dimensions: embedder.dimensions, levels: MEMORY_LEVELS.length },
   gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
   durationMs: Math.round(performance.now() - started),
