@@ -379,7 +379,7 @@ export class HierarchicalMemory {
   }
 
   /**
-   * Rebuilds a memory from a snapshot. `vectors` from {@link HierarchicalMemory.snapshotVectors}
+   * Rebuilds a memory from a snapshot (rows or columns). `vectors` from {@link HierarchicalMemory.snapshotVectors}
    * are loaded as they are when the same embedder made them for these memories; else stored
    * per-entry vectors of the same embedder are used, and the rest embedded again
    * ({@link HierarchicalMemory.vectorRestore} says which, and why).
