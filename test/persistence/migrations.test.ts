@@ -3,7 +3,7 @@ import path from "node:path";
 import fs from "fs-extra";
 import { describe, expect, it } from "vitest";
 import { EXPERIENCE_MIGRATIONS, migrateExperienceSnapshot, type ExperienceSnapshot } from "../../src/experience/index.js";
-import { Experience, HierarchicalMemory, ManualClock, migrateState, QPredictor, Rng, STATE_SCHEMA_VERSION, Vault, type Migration } from "../../src/index.js";
+import { Conductor, Experience, HierarchicalMemory, ManualClock, migrateState, parseMemorySnapshot, QPredictor, Rng, STATE_SCHEMA_VERSION, Vault, type Migration } from "../../src/index.js";
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object") for (const inner of Object.values(value)) deepFreeze(inner);
@@ -48,6 +48,24 @@ describe("stored formats stay readable", () => {
       const q = await QPredictor.restore(loaded?.state.qPredictor);
       expect(q.entry("count refunds today", "filter category_code = 'REFUND'")?.value).toBe(0.5);
       expect(loaded?.state.brainState).toEqual({ memory_learner: { schemaVersion: 1, baselines: { revenue: 0.6 } } });
+    } finally {
+      await fs.remove(dir);
+    }
+  });
+
+  it("starts a Conductor from the fixture's memory rows and saves them again as columns", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "jotty-fixture-"));
+    try {
+      await fs.copy(path.resolve("test/fixtures/vault/v1"), dir);
+      const before = parseMemorySnapshot((await (await Vault.open({ dir })).loadLatest())?.state.sharedMemory);
+      const conductor = await Conductor.create({ config: { learningMode: "persistent", outputDir: dir, seed: 1 } });
+      expect(conductor.loadedFrom).toBe("run_20261121_000000");
+      expect(conductor.sharedMemory.list().map((entry) => entry.content)).toEqual(before.entries.map((entry) => entry.content));
+      await conductor.save();
+      await conductor.close();
+      const saved = (await (await Vault.open({ dir })).loadLatest())?.state.sharedMemory as { schemaVersion: number };
+      expect(saved.schemaVersion).toBe(2);
+      expect(parseMemorySnapshot(saved).entries.map(({ id, content, values }) => ({ id, content, values }))).toEqual(before.entries.map(({ id, content, values }) => ({ id, content, values })));
     } finally {
       await fs.remove(dir);
     }
