@@ -40,15 +40,15 @@ export const MemoryColumnsSchema = z.strictObject({
   content: column(entry.content),
   domain: column(metadata.domain),
   taskType: column(metadata.taskType),
-  actor: optional(z.string()),
-  user: optional(z.string()),
-  tenant: optional(z.string()),
-  key: optional(z.string()),
-  payload: optional(z.record(z.string(), z.unknown())),
-  consolidatedInto: optional(z.string()),
+  actor: optional(metadata.actor.unwrap()),
+  user: optional(metadata.user.unwrap()),
+  tenant: optional(metadata.tenant.unwrap()),
+  key: optional(metadata.key.unwrap()),
+  payload: optional(metadata.payload.unwrap()),
+  consolidatedInto: optional(entry.consolidatedInto.unwrap()),
   /** Encoded vectors, when the snapshot holds them. */
   vector: optional(z.string()),
-  sourceEpisodes: lists({ item: column(z.string()) }),
+  sourceEpisodes: lists({ item: column(metadata.sourceEpisodes.element) }),
   /** Values per goal: `goal` is a position in `goals`. */
   values: lists({ goals: column(z.string()), goal: column(count), value: column(GoalValueSchema.shape.value), visits: column(GoalValueSchema.shape.visits) }),
   accessCount: column(entry.accessCount),
@@ -58,7 +58,7 @@ export const MemoryColumnsSchema = z.strictObject({
   timesStored: column(entry.timesStored),
   protected: column(entry.protected),
   causalLinks: lists({ target: column(CausalLinkSchema.shape.target), relation: column(CausalLinkSchema.shape.relation), confidence: column(CausalLinkSchema.shape.confidence) }),
-  sources: lists({ item: column(z.string()) }),
+  sources: lists({ item: column(entry.sources.element) }),
 });
 
 /** A memory snapshot as columns. */
