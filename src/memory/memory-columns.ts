@@ -2,6 +2,7 @@ import { z } from "zod";
 import { JottyError } from "../errors/index.js";
 import { CausalLinkSchema, GoalValueSchema, MemoryEntrySchema, type MemoryEntry } from "./memory-entry.js";
 import { MemoryKindSchema, MemoryLevelSchema } from "./memory-level.js";
+import { SNAPSHOT_HEADER_SHAPE } from "./snapshot-header-schema.js";
 
 /** The schema version of a memory snapshot written as columns. */
 export const MEMORY_COLUMNS_VERSION = 2;
@@ -21,15 +22,11 @@ const optional = <T extends z.ZodType>(cell: T) => column(cell.nullable()).optio
  * A memory snapshot as columns (version 2): every field of the entries in one array, so that a
  * file of 100k memories parses into a few dozen arrays instead of half a million objects, and
  * takes less than half the bytes. The constraints are the entries' own (`MemoryEntrySchema`);
- * that every column has one cell a memory is checked by {@link columnsToEntries}.
+ * that the columns fit together is checked by {@link checkColumns}.
  */
 export const MemoryColumnsSchema = z.strictObject({
   schemaVersion: z.literal(MEMORY_COLUMNS_VERSION),
-  name: z.string().min(1),
-  embedder: z.string(),
-  totalAccesses: z.int().min(0),
-  lastConsolidation: z.number().optional(),
-  goals: z.record(z.string(), z.string().nullable()),
+  ...SNAPSHOT_HEADER_SHAPE,
   /** How many memories. */
   size: count,
   id: column(entry.id),
@@ -152,7 +149,7 @@ export type SnapshotRow = MemoryEntry & { vector?: string };
  * list whose items do not add up to its counts, a value naming a goal not in `values.goals`
  * or one goal twice. Undefined when nothing is.
  */
-export function columnsProblem(columns: MemoryColumns): string | undefined {
+function columnsProblem(columns: MemoryColumns): string | undefined {
   const size = columns.size;
   const cells: Array<[string, readonly unknown[] | undefined]> = [
     ["id", columns.id], ["level", columns.level], ["kind", columns.kind], ["content", columns.content], ["domain", columns.domain], ["taskType", columns.taskType],
@@ -183,16 +180,25 @@ export function columnsProblem(columns: MemoryColumns): string | undefined {
 }
 
 /**
- * The entries of columns checked against their schema: rows built anew, in order, sharing
- * nothing with the columns.
+ * Checks that columns matching their schema fit together (see {@link columnsProblem}).
  *
- * @throws JottyError `snapshot_invalid` naming the {@link columnsProblem}.
+ * @throws JottyError `snapshot_invalid` naming the problem.
  */
-export function columnsToEntries(columns: MemoryColumns): SnapshotRow[] {
+export function checkColumns(columns: MemoryColumns): void {
   const problem = columnsProblem(columns);
   if (problem !== undefined) {
     throw new JottyError({ code: "snapshot_invalid", message: `Not a memory snapshot of schema version ${MEMORY_COLUMNS_VERSION}: ${problem}. Pass what was saved.` });
   }
+}
+
+/**
+ * The entries of columns checked against their schema: rows built anew, in order, sharing
+ * nothing with the columns.
+ *
+ * @throws JottyError `snapshot_invalid` as {@link checkColumns} does.
+ */
+export function columnsToEntries(columns: MemoryColumns): SnapshotRow[] {
+  checkColumns(columns);
   const size = columns.size;
   const { sourceEpisodes, values, causalLinks, sources } = columns;
   const goalNames = values.goals;

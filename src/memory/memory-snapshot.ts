@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { decodeVector, encodeVector } from "../embeddings/index.js";
 import { parseSnapshot } from "../util/index.js";
-import { JottyError } from "../errors/index.js";
-import { columnsProblem, columnsToEntries, MEMORY_COLUMNS_VERSION, MemoryColumnsSchema } from "./memory-columns.js";
+import { checkColumns, columnsToEntries, MEMORY_COLUMNS_VERSION, MemoryColumnsSchema, type MemoryColumns } from "./memory-columns.js";
 import { MemoryEntrySchema } from "./memory-entry.js";
+import { SNAPSHOT_HEADER_SHAPE } from "./snapshot-header-schema.js";
 
 export { decodeVector, encodeVector };
 
@@ -13,19 +13,21 @@ export const MEMORY_SNAPSHOT_VERSION = 1;
 /** A memory snapshot, version 1. */
 export const MemorySnapshotSchema = z.strictObject({
   schemaVersion: z.literal(MEMORY_SNAPSHOT_VERSION),
-  name: z.string().min(1),
-  /** Which embedder made the vectors (see `embedderId`). */
-  embedder: z.string(),
-  totalAccesses: z.int().min(0),
-  /** When the last consolidation pass ran: episodes stored before it do not seed clusters again. */
-  lastConsolidation: z.number().optional(),
+  ...SNAPSHOT_HEADER_SHAPE,
   entries: z.array(MemoryEntrySchema.extend({ vector: z.string().optional() })),
-  /** Goals seen, with their vectors (null when they are recomputed on restore). */
-  goals: z.record(z.string(), z.string().nullable()),
 });
 
 /** A memory snapshot: plain JSON. */
 export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
+
+/** A snapshot checked against the schema of its form: rows (checked in place, or copied), or columns (always in place, only read). */
+function checkedForm(snapshot: unknown, inPlace: boolean): { rows: MemorySnapshot } | { columns: MemoryColumns } {
+  const version = (snapshot as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version !== "number" || version < MEMORY_COLUMNS_VERSION) {
+    return { rows: parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory", inPlace }) };
+  }
+  return { columns: parseSnapshot({ schema: MemoryColumnsSchema, snapshot, version: MEMORY_COLUMNS_VERSION, what: "memory", inPlace: true }) };
+}
 
 /**
  * Validates a memory snapshot, as rows (version 1) or as columns (version 2, what the Vault
@@ -37,20 +39,17 @@ export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
  *   `snapshot_invalid` when it does not match the schema.
  */
 export function parseMemorySnapshot(snapshot: unknown, { inPlace = false }: { inPlace?: boolean } = {}): MemorySnapshot {
-  const version = (snapshot as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version !== "number" || version < MEMORY_COLUMNS_VERSION) {
-    return parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory", inPlace });
-  }
-  // The columns are only read (rows and payloads are built anew): checked where they are.
-  const columns = parseSnapshot({ schema: MemoryColumnsSchema, snapshot, version: MEMORY_COLUMNS_VERSION, what: "memory", inPlace: true });
+  const form = checkedForm(snapshot, inPlace);
+  if ("rows" in form) return form.rows;
+  const { schemaVersion: _version, size: _size, goals, lastConsolidation, name, embedder, totalAccesses } = form.columns;
   return {
     schemaVersion: MEMORY_SNAPSHOT_VERSION,
-    name: columns.name,
-    embedder: columns.embedder,
-    totalAccesses: columns.totalAccesses,
-    ...(columns.lastConsolidation === undefined ? {} : { lastConsolidation: columns.lastConsolidation }),
-    entries: columnsToEntries(columns),
-    goals: { ...columns.goals },
+    name,
+    embedder,
+    totalAccesses,
+    ...(lastConsolidation === undefined ? {} : { lastConsolidation }),
+    entries: columnsToEntries(form.columns),
+    goals: { ...goals },
   };
 }
 
@@ -61,11 +60,6 @@ export function parseMemorySnapshot(snapshot: unknown, { inPlace = false }: { in
  * @throws JottyError as {@link parseMemorySnapshot} does.
  */
 export function checkMemorySnapshot(snapshot: unknown): void {
-  const version = (snapshot as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version !== "number" || version < MEMORY_COLUMNS_VERSION) {
-    parseSnapshot({ schema: MemorySnapshotSchema, snapshot, version: MEMORY_SNAPSHOT_VERSION, what: "memory", inPlace: true });
-    return;
-  }
-  const problem = columnsProblem(parseSnapshot({ schema: MemoryColumnsSchema, snapshot, version: MEMORY_COLUMNS_VERSION, what: "memory", inPlace: true }));
-  if (problem !== undefined) throw new JottyError({ code: "snapshot_invalid", message: `Not a memory snapshot of schema version ${MEMORY_COLUMNS_VERSION}: ${problem}.` });
+  const form = checkedForm(snapshot, true);
+  if ("columns" in form) checkColumns(form.columns);
 }
