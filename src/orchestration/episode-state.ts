@@ -162,6 +162,20 @@ export const EpisodeState = Annotation.Root({
 export type State = typeof EpisodeState.State;
 export type Update = typeof EpisodeState.Update;
 
+/** A field of the episode state. */
+export type Field = keyof typeof EpisodeState.spec;
+
+/**
+ * The input schema of a node that works with `fields` alone: what it reads, and the fields it
+ * writes that {@link changesOf} compares with what they hold (every last-value field, and a
+ * keyed field such as `points`; an appended list needs no reading for that). LangGraph hands
+ * such a node just these channels: it builds a node's input from every channel the node reads,
+ * at every step, and a step node needs a third of the state.
+ */
+export function nodeInput<K extends Field>(fields: readonly K[]) {
+  return Annotation.Root(Object.fromEntries(fields.map((field) => [field, EpisodeState.spec[field]])) as Pick<typeof EpisodeState.spec, K>);
+}
+
 
 /** The fields a reducer adds each update to (the others hold the last value written). */
 const REDUCED: ReadonlySet<string> = new Set(Object.entries(EpisodeState.spec).flatMap(([key, channel]) => (channel instanceof BinaryOperatorAggregate ? [key] : [])));
@@ -177,11 +191,11 @@ function addsNothing(value: unknown, held: unknown): boolean {
 
 /**
  * A node's update without the writes that change nothing: a field set to the value it holds,
- * or a reduced field given nothing to add. LangGraph pays for every channel a node writes, at
+ * or a reduced field given nothing to add (a field the node did not read is always written). LangGraph pays for every channel a node writes, at
  * every step, so the episode graph writes only what changes; the state after the update is
  * the same either way.
  */
-export function changesOf(state: State, update: Update): Update {
+export function changesOf(state: Partial<State>, update: Update): Update {
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(update)) {
     const held = (state as Record<string, unknown>)[key];

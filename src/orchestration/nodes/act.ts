@@ -8,13 +8,33 @@ import type { State, Update } from "../episode-state.js";
 import { ExecutionMode } from "../execution-mode.js";
 import { errorMessage } from "../../errors/index.js";
 
+/** What the act node reads and writes (its input schema in the episode graph; see `nodeInput`). */
+export const ACT_FIELDS = [
+  "actor",
+  "traceActions",
+  "traceSimilarity",
+  "step",
+  "mode",
+  "goal",
+  "taskType",
+  "episode",
+  "observation",
+  "actions",
+  "localRecall",
+  "point",
+  "trajectory",
+  "examples",
+  "strategies",
+  "decision",
+] as const;
+
 /**
  * The actor whose turn it is decides: a follower replays its trace; while learning, the
  * Conductor may decide on its behalf (a probe, a rule, a proven option); else the actor acts
  * on the observation, its recalled memories and the learned context. A failing actor is
  * recorded, not thrown.
  */
-export async function actNode(state: State, context: EpisodeContext): Promise<Update> {
+export async function actNode(state: Pick<State, (typeof ACT_FIELDS)[number]>, context: EpisodeContext): Promise<Update> {
   const { config, actors, localMemories: memories, sharedMemory, evidence, q } = context.services;
   const actor = actors.get(state.actor) as Actor;
   const expected = state.traceActions[state.step];

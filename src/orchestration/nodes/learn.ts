@@ -3,12 +3,15 @@ import type { QUpdateInput } from "../../learning/index.js";
 import type { Decision, LoggedStep, State, Transition, Update } from "../episode-state.js";
 import { errorMessage } from "../../errors/index.js";
 
+/** What the learn node reads and writes (its input schema in the episode graph; see `nodeInput`); `done` routes it. */
+export const LEARN_FIELDS = ["transition", "decision", "trajectory", "todoId", "step", "stopped", "done", "pending"] as const;
+
 /**
  * Logs the step in the episode's trajectory, settles the actor's turn in the todo list, and
  * (while learning, for Q-learning and SARSA) updates the Q-predictor from the transition;
  * SARSA learns each transition once the next action is known. Learning errors are recorded.
  */
-export async function learnNode(state: State, context: EpisodeContext): Promise<Update> {
+export async function learnNode(state: Pick<State, (typeof LEARN_FIELDS)[number]>, context: EpisodeContext): Promise<Update> {
   const { config, experience, q } = context.services;
   const { todos, deferred } = context;
   const transition = state.transition as Transition;

@@ -4,13 +4,16 @@ import { decisionPointOf } from "../../knowledge/index.js";
 import { type EpisodeContext } from "../episode-context.js";
 import type { Decision, State, Update } from "../episode-state.js";
 
+/** What the observe node reads and writes (its input schema in the episode graph; see `nodeInput`). */
+export const OBSERVE_FIELDS = ["decision", "transition", "observation", "actions", "step", "totalReward", "point", "points", "environmentState", "capability", "done", "success", "stopped"] as const;
+
 /**
  * Applies the decision to the environment and records the step: the transition to learn
  * from, the next observation and decision point, and the trajectory entry. A failed actor, a
  * refused action and a failing environment become a penalised step (and stop the episode
  * when `conductor.onActorError` says so).
  */
-export async function observeNode(state: State, context: EpisodeContext): Promise<Update> {
+export async function observeNode(state: Pick<State, (typeof OBSERVE_FIELDS)[number]>, context: EpisodeContext): Promise<Update> {
   const decision = state.decision as Decision;
   const { actorErrorReward, invalidActionReward, onActorError } = context.services.config.conductor;
   const failure = (reward: number, error: string, stop: boolean): Update => ({

@@ -3,6 +3,9 @@ import type { EpisodeContext } from "../episode-context.js";
 import type { State, Update } from "../episode-state.js";
 import { ExecutionMode } from "../execution-mode.js";
 
+/** What the plan node reads and writes (its input schema in the episode graph; see `nodeInput`). */
+export const PLAN_FIELDS = ["step", "goal", "capability", "stopped", "mode", "traceActions", "traceSimilarity", "traceId", "actor", "todoId"] as const;
+
 /** The share of learning episodes that reason afresh instead of following a stored trace. */
 function explorationRate(context: EpisodeContext): number {
   const { config, q } = context.services;
@@ -18,7 +21,7 @@ function explorationRate(context: EpisodeContext): number {
  * or none) and gives the turn to the next actor: the one with the capability the environment
  * asks for, else the next in the todo order.
  */
-export async function planNode(state: State, context: EpisodeContext): Promise<Update> {
+export async function planNode(state: Pick<State, (typeof PLAN_FIELDS)[number]>, context: EpisodeContext): Promise<Update> {
   const { actors, traces } = context.services;
   const { todos } = context;
   const update: Update = {};
