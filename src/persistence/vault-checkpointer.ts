@@ -11,6 +11,7 @@ import {
   type PendingWrite,
 } from "@langchain/langgraph-checkpoint";
 import { z } from "zod";
+import { AppendFiles } from "./append-files.js";
 import { decryptBytes, encryptBytes, hmacHex, macKeyOf } from "./codec.js";
 
 type Storage = MemorySaver["storage"];
@@ -86,6 +87,8 @@ export class VaultCheckpointer extends MemorySaver {
   private readonly nameKey: Buffer | undefined;
   private skipped = 0;
   private readonly adoptedThreads = new Set<string>();
+  /** The thread logs, kept open between lines. */
+  private readonly logs = new AppendFiles();
 
   private constructor(
     dir: string,
@@ -100,6 +103,7 @@ export class VaultCheckpointer extends MemorySaver {
 
   /** Done with this saver: a folder a Vault handed out is given back (removed when no thread is left in it). */
   async close(): Promise<void> {
+    this.logs.closeAll();
     await this.release?.();
   }
 
@@ -202,7 +206,7 @@ export class VaultCheckpointer extends MemorySaver {
     const file = this.fileOf(thread);
     const text = JSON.stringify({ ...line, thread });
     const stored = this.key === undefined ? text : `${SEALED}${encryptBytes(Buffer.from(text, "utf8"), this.key, `jotty-checkpoint:${path.basename(file)}`).toString("base64")}`;
-    await fsp.appendFile(file, `${stored}\n`);
+    this.logs.append(file, `${stored}\n`);
   }
 
   /** Thread ids held, for callers that clean up after a crash. */
@@ -278,6 +282,7 @@ export class VaultCheckpointer extends MemorySaver {
   override async deleteThread(threadId: string): Promise<void> {
     await super.deleteThread(threadId);
     delete this.blobs[threadId];
+    this.logs.close(this.fileOf(threadId));
     await fsp.rm(this.fileOf(threadId), { force: true });
   }
 }

@@ -21,6 +21,7 @@ validate({
     return VaultCheckpointer.open({ dir });
   },
   async destroyCheckpointer(checkpointer: VaultCheckpointer) {
+    await checkpointer.close();
     await fs.remove(checkpointer.dir);
   },
 });
