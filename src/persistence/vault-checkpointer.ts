@@ -46,7 +46,7 @@ type LogLine = z.infer<typeof LogLineSchema>;
 /** Lines of an encrypted thread log start with this; the rest is base64 of the AES-GCM record. */
 const SEALED = "E1:";
 
-const encode = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64");
+const encode = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 const decode = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "base64"));
 
 function blobKey(channel: string, version: unknown): string {
