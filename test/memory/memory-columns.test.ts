@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HierarchicalMemory, JottyError, ManualClock, MemoryColumnsSchema, MemorySnapshotSchema, type MemoryColumns, type MemoryEntry } from "../../src/index.js";
 import { columnsToEntries, entriesToColumns } from "../../src/memory/memory-columns.js";
-import { checkMemorySnapshot } from "../../src/memory/index.js";
+import { checkMemorySnapshot, parseMemorySnapshot } from "../../src/memory/index.js";
+import { COLUMNS_CHECKED_IN_PLACE_FROM } from "../../src/memory/memory-snapshot.js";
 import { pathsOf, withValue } from "../support/json-paths.js";
 
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
@@ -78,22 +79,34 @@ describe("memory snapshot columns", () => {
     expect(await restored.retrieve(query)).toEqual(await (await HierarchicalMemory.restore(throughJson(rows), { clock })).retrieve(query));
   });
 
-  it("refuse columns that do not fit together, naming what is wrong, or that come from a newer Jotty", async () => {
-    const columns = throughJson((await teamMemory()).snapshot({ columns: true })) as MemoryColumns & Record<string, unknown>;
-    const refused = async (changed: unknown, message: RegExp): Promise<void> => {
-      await expect(HierarchicalMemory.restore(changed)).rejects.toMatchObject({ code: "snapshot_invalid", message: expect.stringMatching(message) });
-      expect(() => checkMemorySnapshot(changed)).toThrow(message);
-    };
-    await refused({ ...columns, content: columns.content.slice(1) }, /content has 3 cells for 4 memories/);
-    await refused({ ...columns, sources: { count: columns.sources.count, item: ["extra"] } }, /items of sources do not add up/);
-    await refused(withValue(columns, ["values", "goal", 0], 9), /goal 9, which values.goals does not hold/);
-    const twice = { ...columns.values, count: [2, ...columns.values.count.slice(1)], goal: [0, 0, ...columns.values.goal.slice(1)], value: [0.5, ...columns.values.value], visits: [1, ...columns.values.visits] };
-    await refused({ ...columns, values: twice, sourceEpisodes: columns.sourceEpisodes }, /two values for goal/);
-    await refused(withValue(columns, ["accessCount", 1], -1), /accessCount/);
-    await refused(withValue(columns, ["level", 0], 5), /level/);
-    await expect(HierarchicalMemory.restore({ ...columns, schemaVersion: 3 })).rejects.toMatchObject({ code: "snapshot_version_unsupported", message: expect.stringContaining("newer than this Jotty reads (2)") });
-    expect(() => checkMemorySnapshot(columns)).not.toThrow();
-  });
+  // Below COLUMNS_CHECKED_IN_PLACE_FROM memories zod checks the columns, from it the compiled check: both refuse alike.
+  for (const size of ["small", "large"] as const) {
+    it(`refuse columns that do not fit together, naming what is wrong, or that come from a newer Jotty (${size})`, async () => {
+      const team = await teamMemory();
+      let columns = throughJson(team.snapshot({ columns: true })) as MemoryColumns & Record<string, unknown>;
+      if (size === "large") {
+        const { entries, ...rest } = team.snapshot();
+        const copies = Array.from({ length: COLUMNS_CHECKED_IN_PLACE_FROM }, (_, index) => ({ ...(entries[index % entries.length] as MemoryEntry), id: `copy-${index}` }));
+        const { schemaVersion: _version, ...head } = rest;
+        columns = throughJson(entriesToColumns(head, [...entries, ...copies])) as MemoryColumns & Record<string, unknown>;
+        expect(columns.size).toBeGreaterThanOrEqual(COLUMNS_CHECKED_IN_PLACE_FROM);
+      }
+      const refused = async (changed: unknown, message: RegExp): Promise<void> => {
+        await expect(HierarchicalMemory.restore(changed)).rejects.toMatchObject({ code: "snapshot_invalid", message: expect.stringMatching(message) });
+        expect(() => checkMemorySnapshot(changed)).toThrow(message);
+      };
+      await refused({ ...columns, content: columns.content.slice(1) }, new RegExp(`content has ${columns.size - 1} cells for ${columns.size} memories`));
+      await refused({ ...columns, sources: { count: columns.sources.count, item: [...columns.sources.item, "extra"] } }, /items of sources do not add up/);
+      await refused(withValue(columns, ["values", "goal", 0], 9), /goal 9, which values.goals does not hold/);
+      const twice = { ...columns.values, count: [2, ...columns.values.count.slice(1)], goal: [0, 0, ...columns.values.goal.slice(1)], value: [0.5, ...columns.values.value], visits: [1, ...columns.values.visits] };
+      await refused({ ...columns, values: twice, sourceEpisodes: columns.sourceEpisodes }, /two values for goal/);
+      await refused(withValue(columns, ["accessCount", 1], -1), /accessCount/);
+      await refused(withValue(columns, ["level", 0], 5), /level/);
+      await expect(HierarchicalMemory.restore({ ...columns, schemaVersion: 3 })).rejects.toMatchObject({ code: "snapshot_version_unsupported", message: expect.stringContaining("newer than this Jotty reads (2)") });
+      expect(() => checkMemorySnapshot(columns)).not.toThrow();
+      expect(parseMemorySnapshot(columns).entries.map((entry) => entry.id)).toEqual(columns.id);
+    });
+  }
 
   it("never give rows the entry schema refuses, whatever one value is changed to", async () => {
     const columns = throughJson((await teamMemory()).snapshot({ includeVectors: true, columns: true }));
