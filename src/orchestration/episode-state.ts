@@ -191,9 +191,9 @@ function addsNothing(value: unknown, held: unknown): boolean {
 
 /**
  * A node's update without the writes that change nothing: a field set to the value it holds,
- * or a reduced field given nothing to add (a field the node did not read is always written). LangGraph pays for every channel a node writes, at
- * every step, so the episode graph writes only what changes; the state after the update is
- * the same either way.
+ * or a reduced field given nothing to add (a field the node did not read is always written).
+ * LangGraph pays for every channel a node writes, at every step, so the episode graph writes
+ * only what changes; the state after the update is the same either way.
  */
 export function changesOf(state: Partial<State>, update: Update): Update {
   const kept: Record<string, unknown> = {};
