@@ -46,6 +46,15 @@ describe("AppendFiles", () => {
     expect(await fs.readFile(name, "utf8")).toBe("before\none\ntwo\n");
   });
 
+  it("closes a file whose write failed, so the next line opens it again", () => {
+    const files = new AppendFiles();
+    // Every write to /dev/full fails with ENOSPC, as a full disk does.
+    expect(() => files.append("/dev/full", "x\n")).toThrow(/ENOSPC/);
+    expect(files.openCount).toBe(0);
+    expect(() => files.append("/dev/full", "y\n")).toThrow(/ENOSPC/);
+    expect(files.openCount).toBe(0);
+  });
+
   it("throws when a file cannot be opened and keeps nothing open for it", async () => {
     const dir = await folder();
     const files = new AppendFiles();
