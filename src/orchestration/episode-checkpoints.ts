@@ -1,4 +1,5 @@
 import type { Vault, VaultCheckpointer } from "../persistence/index.js";
+import { APPENDED_FIELDS } from "./episode-state.js";
 
 /** Thread ids of the Conductor's training episodes: this and the episode's number. */
 const EPISODE_THREAD = "jotty-episode-";
@@ -32,7 +33,7 @@ export async function openEpisodeCheckpoints({
   vault: Vault;
   onWarning: ((warning: string) => void) | undefined;
 }): Promise<{ checkpointer: VaultCheckpointer; interrupted: string[] }> {
-  const checkpointer = await vault.checkpointer();
+  const checkpointer = await vault.checkpointer({ appendOnly: APPENDED_FIELDS });
   const interrupted = checkpointer.adopted.filter((thread) => episodeOf(thread) !== undefined).sort((a, b) => (episodeOf(a) as number) - (episodeOf(b) as number));
   const dropped = checkpointer.adopted.filter((thread) => (thread.startsWith("jotty-") || /^episode-\d+-\d+$/.test(thread)) && episodeOf(thread) === undefined);
   for (const thread of dropped) await checkpointer.deleteThread(thread);

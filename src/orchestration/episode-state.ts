@@ -162,6 +162,12 @@ export const EpisodeState = Annotation.Root({
 export type State = typeof EpisodeState.State;
 export type Update = typeof EpisodeState.Update;
 
+/**
+ * The fields that are lists only ever appended to, whose items no node changes once written:
+ * a checkpoint stores what a step adds to them, not the whole list again.
+ */
+export const APPENDED_FIELDS = ["accessed", "qUpdates", "loggedSteps", "trajectory", "errors"] as const;
+
 /** A field of the episode state. */
 export type Field = keyof typeof EpisodeState.spec;
 

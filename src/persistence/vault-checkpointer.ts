@@ -12,6 +12,7 @@ import {
 } from "@langchain/langgraph-checkpoint";
 import { z } from "zod";
 import { AppendFiles } from "./append-files.js";
+import { AppendedLists, appendedType, storedValue } from "./appended-lists.js";
 import { decryptBytes, encryptBytes, hmacHex, macKeyOf } from "./codec.js";
 
 type Storage = MemorySaver["storage"];
@@ -68,6 +69,12 @@ export interface VaultCheckpointerOptions {
   adopt?: readonly string[];
   /** Called by {@link VaultCheckpointer.close}: what the folder's owner does when the saver is done. */
   release?: () => Promise<void>;
+  /**
+   * Channels whose lists are only ever appended to, their items never changed once written (a
+   * trajectory, a journal): a new version that extends the last one is stored as the items it
+   * adds, so a step does not write the whole list again. Any other change is stored whole.
+   */
+  appendOnly?: readonly string[];
 }
 
 /**
@@ -89,13 +96,16 @@ export class VaultCheckpointer extends MemorySaver {
   private readonly adoptedThreads = new Set<string>();
   /** The thread logs, kept open between lines. */
   private readonly logs = new AppendFiles();
+  private readonly lists: AppendedLists;
 
   private constructor(
     dir: string,
     key: Buffer | undefined,
     private readonly release: (() => Promise<void>) | undefined,
+    appendOnly: readonly string[],
   ) {
     super();
+    this.lists = new AppendedLists(appendOnly);
     this.dir = dir;
     this.key = key;
     this.nameKey = key === undefined ? undefined : macKeyOf(key);
@@ -123,8 +133,8 @@ export class VaultCheckpointer extends MemorySaver {
    * processes that ended) are taken over: their threads are read, written into this folder (in
    * this folder's codec) and the folders removed; see `adopted`.
    */
-  static async open({ dir, key, onWarning, adopt = [], release }: VaultCheckpointerOptions): Promise<VaultCheckpointer> {
-    const saver = new VaultCheckpointer(path.resolve(dir), key, release);
+  static async open({ dir, key, onWarning, adopt = [], release, appendOnly = [] }: VaultCheckpointerOptions): Promise<VaultCheckpointer> {
+    const saver = new VaultCheckpointer(path.resolve(dir), key, release, appendOnly);
     await fsp.mkdir(saver.dir, { recursive: true });
     await saver.readFolder(saver.dir, { rewrite: false });
     for (const folder of adopt) {
@@ -220,9 +230,10 @@ export class VaultCheckpointer extends MemorySaver {
     const namespace = String(tuple.config.configurable?.checkpoint_ns ?? "");
     const stored = this.blobs[thread]?.[namespace] ?? {};
     const values: Record<string, unknown> = {};
+    const load = (type: string, bytes: Uint8Array) => this.serde.loadsTyped(type, bytes);
     for (const [channel, version] of Object.entries(tuple.checkpoint.channel_versions ?? {})) {
-      const blob = stored[blobKey(channel, version)];
-      if (blob !== undefined) values[channel] = await this.serde.loadsTyped(blob[0], blob[1]);
+      const value = await storedValue(stored, blobKey(channel, version), load);
+      if (value !== undefined) values[channel] = value;
     }
     // Values MemorySaver itself puts back (pending sends of old checkpoints) stay.
     tuple.checkpoint.channel_values = { ...values, ...tuple.checkpoint.channel_values };
@@ -245,16 +256,29 @@ export class VaultCheckpointer extends MemorySaver {
     newVersions: ChannelVersions = {},
   ): Promise<RunnableConfig> {
     const values = checkpoint.channel_values ?? {};
+    const thread = String(config.configurable?.thread_id);
+    const namespace = String(config.configurable?.checkpoint_ns ?? "");
+    const held = (key: string) => this.blobs[thread]?.[namespace]?.[key] !== undefined;
     const blobs: Array<[string, [string, Uint8Array]]> = [];
+    const written: Array<[string, string, unknown]> = [];
     for (const [channel, version] of Object.entries(newVersions)) {
-      if (channel in values) blobs.push([blobKey(channel, version), await this.serde.dumpsTyped(values[channel])]);
+      if (!(channel in values)) continue;
+      const key = blobKey(channel, version);
+      const value = values[channel];
+      const base = this.lists.baseOf(thread, namespace, channel, value, held);
+      if (base === undefined) {
+        blobs.push([key, await this.serde.dumpsTyped(value)]);
+      } else {
+        const [type, bytes] = await this.serde.dumpsTyped((value as unknown[]).slice(base.length));
+        blobs.push([key, [appendedType(type, base.key), bytes]]);
+      }
+      written.push([channel, key, value]);
     }
     const result = await super.put(config, { ...checkpoint, channel_values: {} }, metadata);
     // super.put has checked the thread id; store the changed channels' values once per version.
-    const thread = String(result.configurable?.thread_id);
-    const namespace = String(result.configurable?.checkpoint_ns ?? "");
     const byNamespace = ((this.blobs[thread] ??= Object.create(null) as Blobs[string])[namespace] ??= Object.create(null) as Blobs[string][string]);
     for (const [key, blob] of blobs) byNamespace[key] = blob;
+    for (const [channel, key, value] of written) this.lists.remember(thread, namespace, channel, key, value);
     const [stored, storedMetadata, parent] = this.storage[thread]?.[namespace]?.[checkpoint.id] as Storage[string][string][string];
     await this.append(thread, {
       op: "put",
@@ -282,6 +306,7 @@ export class VaultCheckpointer extends MemorySaver {
   override async deleteThread(threadId: string): Promise<void> {
     await super.deleteThread(threadId);
     delete this.blobs[threadId];
+    this.lists.forget(threadId);
     this.logs.close(this.fileOf(threadId));
     await fsp.rm(this.fileOf(threadId), { force: true });
   }

@@ -252,9 +252,10 @@ export class Vault {
    * A LangGraph checkpointer keeping graph checkpoints in a folder of this process's own
    * (`checkpoints/<process>/`, encrypted like the runs), never inside a run folder. It takes
    * over the checkpoints of processes that ended (see `adopted`), so an episode interrupted by
-   * a crash resumes where it stopped; folders of live processes are left alone.
+   * a crash resumes where it stopped; folders of live processes are left alone. `appendOnly`
+   * names the channels whose lists are only appended to (see `VaultCheckpointerOptions`).
    */
-  async checkpointer(): Promise<VaultCheckpointer> {
+  async checkpointer({ appendOnly = [] }: { appendOnly?: readonly string[] } = {}): Promise<VaultCheckpointer> {
     return this.locked(async (checks) => {
       const work = await createWorkFolder(this.dir);
       const adopt = await endedCheckpointFolders(this.dir, { except: work.dir, runs: checks.map((check) => check.name) });
@@ -263,6 +264,7 @@ export class Vault {
         key: this.codec.key,
         adopt,
         release: work.release,
+        appendOnly,
         ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }),
       });
     });

@@ -1,5 +1,6 @@
 import os from "node:os";
 import path from "node:path";
+import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { validate } from "@langchain/langgraph-checkpoint-validation";
 import { spawn } from "node:child_process";
 import fs from "fs-extra";
@@ -101,5 +102,51 @@ describe("VaultCheckpointer", () => {
     } finally {
       await fs.remove(dir);
     }
+  });
+});
+
+describe("VaultCheckpointer with append-only channels", () => {
+  const State = Annotation.Root({
+    log: Annotation<Array<{ step: number; text: string }>>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+    // Named append-only too, but replaced with a changed first item every third step: stored whole then.
+    recent: Annotation<string[]>,
+    step: Annotation<number>,
+  });
+  const STEPS = 24;
+  const graph = new StateGraph(State)
+    .addNode("tick", (state: typeof State.State) => ({
+      log: [{ step: state.step, text: `step ${state.step}: ${"x".repeat(200)}` }],
+      recent: state.step % 3 === 2 ? [`replaced at ${state.step}`, ...state.recent.slice(1)] : [...state.recent, `seen ${state.step}`],
+      step: state.step + 1,
+    }))
+    .addEdge(START, "tick")
+    .addConditionalEdges("tick", (state: typeof State.State) => (state.step >= STEPS ? END : "tick"), ["tick", END]);
+
+  async function run(appendOnly: string[]): Promise<{ dir: string; history: unknown[]; bytes: number }> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "jotty-appended-"));
+    folders.push(dir);
+    const saver = await VaultCheckpointer.open({ dir, appendOnly });
+    const compiled = graph.compile({ checkpointer: saver });
+    const config = { configurable: { thread_id: "t" }, durability: "sync" as const, recursionLimit: 100 };
+    await compiled.invoke({ step: 0, recent: [] }, config);
+    const history: unknown[] = [];
+    for await (const snapshot of compiled.getStateHistory(config)) history.push(snapshot.values);
+    const bytes = (await fs.stat(path.join(dir, "t.jsonl"))).size;
+    await saver.close();
+    return { dir, history, bytes };
+  }
+
+  it("stores what a step adds to a list, reads every checkpoint back whole, also in the next process", async () => {
+    const whole = await run([]);
+    const appended = await run(["log", "recent"]);
+    expect(whole.history).toHaveLength(STEPS + 2);
+    expect(appended.history).toEqual(whole.history);
+    // The log's items are written once each instead of once a step after them.
+    expect(appended.bytes).toBeLessThan(whole.bytes / 2);
+    // A new process takes the folder over and rebuilds the lists from the appended items.
+    const next = await VaultCheckpointer.open({ dir: path.join(appended.dir, "next"), adopt: [appended.dir], appendOnly: ["log", "recent"] });
+    const state = await graph.compile({ checkpointer: next }).getState({ configurable: { thread_id: "t" } });
+    expect(state.values).toEqual(whole.history[0]);
+    await next.close();
   });
 });
