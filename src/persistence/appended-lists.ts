@@ -52,7 +52,8 @@ export class AppendedLists {
       byThread = new Map();
       this.last.set(thread, byThread);
     }
-    byThread.set(`${namespace}\u0000${channel}`, { key, list: value });
+    // A copy of the list itself (not of its items), so a list changed in place is still compared with what was written.
+    byThread.set(`${namespace}\u0000${channel}`, { key, list: value.slice() });
   }
 
   /** Forgets a thread's lists. */

@@ -35,6 +35,12 @@ describe("appended lists", () => {
     expect(lists.baseOf("t", "", "log", [first[0]], held)).toBeUndefined();
     expect(lists.baseOf("t", "", "other", [...first, { n: 3 }], held)).toBeUndefined();
     expect(lists.baseOf("t", "", "log", [...first, { n: 3 }], () => false)).toBeUndefined();
+    // A list grown or changed in place is compared with what was written, not with itself.
+    lists.remember("t", "", "log", "v2", first);
+    first.push({ n: 3 });
+    expect(lists.baseOf("t", "", "log", first, held)).toEqual({ key: "v2", length: 2 });
+    first[0] = { n: 0 };
+    expect(lists.baseOf("t", "", "log", first, held)).toBeUndefined();
     lists.forget("t");
     expect(lists.baseOf("t", "", "log", [...first, { n: 3 }], held)).toBeUndefined();
   });
