@@ -63,15 +63,15 @@ export class AppendedLists {
 }
 
 /**
- * The value stored under `key`: a whole value, or a list rebuilt from the blobs of appended
- * items back to a whole one. Undefined when a blob of the chain is missing (a line lost to a
- * crash), as for a channel whose own blob is missing.
+ * The value stored under `key` (`{ value }`): a whole value, or a list rebuilt from the blobs
+ * of appended items back to a whole one. Undefined when a blob of the chain is missing (a line
+ * lost to a crash), as for a channel whose own blob is missing.
  */
 export async function storedValue(
   stored: Readonly<Record<string, StoredBlob>>,
   key: string,
   load: (type: string, bytes: Uint8Array) => Promise<unknown>,
-): Promise<unknown> {
+): Promise<{ value: unknown } | undefined> {
   const appended: StoredBlob[] = [];
   // A chain longer than the blobs held loops: no list can be rebuilt from it.
   const most = Object.keys(stored).length;
@@ -90,5 +90,5 @@ export async function storedValue(
     const [itemsType, itemsBytes] = appended[index] as StoredBlob;
     value = (value as unknown[]).concat((await load(itemsType, itemsBytes)) as unknown[]);
   }
-  return value;
+  return { value };
 }

@@ -232,8 +232,8 @@ export class VaultCheckpointer extends MemorySaver {
     const values: Record<string, unknown> = {};
     const load = (type: string, bytes: Uint8Array) => this.serde.loadsTyped(type, bytes);
     for (const [channel, version] of Object.entries(tuple.checkpoint.channel_versions ?? {})) {
-      const value = await storedValue(stored, blobKey(channel, version), load);
-      if (value !== undefined) values[channel] = value;
+      const found = await storedValue(stored, blobKey(channel, version), load);
+      if (found !== undefined) values[channel] = found.value;
     }
     // Values MemorySaver itself puts back (pending sends of old checkpoints) stay.
     tuple.checkpoint.channel_values = { ...values, ...tuple.checkpoint.channel_values };

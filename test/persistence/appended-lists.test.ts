@@ -14,8 +14,10 @@ describe("appended lists", () => {
       v2: [appendedType("json", "v1"), json([3])[1]],
       v3: [appendedType("json", "v2"), json([4, 5])[1]],
     };
-    expect(await storedValue(stored, "v3", load)).toEqual([1, 2, 3, 4, 5]);
-    expect(await storedValue(stored, "v1", load)).toEqual([1, 2]);
+    expect(await storedValue(stored, "v3", load)).toEqual({ value: [1, 2, 3, 4, 5] });
+    expect(await storedValue(stored, "v1", load)).toEqual({ value: [1, 2] });
+    // A stored undefined is a value, not a missing blob.
+    expect(await storedValue({ u: ["undefined", new Uint8Array()] }, "u", async () => undefined)).toEqual({ value: undefined });
   });
 
   it("give nothing when a blob of the chain is missing or the chain loops", async () => {
