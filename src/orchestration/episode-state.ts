@@ -162,12 +162,6 @@ export const EpisodeState = Annotation.Root({
 export type State = typeof EpisodeState.State;
 export type Update = typeof EpisodeState.Update;
 
-/**
- * The fields that are lists only ever appended to, whose items no node changes once written:
- * a checkpoint stores what a step adds to them, not the whole list again.
- */
-export const APPENDED_FIELDS = ["accessed", "qUpdates", "loggedSteps", "trajectory", "errors"] as const;
-
 /** A field of the episode state. */
 export type Field = keyof typeof EpisodeState.spec;
 
@@ -185,6 +179,14 @@ export function nodeInput<K extends Field>(fields: readonly K[]) {
 
 /** The fields a reducer adds each update to (the others hold the last value written). */
 const REDUCED: ReadonlySet<string> = new Set(Object.entries(EpisodeState.spec).flatMap(([key, channel]) => (channel instanceof BinaryOperatorAggregate ? [key] : [])));
+
+/**
+ * The fields that are lists only ever appended to (their reducer is `concat`), whose items no
+ * node changes once written: a checkpoint stores what a step adds to them, not the whole list again.
+ */
+export const APPENDED_FIELDS: readonly string[] = Object.entries(EpisodeState.spec).flatMap(([key, channel]) =>
+  channel instanceof BinaryOperatorAggregate && channel.operator === concat ? [key] : [],
+);
 
 /** Whether adding `value` to a reduced field changes nothing: no number, no items, no entry the field does not hold already. */
 function addsNothing(value: unknown, held: unknown): boolean {

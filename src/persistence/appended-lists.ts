@@ -73,18 +73,19 @@ export async function storedValue(
   load: (type: string, bytes: Uint8Array) => Promise<unknown>,
 ): Promise<{ value: unknown } | undefined> {
   const appended: StoredBlob[] = [];
-  // A chain longer than the blobs held loops: no list can be rebuilt from it.
-  const most = Object.keys(stored).length;
-  let at = key;
+  // A chain longer than the blobs held loops: no list can be rebuilt from it (counted only once a chain is met).
+  let most: number | undefined;
+  let blob = stored[key];
   for (;;) {
-    const blob = stored[at];
-    if (blob === undefined || appended.length > most) return undefined;
+    if (blob === undefined) return undefined;
     const part = appendedOf(blob[0]);
     if (part === undefined) break;
+    most ??= Object.keys(stored).length;
+    if (appended.length >= most) return undefined;
     appended.push([part.type, blob[1]]);
-    at = part.base;
+    blob = stored[part.base];
   }
-  const [type, bytes] = stored[at] as StoredBlob;
+  const [type, bytes] = blob;
   let value = await load(type, bytes);
   for (let index = appended.length - 1; index >= 0; index -= 1) {
     const [itemsType, itemsBytes] = appended[index] as StoredBlob;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decisionPointOf, type DecisionPoint } from "../../src/knowledge/index.js";
 import { InMemoryStore, START, StateGraph } from "@langchain/langgraph";
 import { buildEpisodeGraph } from "../../src/orchestration/episode-graph.js";
-import { changesOf, EpisodeState, episodeInput, nodeInput, type State } from "../../src/orchestration/episode-state.js";
+import { APPENDED_FIELDS, changesOf, EpisodeState, episodeInput, nodeInput, type State } from "../../src/orchestration/episode-state.js";
 import { ACT_FIELDS } from "../../src/orchestration/nodes/act.js";
 import { LEARN_FIELDS } from "../../src/orchestration/nodes/learn.js";
 import { OBSERVE_FIELDS } from "../../src/orchestration/nodes/observe.js";
@@ -82,5 +82,9 @@ describe("nodeInput", () => {
     expect(read("observe")).toEqual([...OBSERVE_FIELDS].sort());
     expect(read("learn")).toEqual([...LEARN_FIELDS].sort());
     expect(read("finish")).toEqual(Object.keys(EpisodeState.spec).sort());
+  });
+
+  it("names the lists a checkpoint stores as what each step appends: the fields the concat reducer adds to", () => {
+    expect([...APPENDED_FIELDS].sort()).toEqual(["accessed", "errors", "loggedSteps", "qUpdates", "trajectory"]);
   });
 });
