@@ -52,10 +52,12 @@ function uniform(seed: number, n: number): number {
 
 /**
  * Approximate top-k cosine search: a hierarchical navigable small-world graph (HNSW) over
- * vectors kept as 8-bit codes ({@link CodeRows}). Filters by tag are applied during the walk;
- * a filter so narrow that few vectors pass scores those exactly. A removed vector stays in the
- * graph as a waypoint until removed ones outnumber the rest, then the graph is rebuilt.
- * Scores approximate the cosine within about 0.01. Persisted whole with {@link HnswVectorIndex.toBytes}.
+ * vectors kept as 8-bit codes and 8-bit residuals ({@link CodeRows}). The walk scores by the
+ * codes alone (within about 0.01 of the cosine); what it found is ranked again by codes and
+ * residuals (within about 0.0001), so near ties come out in their exact order. Filters by tag
+ * are applied during the walk; a filter so narrow that few vectors pass scores those exactly.
+ * A removed vector stays in the graph as a waypoint until removed ones outnumber the rest,
+ * then the graph is rebuilt. Persisted whole with {@link HnswVectorIndex.toBytes}.
  */
 export class HnswVectorIndex implements VectorIndex {
   readonly dimensions: number;
@@ -217,7 +219,18 @@ export class HnswVectorIndex implements VectorIndex {
       this.counters.exactFallbacks += 1;
       return this.exact(passes, limit);
     }
-    return found.slice(0, limit).map(({ slot, score }) => ({ id: this.ids[slot] as string, score }));
+    return this.ranked(found.map((match) => match.slot), limit);
+  }
+
+  /** The best `limit` of the slots by their fine scores (codes and residuals), best first. */
+  private ranked(slots: number[], limit: number): VectorMatch[] {
+    const scores: number[] = [];
+    this.rows.scoreFine(slots, slots.length, scores);
+    return slots
+      .map((slot, index) => ({ slot, score: scores[index] as number }))
+      .sort((a, b) => b.score - a.score || a.slot - b.slot)
+      .slice(0, limit)
+      .map(({ slot, score }) => ({ id: this.ids[slot] as string, score }));
   }
 
   /** Every vector, with its tags, in the order added (removed ones left out). */
@@ -236,10 +249,10 @@ export class HnswVectorIndex implements VectorIndex {
   /** The whole index, graph included, as bytes: {@link HnswVectorIndex.fromBytes} loads it without rebuilding. */
   toBytes(): Uint8Array {
     const rows = this.used;
-    const { codes, scales } = this.rows.export(rows);
+    const { codes, scales, fineCodes, fineScales } = this.rows.export(rows);
     const header = {
       format: "jotty-hnsw",
-      version: 1,
+      version: 2,
       dimensions: this.dimensions,
       m: this.graph.m,
       efConstruction: this.efConstruction,
@@ -253,12 +266,14 @@ export class HnswVectorIndex implements VectorIndex {
       tags: Object.fromEntries(TAG_FIELDS.map((field) => [field, this.tags[field].known])),
     };
     const tagCodes = TAG_FIELDS.map((field) => this.tags[field].values.slice(0, rows));
-    return packSections(header, [codes, scales, this.removed.slice(0, rows), ...tagCodes, ...this.graph.export(rows)]);
+    return packSections(header, [codes, scales, fineCodes, fineScales, this.removed.slice(0, rows), ...tagCodes, ...this.graph.export(rows)]);
   }
 
   /**
    * Loads an index {@link HnswVectorIndex.toBytes} wrote, with its graph as it was, and room for
    * an eighth more (at least 1,024), so the first adds after a load do not copy every array.
+   * An index of version 1 (without residuals) loads too; its rows are then ranked by their codes
+   * alone until the graph is rebuilt.
    *
    * @throws JottyError `snapshot_invalid` when the bytes are not such an index.
    */
@@ -266,17 +281,22 @@ export class HnswVectorIndex implements VectorIndex {
     const { header, sections } = unpackSections(bytes, "approximate index");
     const invalid = (why: string): JottyError => new JottyError({ code: "snapshot_invalid", message: `The stored approximate index cannot be read: ${why}. Save the state again to rewrite it.` });
     const { dimensions, m, efConstruction, efSearch, seed, rows, inserted, entry, maxLevel, ids, tags } = header as Record<string, unknown>;
-    if (header.format !== "jotty-hnsw" || header.version !== 1) throw invalid("it is not a version 1 HNSW index");
+    if (header.format !== "jotty-hnsw" || (header.version !== 1 && header.version !== 2)) throw invalid("it is not a version 1 or 2 HNSW index");
     if (![dimensions, m, efConstruction, efSearch, rows, inserted].every((value) => Number.isInteger(value) && (value as number) >= 0)) throw invalid("its sizes are not whole numbers");
     const count = rows as number;
     if (!Array.isArray(ids) || ids.length !== count || !ids.every((id) => id === null || typeof id === "string")) throw invalid("its ids do not match its rows");
     const index = new HnswVectorIndex({ dimensions: dimensions as number, m: m as number, efConstruction: efConstruction as number, efSearch: overrides.efSearch ?? (efSearch as number), seed: seed as number, initialCapacity: Math.max(16, count + Math.max(1024, Math.ceil(count / 8))), ...(overrides.simd === undefined ? {} : { simd: overrides.simd }) });
-    const [codes, scales, removed, level, actor, goal, ...graph] = sections;
+    const withResiduals = header.version === 2;
+    const [codes, scales] = sections;
+    const [fineCodes, fineScales] = withResiduals ? sections.slice(2, 4) : [];
+    const [removed, level, actor, goal, ...graph] = sections.slice(withResiduals ? 4 : 2);
     const stride = index.rows.stride;
     if (codes?.byteLength !== count * stride || scales?.byteLength !== count * 4 || removed?.byteLength !== count) throw invalid("its vectors do not match its rows");
+    if (withResiduals && (fineCodes?.byteLength !== count * stride || fineScales?.byteLength !== count * 4)) throw invalid("its residuals do not match its rows");
     if (![level, actor, goal].every((section) => section?.byteLength === count * 4)) throw invalid("its tags do not match its rows");
     if (!index.graph.import(count, graph)) throw invalid("its graph does not match its rows");
-    index.rows.import(typedView(codes, Int8Array), typedView(scales, Float32Array));
+    const fine = fineCodes === undefined || fineScales === undefined ? undefined : { codes: typedView(fineCodes, Int8Array), scales: typedView(fineScales, Float32Array) };
+    index.rows.import(typedView(codes, Int8Array), typedView(scales, Float32Array), fine);
     index.removed.set(removed);
     const names = (tags ?? {}) as Record<string, unknown>;
     for (const [field, section] of [["level", level], ["actor", actor], ["goal", goal]] as const) {
@@ -351,13 +371,7 @@ export class HnswVectorIndex implements VectorIndex {
   private exact(passes: (slot: number) => boolean, limit: number): VectorMatch[] {
     const passing: number[] = [];
     for (let slot = 0; slot < this.used; slot += 1) if (passes(slot)) passing.push(slot);
-    const scores: number[] = [];
-    this.rows.score(passing, passing.length, scores);
-    return passing
-      .map((slot, index) => ({ slot, score: scores[index] as number }))
-      .sort((a, b) => b.score - a.score || a.slot - b.slot)
-      .slice(0, limit)
-      .map(({ slot, score }) => ({ id: this.ids[slot] as string, score }));
+    return this.ranked(passing, limit);
   }
 
   /** Builds the graph again from the live nodes only. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { packSections, unpackSections } from "../../src/embeddings/index.js";
 import { FlatVectorIndex, HnswVectorIndex, JottyError, Rng, TieredVectorIndex, type VectorMatch } from "../../src/index.js";
 
 const DIMENSIONS = 48;
@@ -89,12 +90,63 @@ describe("HnswVectorIndex", () => {
     expect(reusedAfter((vector, at) => (index.search(vector, { k: 8, effort: 32, beforeAdd: true }), index.add(`f${at}`, vector)), fresh.slice(70, 80))).toBeGreaterThanOrEqual(8);
   });
 
-  it("scores within 0.01 of the exact cosine", () => {
-    const { hnsw, flat } = build(3, 500);
+  it("scores within 0.0005 of the exact cosine, and returns a stored vector within 0.0001", () => {
+    const { hnsw, flat, items } = build(3, 500);
     for (const query of queries(4, 10)) {
       const exact = new Map(flat.search(query, { k: 500 }).map((match) => [match.id, match.score]));
-      for (const match of hnsw.search(query, { k: 10 })) expect(Math.abs(match.score - (exact.get(match.id) as number))).toBeLessThan(0.01);
+      for (const match of hnsw.search(query, { k: 10 })) expect(Math.abs(match.score - (exact.get(match.id) as number))).toBeLessThan(0.0005);
     }
+    for (const item of items.slice(0, 20)) {
+      const norm = Math.hypot(...item.vector);
+      const stored = hnsw.get(item.id) as Float32Array;
+      for (let index = 0; index < DIMENSIONS; index += 1) expect(Math.abs((stored[index] as number) - (item.vector[index] as number) / norm)).toBeLessThan(0.0001);
+    }
+  });
+
+  it("ranks near ties in their exact order, which the 8-bit codes alone cannot tell apart", () => {
+    const rng = new Rng(17);
+    const dimensions = 384;
+    const unit = (vector: number[]): number[] => vector.map((value) => value / Math.hypot(...vector));
+    const query = unit(Array.from({ length: dimensions }, () => rng.normal()));
+    /** A vector at exactly this cosine from the query, in a random direction otherwise. */
+    const atCosine = (cosine: number): number[] => {
+      const noise = Array.from({ length: dimensions }, () => rng.normal());
+      const along = noise.reduce((sum, value, index) => sum + value * (query[index] as number), 0);
+      const across = unit(noise.map((value, index) => value - along * (query[index] as number)));
+      return query.map((value, index) => cosine * value + Math.sqrt(1 - cosine ** 2) * (across[index] as number));
+    };
+    const hnsw = new HnswVectorIndex({ dimensions });
+    for (let index = 0; index < 400; index += 1) hnsw.add(`far${index}`, Array.from({ length: dimensions }, () => rng.normal()));
+    // Twenty vectors 0.0004 apart in cosine: far closer than the codes' error.
+    for (let index = 0; index < 20; index += 1) hnsw.add(`tie${index}`, atCosine(0.8 + 0.0004 * index));
+    const found = hnsw.search(query, { k: 10 });
+    expect(found.map((match) => match.id)).toEqual(Array.from({ length: 10 }, (_, index) => `tie${19 - index}`));
+    for (const [rank, match] of found.entries()) expect(match.score).toBeCloseTo(0.8 + 0.0004 * (19 - rank), 4);
+  });
+
+  it("loads an index saved before residuals, ranking its rows by their codes and new rows finely", () => {
+    const { hnsw, flat } = build(8, 1000);
+    const { header, sections } = unpackSections(hnsw.toBytes(), "index");
+    const older = packSections({ ...header, version: 1 }, [...sections.slice(0, 2), ...sections.slice(4)]);
+    const loaded = HnswVectorIndex.fromBytes(older);
+    expect(loaded.size).toBe(1000);
+    let largest = 0;
+    for (const query of queries(21, 10)) {
+      const exact = new Map(flat.search(query, { k: 1000 }).map((match) => [match.id, match.score]));
+      const found = loaded.search(query, { k: 10 });
+      expect(found.map((match) => match.id).filter((id) => hnsw.search(query, { k: 10 }).some((match) => match.id === id)).length).toBeGreaterThanOrEqual(8);
+      for (const match of found) largest = Math.max(largest, Math.abs(match.score - (exact.get(match.id) as number)));
+    }
+    // Codes alone: within 0.01, and not within the residuals' 0.0005.
+    expect(largest).toBeLessThan(0.01);
+    expect(largest).toBeGreaterThan(0.0005);
+    const fresh = clustered(40, 1)[0] as { vector: number[] };
+    loaded.add("fresh", fresh.vector);
+    const [top] = loaded.search(fresh.vector, { k: 1 });
+    expect(top?.id).toBe("fresh");
+    expect(Math.abs((top?.score as number) - 1)).toBeLessThan(0.0005);
+    const cut = packSections(header, [...sections.slice(0, 3), ...sections.slice(4)]);
+    expect(() => HnswVectorIndex.fromBytes(cut)).toThrowError(/approximate index cannot be read/);
   });
 
   it("returns only what passes a filter, narrow or wide, and as much of it as the exact index", () => {
@@ -109,7 +161,7 @@ describe("HnswVectorIndex", () => {
       for (const match of hnsw.search(query, { k: 10, filter: predicate })) expect(Number(match.id.slice(1)) % 3).toBe(0);
     }
     expect(meanRecall(hnsw, flat, wide)).toBeGreaterThanOrEqual(0.95);
-    // 3000 / 35 ≈ 86 memories pass the narrow filter: all of them are scored (from their codes).
+    // 3000 / 35 ≈ 86 memories pass the narrow filter: all of them are scored (codes and residuals).
     expect(meanRecall(hnsw, flat, narrow)).toBeGreaterThanOrEqual(0.98);
     expect(hnsw.counters.exactScans).toBeGreaterThan(0);
     expect(meanRecall(hnsw, flat, predicate)).toBeGreaterThanOrEqual(0.95);
