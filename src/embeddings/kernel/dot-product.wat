@@ -52,10 +52,56 @@
   ;; Integer dot products of a query of 16-bit codes against the rows named in a list of slots:
   ;; row `slot` starts at `codes + slot * stride` and holds `stride` 8-bit codes (`stride` a
   ;; multiple of 8); the query holds `stride` 16-bit codes; one 32-bit sum per listed slot.
+  ;; Listed rows lie anywhere in a large memory, so each costs a wait on main memory: four rows
+  ;; are read side by side, so that their waits overlap, then the rest one at a time.
   (func (export "dotCodes")
     (param $query i32) (param $codes i32) (param $slots i32) (param $count i32) (param $stride i32) (param $out i32)
-    (local $end i32) (local $row i32) (local $offset i32) (local $acc v128)
+    (local $end i32) (local $end4 i32) (local $row i32) (local $offset i32) (local $acc v128)
+    (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $q v128)
+    (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $slots) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
+    (block $fours_done
+      (loop $each_four
+        (br_if $fours_done (i32.ge_u (local.get $slots) (local.get $end4)))
+        (local.set $row (i32.add (local.get $codes) (i32.mul (i32.load (local.get $slots)) (local.get $stride))))
+        (local.set $r1 (i32.add (local.get $codes) (i32.mul (i32.load offset=4 (local.get $slots)) (local.get $stride))))
+        (local.set $r2 (i32.add (local.get $codes) (i32.mul (i32.load offset=8 (local.get $slots)) (local.get $stride))))
+        (local.set $r3 (i32.add (local.get $codes) (i32.mul (i32.load offset=12 (local.get $slots)) (local.get $stride))))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $offset (i32.const 0))
+        (block $codes4_done
+          (loop $each_eight4
+            (br_if $codes4_done (i32.ge_u (local.get $offset) (local.get $stride)))
+            (local.set $q (v128.load (i32.add (local.get $query) (i32.shl (local.get $offset) (i32.const 1)))))
+            (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (local.get $q) (v128.load8x8_s (i32.add (local.get $row) (local.get $offset))))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $q) (v128.load8x8_s (i32.add (local.get $r1) (local.get $offset))))))
+            (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (local.get $q) (v128.load8x8_s (i32.add (local.get $r2) (local.get $offset))))))
+            (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (local.get $q) (v128.load8x8_s (i32.add (local.get $r3) (local.get $offset))))))
+            (local.set $offset (i32.add (local.get $offset) (i32.const 8)))
+            (br $each_eight4)))
+        (i32.store (local.get $out)
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+            (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+        (i32.store offset=4 (local.get $out)
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $a1)) (i32x4.extract_lane 1 (local.get $a1)))
+            (i32.add (i32x4.extract_lane 2 (local.get $a1)) (i32x4.extract_lane 3 (local.get $a1)))))
+        (i32.store offset=8 (local.get $out)
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $a2)) (i32x4.extract_lane 1 (local.get $a2)))
+            (i32.add (i32x4.extract_lane 2 (local.get $a2)) (i32x4.extract_lane 3 (local.get $a2)))))
+        (i32.store offset=12 (local.get $out)
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $a3)) (i32x4.extract_lane 1 (local.get $a3)))
+            (i32.add (i32x4.extract_lane 2 (local.get $a3)) (i32x4.extract_lane 3 (local.get $a3)))))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 16)))
+        (br $each_four)))
     (block $slots_done
       (loop $each_slot
         (br_if $slots_done (i32.ge_u (local.get $slots) (local.get $end)))
