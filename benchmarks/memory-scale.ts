@@ -8,7 +8,8 @@
  * - store throughput into a memory of that size (duplicate and near-duplicate checks included);
  * - top-10 goal-conditioned retrieval p50 / p95, and recall@10 of the memory's vector search
  *   against an exact index of the same vectors (a result tying the 10th exact score counts);
- * - heap and off-heap bytes of the memory;
+ * - heap and off-heap bytes of the memory (off-heap: typed arrays and the WebAssembly memories
+ *   holding vector codes);
  * - save (snapshot + vectors), load (restore from them), and restore-to-first-episode: a
  *   PERSISTENT Conductor started in a fresh process on a Vault folder holding the memory, until
  *   its first episode ends;
@@ -217,7 +218,8 @@ for (const kind of kinds) {
       efSearch: memory.settings.index.efSearch,
       recallAt10: Number(recall.toFixed(3)),
       heapUsedMb: megabytes(usage.heapUsed - baseline.heapUsed),
-      offHeapMb: megabytes(usage.arrayBuffers - baseline.arrayBuffers),
+      // `external` holds the WebAssembly memories (vector codes) as well as the typed arrays (`arrayBuffers`).
+      offHeapMb: megabytes(usage.external - baseline.external),
       saveMs: Math.round(saveMs),
       snapshotJsonMb: jsonMb,
       vectorsMb: megabytes(saved.vectors?.byteLength ?? 0),
