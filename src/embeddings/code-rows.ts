@@ -87,7 +87,6 @@ export class CodeRows {
     for (let index = 0; index < this.stride; index += 1) {
       shorts[index] = index < this.dimensions && step > 0 ? Math.round(((vector[index] as number) * scale) / step) : 0;
     }
-    this.fine.shorts.set(shorts.subarray(0, this.stride));
     this.queryScale = step;
   }
 
@@ -98,7 +97,6 @@ export class CodeRows {
   setQueryFromRow(slot: number): void {
     const base = this.coarse.rowAt(slot);
     this.coarse.shorts.set(this.coarse.bytes.subarray(base, base + this.stride));
-    this.fine.shorts.set(this.coarse.shorts.subarray(0, this.stride));
     this.queryScale = this.scales[slot] as number;
   }
 
@@ -117,19 +115,25 @@ export class CodeRows {
 
   /** Scores of the query against `count` listed rows by their codes and residuals, written into `out`. */
   scoreFine(slots: ArrayLike<number>, count: number, out: Float32Array | number[]): void {
-    const { coarse, fine } = this;
+    this.score(slots, count, out);
+    this.refine(slots, count, out);
+  }
+
+  /**
+   * Adds the residuals' part to scores {@link CodeRows.score} gave the same rows for the same
+   * query, making them {@link CodeRows.scoreFine}'s: a search ranks what its walk scored
+   * without reading those rows' codes again.
+   */
+  refine(slots: ArrayLike<number>, count: number, scores: Float32Array | number[]): void {
+    const { fine, stride } = this;
+    fine.shorts.set(this.coarse.shorts.subarray(0, stride));
     for (let start = 0; start < count; start += LIST) {
       const chunk = Math.min(LIST, count - start);
-      for (let index = 0; index < chunk; index += 1) {
-        coarse.ints[coarse.slotsAt + index] = slots[start + index] as number;
-        fine.ints[fine.slotsAt + index] = slots[start + index] as number;
-      }
-      coarse.dot(chunk);
+      for (let index = 0; index < chunk; index += 1) fine.ints[fine.slotsAt + index] = slots[start + index] as number;
       fine.dot(chunk);
       for (let index = 0; index < chunk; index += 1) {
         const slot = slots[start + index] as number;
-        const sum = (coarse.ints[coarse.sumsAt + index] as number) * (this.scales[slot] as number) + (fine.ints[fine.sumsAt + index] as number) * (this.fineScales[slot] as number);
-        out[start + index] = sum * this.queryScale;
+        scores[start + index] = (scores[start + index] as number) + (fine.ints[fine.sumsAt + index] as number) * this.queryScale * (this.fineScales[slot] as number);
       }
     }
   }

@@ -219,13 +219,12 @@ export class HnswVectorIndex implements VectorIndex {
       this.counters.exactFallbacks += 1;
       return this.exact(passes, limit);
     }
-    return this.ranked(found.map((match) => match.slot), limit);
+    return this.ranked(found.map((match) => match.slot), found.map((match) => match.score), limit);
   }
 
-  /** The best `limit` of the slots by their fine scores (codes and residuals), best first. */
-  private ranked(slots: number[], limit: number): VectorMatch[] {
-    const scores: number[] = [];
-    this.rows.scoreFine(slots, slots.length, scores);
+  /** The best `limit` of the slots by their fine scores (codes and residuals), best first; `scores` are their scores by codes alone. */
+  private ranked(slots: number[], scores: number[], limit: number): VectorMatch[] {
+    this.rows.refine(slots, slots.length, scores);
     return slots
       .map((slot, index) => ({ slot, score: scores[index] as number }))
       .sort((a, b) => b.score - a.score || a.slot - b.slot)
@@ -371,7 +370,9 @@ export class HnswVectorIndex implements VectorIndex {
   private exact(passes: (slot: number) => boolean, limit: number): VectorMatch[] {
     const passing: number[] = [];
     for (let slot = 0; slot < this.used; slot += 1) if (passes(slot)) passing.push(slot);
-    return this.ranked(passing, limit);
+    const scores: number[] = [];
+    this.rows.score(passing, passing.length, scores);
+    return this.ranked(passing, scores, limit);
   }
 
   /** Builds the graph again from the live nodes only. */
