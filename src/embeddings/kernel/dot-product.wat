@@ -3,6 +3,8 @@
 ;; `dotCodes` scores a 16-bit query against listed rows of 8-bit codes (the approximate index).
 ;; Compiled to dot-product-wasm.ts by `npm run build:kernel`; a test keeps the two in step.
 (module
+  ;; Where `dotCodes` leaves the bytes it touched ahead of scoring, so that those reads are kept.
+  (global $touched (export "touched") (mut i32) (i32.const 0))
   (memory (export "memory") 1 65536)
   (func (export "dotMany")
     (param $query i32) (param $rows i32) (param $count i32) (param $stride i32) (param $out i32)
@@ -52,13 +54,15 @@
   ;; Integer dot products of a query of 16-bit codes against the rows named in a list of slots:
   ;; row `slot` starts at `codes + slot * stride` and holds `stride` 8-bit codes (`stride` a
   ;; multiple of 8); the query holds `stride` 16-bit codes; one 32-bit sum per listed slot.
-  ;; Listed rows lie anywhere in a large memory, so each costs a wait on main memory: four rows
-  ;; are read side by side, so that their waits overlap, then the rest one at a time.
+  ;; Listed rows lie anywhere in a large memory, so each costs a wait on main memory. Rows go
+  ;; four at a time: one byte of every 64-byte line of the four is read first, so that all of
+  ;; their lines are on their way at once, then the four are scored side by side; the last
+  ;; rows are touched the same way and scored one at a time.
   (func (export "dotCodes")
     (param $query i32) (param $codes i32) (param $slots i32) (param $count i32) (param $stride i32) (param $out i32)
     (local $end i32) (local $end4 i32) (local $row i32) (local $offset i32) (local $acc v128)
     (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $q v128)
-    (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $line i32) (local $sum i32)
     (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $count) (i32.const 2))))
     (local.set $end4 (i32.add (local.get $slots) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
     (block $fours_done
@@ -68,6 +72,17 @@
         (local.set $r1 (i32.add (local.get $codes) (i32.mul (i32.load offset=4 (local.get $slots)) (local.get $stride))))
         (local.set $r2 (i32.add (local.get $codes) (i32.mul (i32.load offset=8 (local.get $slots)) (local.get $stride))))
         (local.set $r3 (i32.add (local.get $codes) (i32.mul (i32.load offset=12 (local.get $slots)) (local.get $stride))))
+        (local.set $line (i32.const 0))
+        (block $lines4_done
+          (loop $each_line4
+            (br_if $lines4_done (i32.ge_u (local.get $line) (local.get $stride)))
+            (local.set $sum
+              (i32.add (local.get $sum)
+                (i32.add
+                  (i32.add (i32.load8_u (i32.add (local.get $row) (local.get $line))) (i32.load8_u (i32.add (local.get $r1) (local.get $line))))
+                  (i32.add (i32.load8_u (i32.add (local.get $r2) (local.get $line))) (i32.load8_u (i32.add (local.get $r3) (local.get $line)))))))
+            (local.set $line (i32.add (local.get $line) (i32.const 64)))
+            (br $each_line4)))
         (local.set $acc (v128.const i32x4 0 0 0 0))
         (local.set $a1 (v128.const i32x4 0 0 0 0))
         (local.set $a2 (v128.const i32x4 0 0 0 0))
@@ -102,6 +117,21 @@
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (local.set $slots (i32.add (local.get $slots) (i32.const 16)))
         (br $each_four)))
+    (local.set $r1 (local.get $slots))
+    (block $tail_done
+      (loop $each_tail
+        (br_if $tail_done (i32.ge_u (local.get $r1) (local.get $end)))
+        (local.set $row (i32.add (local.get $codes) (i32.mul (i32.load (local.get $r1)) (local.get $stride))))
+        (local.set $line (i32.const 0))
+        (block $lines_done
+          (loop $each_line
+            (br_if $lines_done (i32.ge_u (local.get $line) (local.get $stride)))
+            (local.set $sum (i32.add (local.get $sum) (i32.load8_u (i32.add (local.get $row) (local.get $line)))))
+            (local.set $line (i32.add (local.get $line) (i32.const 64)))
+            (br $each_line)))
+        (local.set $r1 (i32.add (local.get $r1) (i32.const 4)))
+        (br $each_tail)))
+    (global.set $touched (local.get $sum))
     (block $slots_done
       (loop $each_slot
         (br_if $slots_done (i32.ge_u (local.get $slots) (local.get $end)))
