@@ -5,15 +5,15 @@ export const MAX_LEVEL = 15;
 
 interface UpperLinks {
   links: Int32Array;
-  scores: Float32Array;
   counts: Uint8Array;
 }
 
 /**
  * The layered neighbour lists of an HNSW index: for every node its layer, its links on layer 0
- * (`2m` once pruned) and on each layer above (`m` once pruned), each link with its score. A
- * list takes half as many again before it is full and has to be pruned, so the (costly) pruning
- * runs once every few links rather than on every one.
+ * (`2m` once pruned) and on each layer above (`m` once pruned). A list takes half as many again
+ * before it is full and has to be pruned, so the (costly) pruning runs once every few links
+ * rather than on every one. Links keep no scores: a pruning scores its list again, which costs
+ * far less than the search that led to it, and a million nodes save 200 MB.
  */
 export class HnswGraph {
   readonly m: number;
@@ -23,7 +23,6 @@ export class HnswGraph {
   readonly width: number;
   levels = new Uint8Array(0);
   links0 = new Int32Array(0);
-  scores0 = new Float32Array(0);
   counts0 = new Uint8Array(0);
   readonly upper = new Map<number, UpperLinks>();
   entry = -1;
@@ -38,7 +37,7 @@ export class HnswGraph {
 
   reserve(capacity: number): void {
     if (capacity <= this.levels.length) return;
-    const grow = <T extends Uint8Array | Int32Array | Float32Array>(array: T, make: (n: number) => T, width: number): T => {
+    const grow = <T extends Uint8Array | Int32Array>(array: T, make: (n: number) => T, width: number): T => {
       const next = make(capacity * width);
       next.set(array);
       return next;
@@ -46,14 +45,13 @@ export class HnswGraph {
     this.levels = grow(this.levels, (n) => new Uint8Array(n), 1);
     this.counts0 = grow(this.counts0, (n) => new Uint8Array(n), 1);
     this.links0 = grow(this.links0, (n) => new Int32Array(n), this.width0);
-    this.scores0 = grow(this.scores0, (n) => new Float32Array(n), this.width0);
   }
 
   /** Gives a node its layer (and empty lists on the layers above 0). */
   place(slot: number, level: number): void {
     this.levels[slot] = level;
     this.counts0[slot] = 0;
-    if (level > 0) this.upper.set(slot, { links: new Int32Array(level * this.width), scores: new Float32Array(level * this.width), counts: new Uint8Array(level) });
+    if (level > 0) this.upper.set(slot, { links: new Int32Array(level * this.width), counts: new Uint8Array(level) });
   }
 
   /** Appends the links of a node on a layer to `into` (returns how many). */
@@ -72,47 +70,27 @@ export class HnswGraph {
     return count;
   }
 
-  /** Replaces a node's links on a layer. */
-  setLinks(slot: number, level: number, chosen: ReadonlyArray<{ slot: number; score: number }>): void {
-    const [links, scores, base, width] = this.listOf(slot, level);
+  /** Replaces a node's links on a layer (up to the list's room). */
+  setLinks(slot: number, level: number, chosen: ReadonlyArray<{ slot: number }>): void {
+    const [links, base, width] = this.listOf(slot, level);
     const count = Math.min(width, chosen.length);
-    for (let index = 0; index < count; index += 1) {
-      links[base + index] = (chosen[index] as { slot: number }).slot;
-      scores[base + index] = (chosen[index] as { score: number }).score;
-    }
+    for (let index = 0; index < count; index += 1) links[base + index] = (chosen[index] as { slot: number }).slot;
     this.setCount(slot, level, count);
   }
 
-  /** Adds a link to a node's list on a layer; a full list drops its worst link for a better one (see also {@link HnswGraph.hasRoom}). */
-  addLink(slot: number, level: number, other: number, score: number): void {
-    const [links, scores, base, width] = this.listOf(slot, level);
+  /** Adds a link to a node's list on a layer: false, changing nothing, when the list is full (see {@link HnswGraph.hasRoom}). */
+  addLink(slot: number, level: number, other: number): boolean {
+    const [links, base, width] = this.listOf(slot, level);
     const count = this.countOf(slot, level);
-    if (count < width) {
-      links[base + count] = other;
-      scores[base + count] = score;
-      this.setCount(slot, level, count + 1);
-      return;
-    }
-    let worst = 0;
-    for (let index = 1; index < count; index += 1) if ((scores[base + index] as number) < (scores[base + worst] as number)) worst = index;
-    if (score > (scores[base + worst] as number)) {
-      links[base + worst] = other;
-      scores[base + worst] = score;
-    }
+    if (count >= width) return false;
+    links[base + count] = other;
+    this.setCount(slot, level, count + 1);
+    return true;
   }
 
   /** Whether a node's list on a layer can take another link. */
   hasRoom(slot: number, level: number): boolean {
     return this.countOf(slot, level) < (level === 0 ? this.width0 : this.width);
-  }
-
-  /** A node's links on a layer with their scores. */
-  scoredLinks(slot: number, level: number): Array<{ slot: number; score: number }> {
-    const [links, scores, base] = this.listOf(slot, level);
-    const count = this.countOf(slot, level);
-    const out: Array<{ slot: number; score: number }> = [];
-    for (let index = 0; index < count; index += 1) out.push({ slot: links[base + index] as number, score: scores[base + index] as number });
-    return out;
   }
 
   private countOf(slot: number, level: number): number {
@@ -124,66 +102,51 @@ export class HnswGraph {
     else (this.upper.get(slot) as UpperLinks).counts[level - 1] = count;
   }
 
-  private listOf(slot: number, level: number): [Int32Array, Float32Array, number, number] {
-    if (level === 0) return [this.links0, this.scores0, slot * this.width0, this.width0];
+  private listOf(slot: number, level: number): [Int32Array, number, number] {
+    if (level === 0) return [this.links0, slot * this.width0, this.width0];
     const upper = this.upper.get(slot) as UpperLinks;
-    return [upper.links, upper.scores, (level - 1) * this.width, this.width];
+    return [upper.links, (level - 1) * this.width, this.width];
   }
 
   /** The graph's arrays for the first `rows` nodes, for persistence. */
   export(rows: number): ArrayBufferView[] {
     const slots = [...this.upper.keys()].filter((slot) => slot < rows).sort((a, b) => a - b);
-    const sizes = slots.map((slot) => this.levels[slot] as number);
-    const total = sizes.reduce((sum, size) => sum + size, 0);
+    const total = slots.reduce((sum, slot) => sum + (this.levels[slot] as number), 0);
     const links = new Int32Array(total * this.width);
-    const scores = new Float32Array(total * this.width);
     const counts = new Uint8Array(total);
     let at = 0;
     for (const slot of slots) {
       const upper = this.upper.get(slot) as UpperLinks;
       links.set(upper.links, at * this.width);
-      scores.set(upper.scores, at * this.width);
       counts.set(upper.counts, at);
       at += upper.counts.length;
     }
-    return [
-      this.levels.slice(0, rows),
-      this.links0.slice(0, rows * this.width0),
-      this.scores0.slice(0, rows * this.width0),
-      this.counts0.slice(0, rows),
-      Int32Array.from(slots),
-      links,
-      scores,
-      counts,
-    ];
+    return [this.levels.slice(0, rows), this.links0.slice(0, rows * this.width0), this.counts0.slice(0, rows), Int32Array.from(slots), links, counts];
   }
 
-  /** Loads what {@link HnswGraph.export} wrote; false when the arrays do not fit together. */
-  import(rows: number, sections: readonly Uint8Array[]): boolean {
-    const [levels, links0, scores0, counts0, slots, links, scores, counts] = sections;
-    if (levels === undefined || links0 === undefined || scores0 === undefined || counts0 === undefined || slots === undefined || links === undefined || scores === undefined || counts === undefined) return false;
+  /**
+   * Loads what {@link HnswGraph.export} wrote; false when the arrays do not fit together.
+   * `withScores`: the arrays of an older index, which kept a score with every link (skipped).
+   */
+  import(rows: number, sections: readonly Uint8Array[], withScores = false): boolean {
+    const [levels, links0, scores0, counts0, slots, links, scores, counts] = withScores ? sections : [sections[0], sections[1], undefined, sections[2], sections[3], sections[4], undefined, sections[5]];
+    if (levels === undefined || links0 === undefined || counts0 === undefined || slots === undefined || links === undefined || counts === undefined || sections.length !== (withScores ? 8 : 6)) return false;
     const slotArray = typedView(slots, Int32Array);
-    if (levels.length !== rows || links0.byteLength !== rows * this.width0 * 4 || scores0.byteLength !== links0.byteLength || counts0.byteLength !== rows) return false;
+    if (levels.length !== rows || links0.byteLength !== rows * this.width0 * 4 || counts0.byteLength !== rows) return false;
+    if (withScores && scores0?.byteLength !== links0.byteLength) return false;
     if (!slotArray.every((slot) => slot >= 0 && slot < rows && (levels[slot] as number) > 0)) return false;
     if (new Set(slotArray).size !== slotArray.length || levels.reduce((sum, level) => sum + (level > 0 ? 1 : 0), 0) !== slotArray.length) return false;
     const total = slotArray.reduce((sum, slot) => sum + (levels[slot] ?? 0), 0);
-    if (counts.length !== total || links.byteLength !== total * this.width * 4 || scores.byteLength !== links.byteLength) return false;
+    if (counts.length !== total || links.byteLength !== total * this.width * 4 || (withScores && scores?.byteLength !== links.byteLength)) return false;
     this.reserve(rows);
     this.levels.set(levels);
     this.links0.set(typedView(links0, Int32Array));
-    this.scores0.set(typedView(scores0, Float32Array));
     this.counts0.set(counts0);
     const linkArray = typedView(links, Int32Array);
-    const scoreArray = typedView(scores, Float32Array);
-    const countArray = counts;
     let at = 0;
     for (const slot of slotArray) {
       const level = levels[slot] as number;
-      this.upper.set(slot, {
-        links: linkArray.slice(at * this.width, (at + level) * this.width),
-        scores: scoreArray.slice(at * this.width, (at + level) * this.width),
-        counts: countArray.slice(at, at + level),
-      });
+      this.upper.set(slot, { links: linkArray.slice(at * this.width, (at + level) * this.width), counts: counts.slice(at, at + level) });
       at += level;
     }
     return true;

@@ -78,6 +78,9 @@ export class HnswVectorIndex implements VectorIndex {
   private readonly slots = new Map<string, number>();
   private removed = new Uint8Array(0);
   private readonly walk: HnswWalk;
+  /** Scratch lists of {@link HnswVectorIndex.prune}. */
+  private readonly pool: number[] = [];
+  private readonly poolScores: number[] = [];
   /** Counts adds and removes: a search kept for an add is used only if nothing changed since. */
   private version = 0;
   /** The last `beforeAdd` search: its query and what layer 0 gave, best first. */
@@ -251,7 +254,7 @@ export class HnswVectorIndex implements VectorIndex {
     const { codes, scales, fineCodes, fineScales } = this.rows.export(rows);
     const header = {
       format: "jotty-hnsw",
-      version: 2,
+      version: 3,
       dimensions: this.dimensions,
       m: this.graph.m,
       efConstruction: this.efConstruction,
@@ -271,8 +274,8 @@ export class HnswVectorIndex implements VectorIndex {
   /**
    * Loads an index {@link HnswVectorIndex.toBytes} wrote, with its graph as it was, and room for
    * an eighth more (at least 1,024), so the first adds after a load do not copy every array.
-   * An index of version 1 (without residuals) loads too; its rows are then ranked by their codes
-   * alone until the graph is rebuilt.
+   * Older versions load too: version 2 kept a score with every link (skipped), and version 1 had
+   * no residuals either, so its rows are ranked by their codes alone until the graph is rebuilt.
    *
    * @throws JottyError `snapshot_invalid` when the bytes are not such an index.
    */
@@ -280,12 +283,12 @@ export class HnswVectorIndex implements VectorIndex {
     const { header, sections } = unpackSections(bytes, "approximate index");
     const invalid = (why: string): JottyError => new JottyError({ code: "snapshot_invalid", message: `The stored approximate index cannot be read: ${why}. Save the state again to rewrite it.` });
     const { dimensions, m, efConstruction, efSearch, seed, rows, inserted, entry, maxLevel, ids, tags } = header as Record<string, unknown>;
-    if (header.format !== "jotty-hnsw" || (header.version !== 1 && header.version !== 2)) throw invalid("it is not a version 1 or 2 HNSW index");
+    if (header.format !== "jotty-hnsw" || ![1, 2, 3].includes(header.version as number)) throw invalid("it is not a version 1, 2 or 3 HNSW index");
     if (![dimensions, m, efConstruction, efSearch, rows, inserted].every((value) => Number.isInteger(value) && (value as number) >= 0)) throw invalid("its sizes are not whole numbers");
     const count = rows as number;
     if (!Array.isArray(ids) || ids.length !== count || !ids.every((id) => id === null || typeof id === "string")) throw invalid("its ids do not match its rows");
     const index = new HnswVectorIndex({ dimensions: dimensions as number, m: m as number, efConstruction: efConstruction as number, efSearch: overrides.efSearch ?? (efSearch as number), seed: seed as number, initialCapacity: Math.max(16, count + Math.max(1024, Math.ceil(count / 8))), ...(overrides.simd === undefined ? {} : { simd: overrides.simd }) });
-    const withResiduals = header.version === 2;
+    const withResiduals = header.version !== 1;
     const [codes, scales] = sections;
     const [fineCodes, fineScales] = withResiduals ? sections.slice(2, 4) : [];
     const [removed, level, actor, goal, ...graph] = sections.slice(withResiduals ? 4 : 2);
@@ -293,7 +296,7 @@ export class HnswVectorIndex implements VectorIndex {
     if (codes?.byteLength !== count * stride || scales?.byteLength !== count * 4 || removed?.byteLength !== count) throw invalid("its vectors do not match its rows");
     if (withResiduals && (fineCodes?.byteLength !== count * stride || fineScales?.byteLength !== count * 4)) throw invalid("its residuals do not match its rows");
     if (![level, actor, goal].every((section) => section?.byteLength === count * 4)) throw invalid("its tags do not match its rows");
-    if (!index.graph.import(count, graph)) throw invalid("its graph does not match its rows");
+    if (!index.graph.import(count, graph, header.version !== 3)) throw invalid("its graph does not match its rows");
     const fine = fineCodes === undefined || fineScales === undefined ? undefined : { codes: typedView(fineCodes, Int8Array), scales: typedView(fineScales, Float32Array) };
     index.rows.import(typedView(codes, Int8Array), typedView(scales, Float32Array), fine);
     index.removed.set(removed);
@@ -344,14 +347,7 @@ export class HnswVectorIndex implements VectorIndex {
       const found = reuse ?? this.walk.searchLayer(entries, this.efConstruction, layer, live, Infinity).drainBestFirst();
       const chosen = this.walk.diverse(found, layer === 0 ? graph.m0 : graph.m);
       graph.setLinks(slot, layer, chosen);
-      for (const { slot: other, score } of chosen) {
-        if (graph.hasRoom(other, layer)) graph.addLink(other, layer, slot, score);
-        else {
-          // A full list is pruned back, by the same rule, from its links and the new one.
-          const pool = [...graph.scoredLinks(other, layer), { slot, score }].sort((a, b) => b.score - a.score);
-          graph.setLinks(other, layer, this.walk.diverse(pool, layer === 0 ? graph.m0 : graph.m));
-        }
-      }
+      for (const { slot: other } of chosen) if (!graph.addLink(other, layer, slot)) this.prune(other, layer, slot);
       if (found.length > 0) entries = found.map((match) => match.slot);
       this.rows.setQueryFromRow(slot);
     }
@@ -359,6 +355,18 @@ export class HnswVectorIndex implements VectorIndex {
       graph.entry = slot;
       graph.maxLevel = level;
     }
+  }
+
+  /** Prunes a full list back, by the rule a new node's links are chosen by, from its links and one more; the query is left changed. */
+  private prune(slot: number, layer: number, extra: number): void {
+    const pool = this.pool;
+    pool.length = 0;
+    this.graph.linksOf(slot, layer, pool);
+    pool.push(extra);
+    this.rows.setQueryFromRow(slot);
+    this.rows.score(pool, pool.length, this.poolScores);
+    const ranked = pool.map((other, index) => ({ slot: other, score: this.poolScores[index] as number })).sort((a, b) => b.score - a.score);
+    this.graph.setLinks(slot, layer, this.walk.diverse(ranked, layer === 0 ? this.graph.m0 : this.graph.m));
   }
 
   /** A check of a node against a filter (removed nodes never pass). */

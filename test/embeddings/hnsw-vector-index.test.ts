@@ -124,10 +124,29 @@ describe("HnswVectorIndex", () => {
     for (const [rank, match] of found.entries()) expect(match.score).toBeCloseTo(0.8 + 0.0004 * (19 - rank), 4);
   });
 
+  /** Version-3 sections as an older index laid them out: the graph with a score section after each link section. */
+  const withLinkScores = (sections: Uint8Array[]): Uint8Array[] => {
+    const [levels, links0, counts0, slots, links, counts] = sections.slice(-6) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    const scores = (bytes: Uint8Array): Uint8Array => new Uint8Array(new Float32Array(bytes.byteLength / 4).fill(0.5).buffer);
+    return [...sections.slice(0, -6), levels, links0, scores(links0), counts0, slots, links, scores(links), counts] as Uint8Array[];
+  };
+
+  it("loads an index saved when links kept their scores, to the same answers", () => {
+    const { hnsw } = build(8, 1000);
+    const { header, sections } = unpackSections(hnsw.toBytes(), "index");
+    const older = HnswVectorIndex.fromBytes(packSections({ ...header, version: 2 }, withLinkScores(sections)));
+    for (const query of queries(23, 10)) expect(older.search(query, { k: 10 })).toEqual(hnsw.search(query, { k: 10 }));
+    const fresh = queries(24, 1)[0] as number[];
+    older.add("fresh", fresh);
+    expect(older.search(fresh, { k: 1 })[0]?.id).toBe("fresh");
+    expect(() => HnswVectorIndex.fromBytes(packSections({ ...header, version: 2 }, sections))).toThrowError(/approximate index cannot be read/);
+    expect(() => HnswVectorIndex.fromBytes(packSections(header, withLinkScores(sections)))).toThrowError(/approximate index cannot be read/);
+  });
+
   it("loads an index saved before residuals, ranking its rows by their codes and new rows finely", () => {
     const { hnsw, flat } = build(8, 1000);
     const { header, sections } = unpackSections(hnsw.toBytes(), "index");
-    const older = packSections({ ...header, version: 1 }, [...sections.slice(0, 2), ...sections.slice(4)]);
+    const older = packSections({ ...header, version: 1 }, withLinkScores([...sections.slice(0, 2), ...sections.slice(4)]));
     const loaded = HnswVectorIndex.fromBytes(older);
     expect(loaded.size).toBe(1000);
     let largest = 0;
