@@ -26,6 +26,8 @@ export class CodeRows {
   private scales = new Float32Array(0);
   private fineScales = new Float32Array(0);
   private queryScale = 0;
+  /** Scratch of {@link CodeRows.write}: what a row's codes miss. */
+  private readonly residuals: Float64Array;
 
   constructor({ dimensions, capacity, simd = true }: { dimensions: number; capacity: number; simd?: boolean }) {
     this.dimensions = dimensions;
@@ -33,6 +35,7 @@ export class CodeRows {
     this.fine = new CodePlane({ dimensions, capacity, simd });
     this.stride = this.coarse.stride;
     this.simd = this.coarse.simd;
+    this.residuals = new Float64Array(this.stride);
     this.reserve(capacity);
   }
 
@@ -60,19 +63,18 @@ export class CodeRows {
     const step = largest > 0 ? largest / ROW_LEVELS : 0;
     const coarse = this.coarse.bytes;
     const base = this.coarse.rowAt(slot);
+    const residuals = this.residuals;
     let largestResidual = 0;
     for (let index = 0; index < stride; index += 1) {
       const code = index < dimensions && step > 0 ? Math.round(((vector[index] as number) * scale) / step) : 0;
       coarse[base + index] = code;
-      if (index < dimensions) largestResidual = Math.max(largestResidual, Math.abs((vector[index] as number) * scale - code * step));
+      residuals[index] = index < dimensions ? (vector[index] as number) * scale - code * step : 0;
+      largestResidual = Math.max(largestResidual, Math.abs(residuals[index] as number));
     }
     const fineStep = largestResidual > 0 ? largestResidual / ROW_LEVELS : 0;
     const fine = this.fine.bytes;
     const fineBase = this.fine.rowAt(slot);
-    for (let index = 0; index < stride; index += 1) {
-      const residual = index < dimensions ? (vector[index] as number) * scale - (coarse[base + index] as number) * step : 0;
-      fine[fineBase + index] = fineStep > 0 ? Math.round(residual / fineStep) : 0;
-    }
+    for (let index = 0; index < stride; index += 1) fine[fineBase + index] = fineStep > 0 ? Math.round((residuals[index] as number) / fineStep) : 0;
     this.scales[slot] = step;
     this.fineScales[slot] = fineStep;
   }
