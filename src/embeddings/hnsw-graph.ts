@@ -78,7 +78,7 @@ export class HnswGraph {
     this.setCount(slot, level, count);
   }
 
-  /** Adds a link to a node's list on a layer: false, changing nothing, when the list is full (see {@link HnswGraph.hasRoom}). */
+  /** Adds a link to a node's list on a layer: false, changing nothing, when the list is full. */
   addLink(slot: number, level: number, other: number): boolean {
     const [links, base, width] = this.listOf(slot, level);
     const count = this.countOf(slot, level);
@@ -86,11 +86,6 @@ export class HnswGraph {
     links[base + count] = other;
     this.setCount(slot, level, count + 1);
     return true;
-  }
-
-  /** Whether a node's list on a layer can take another link. */
-  hasRoom(slot: number, level: number): boolean {
-    return this.countOf(slot, level) < (level === 0 ? this.width0 : this.width);
   }
 
   private countOf(slot: number, level: number): number {
