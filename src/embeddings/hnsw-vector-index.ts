@@ -41,6 +41,16 @@ export function zeroHnswCounters(): HnswCounters {
   return { exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
 }
 
+/**
+ * The room an index full at `capacity` grows to: a quarter more (at least 1,024 rows). Each
+ * growth copies the graph's arrays (the code memories grow in place), a small cost beside
+ * linking the rows in; doubling instead would leave up to half of a million rows' 960 bytes
+ * (codes, residuals, links) as room.
+ */
+export function grownCapacity(capacity: number): number {
+  return capacity + Math.max(1024, Math.ceil(capacity / 4));
+}
+
 /** Layers drawn for the n-th node: a hash of (seed, n), so no generator state is kept. */
 function uniform(seed: number, n: number): number {
   let x = (seed ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
@@ -134,7 +144,7 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   add(id: string, vector: ArrayLike<number>, tags: VectorTags = {}): void {
-    if (this.used === this.capacity) this.reserve(this.capacity * 2);
+    if (this.used === this.capacity) this.reserve(grownCapacity(this.capacity));
     const slot = this.used;
     this.rows.write(slot, vector); // throws on a bad vector before anything changes
     const previous = this.slots.get(id);

@@ -1,7 +1,7 @@
 import { CONFIG_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { FlatVectorIndex } from "./flat-vector-index.js";
-import { HnswVectorIndex, zeroHnswCounters, type HnswCounters, type HnswVectorIndexOptions } from "./hnsw-vector-index.js";
+import { grownCapacity, HnswVectorIndex, zeroHnswCounters, type HnswCounters, type HnswVectorIndexOptions } from "./hnsw-vector-index.js";
 import { packSections, unpackSections } from "./index-bytes.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
@@ -68,7 +68,7 @@ export class TieredVectorIndex implements VectorIndex {
   add(id: string, vector: ArrayLike<number>, tags?: VectorTags): void {
     this.inner.add(id, vector, tags);
     if (this.inner instanceof FlatVectorIndex && this.inner.size >= this.approximateFrom) {
-      const approximate = this.approximate(this.inner.size * 2);
+      const approximate = this.approximate(grownCapacity(this.inner.size));
       for (const entry of this.inner.entries()) approximate.add(entry.id, entry.vector, entry.tags);
       this.inner = approximate;
     }
