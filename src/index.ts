@@ -54,6 +54,7 @@ export type {
   HashingEmbedderOptions,
   HnswCounters,
   HnswVectorIndexOptions,
+  TagValues,
   TieredVectorIndexOptions,
   VectorFilter,
   VectorIndex,

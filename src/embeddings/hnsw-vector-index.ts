@@ -6,7 +6,7 @@ import { HnswGraph, MAX_LEVEL } from "./hnsw-graph.js";
 import { packSections, typedView, unpackSections } from "./index-bytes.js";
 import { HnswWalk } from "./hnsw-walk.js";
 import { rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
-import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
+import type { TagValues, VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
 /** Options of {@link HnswVectorIndex}. */
 export interface HnswVectorIndexOptions {
@@ -217,7 +217,7 @@ export class HnswVectorIndex implements VectorIndex {
     const ef = Math.max(asked, limit, keep ? this.efConstruction : 0);
     const constrained = TAG_FIELDS.filter((field) => filter?.[field] !== undefined);
     if (constrained.length > 0) {
-      const passingAtMost = Math.min(...constrained.map((field) => this.tags[field].countOf(filter?.[field] as string | readonly string[])));
+      const passingAtMost = Math.min(...constrained.map((field) => this.tags[field].countOf(filter?.[field] as TagValues)));
       if (passingAtMost <= Math.max(ef * 8, this.live / 100)) {
         this.counters.exactScans += 1;
         return this.exact(passes, limit);

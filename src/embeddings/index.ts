@@ -12,7 +12,7 @@ export { zeroHnswCounters } from "./hnsw-vector-index.js";
 export { TieredVectorIndex } from "./tiered-vector-index.js";
 export type { TieredVectorIndexOptions } from "./tiered-vector-index.js";
 export { packSections, typedView, unpackSections } from "./index-bytes.js";
-export type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
+export type { TagValues, VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 export { decodeVector, encodeVector } from "./vector-codec.js";
 export { VectorCache } from "./vector-cache.js";
 export { baseEmbedder, CachedEmbedder, cacheStats } from "./cached-embedder.js";

@@ -1,17 +1,25 @@
-import type { VectorFilter } from "./vector-index.js";
+import type { TagValues, VectorFilter } from "./vector-index.js";
 
 /** The fields a vector can be tagged with, for filtered search. */
 export const TAG_FIELDS = ["level", "actor", "goal"] as const;
 export type TagField = (typeof TAG_FIELDS)[number];
 
+/** The wanted values as a list. */
+function listed(wanted: TagValues): ReadonlyArray<string | null> {
+  return typeof wanted === "string" || wanted === null ? [wanted] : wanted;
+}
+
 /**
  * One tag field of a vector index: each row's value interned as a small integer (-1 for none),
- * so a filter is an array lookup per row, with how many live rows hold each value.
+ * so a filter is an array lookup per row, with how many live rows hold each value (and how
+ * many hold none).
  */
 export class TagColumn {
   private readonly codes = new Map<string, number>();
   private readonly names: string[] = [];
   private counts: number[] = [];
+  /** Live rows without a value. */
+  private untagged = 0;
   values: Int32Array;
 
   constructor(capacity: number) {
@@ -48,43 +56,51 @@ export class TagColumn {
   set(slot: number, value: string | undefined, live = true): void {
     const code = this.code(value);
     this.values[slot] = code;
-    if (live && code >= 0) this.counts[code] = (this.counts[code] ?? 0) + 1;
+    if (live) this.count(code, 1);
   }
 
   /** Stops counting a row that left. */
   release(slot: number): void {
-    const code = this.values[slot] as number;
-    if (code >= 0) this.counts[code] = (this.counts[code] ?? 1) - 1;
+    this.count(this.values[slot] as number, -1);
   }
 
   /** Recounts the live rows (after a restore). */
   recount(isLive: (slot: number) => boolean, rows: number): void {
     this.counts = this.names.map(() => 0);
-    for (let slot = 0; slot < rows; slot += 1) {
-      const code = this.values[slot] as number;
-      if (code >= 0 && isLive(slot)) this.counts[code] = (this.counts[code] ?? 0) + 1;
-    }
+    this.untagged = 0;
+    for (let slot = 0; slot < rows; slot += 1) if (isLive(slot)) this.count(this.values[slot] as number, 1);
   }
 
-  /** A lookup table of allowed codes, or null when the filter does not constrain this field. */
-  allowed(wanted: string | readonly string[] | undefined): Uint8Array | null {
+  /**
+   * A lookup table of allowed codes, or null when the filter does not constrain this field.
+   * It is read at a row's code + 1: place 0 says whether a row without a value passes.
+   */
+  allowed(wanted: TagValues | undefined): Uint8Array | null {
     if (wanted === undefined) return null;
     const table = new Uint8Array(this.codes.size + 1);
-    for (const value of typeof wanted === "string" ? [wanted] : wanted) {
-      const code = this.codes.get(value);
-      if (code !== undefined) table[code] = 1;
+    for (const value of listed(wanted)) {
+      const code = value === null ? -1 : this.codes.get(value);
+      if (code !== undefined) table[code + 1] = 1;
     }
     return table;
   }
 
-  /** How many live rows hold one of the wanted values. */
-  countOf(wanted: string | readonly string[]): number {
+  /** How many live rows hold one of the wanted values (`null`: no value). */
+  countOf(wanted: TagValues): number {
     let total = 0;
-    for (const value of new Set(typeof wanted === "string" ? [wanted] : wanted)) {
-      const code = this.codes.get(value);
-      if (code !== undefined) total += this.counts[code] ?? 0;
+    for (const value of new Set(listed(wanted))) {
+      if (value === null) total += this.untagged;
+      else {
+        const code = this.codes.get(value);
+        if (code !== undefined) total += this.counts[code] ?? 0;
+      }
     }
     return total;
+  }
+
+  private count(code: number, change: number): void {
+    if (code < 0) this.untagged += change;
+    else this.counts[code] = (this.counts[code] ?? 0) + change;
   }
 
   grow(capacity: number): void {
@@ -107,10 +123,7 @@ export function rowFilter(
   const predicate = filter?.predicate;
   return (slot: number): boolean => {
     if (skip !== undefined && skip[slot] === 1) return false;
-    for (const [codes, table] of allowed) {
-      const code = codes[slot] as number;
-      if (code < 0 || table[code] !== 1) return false;
-    }
+    for (const [codes, table] of allowed) if (table[(codes[slot] as number) + 1] !== 1) return false;
     return predicate === undefined || predicate(idOf(slot));
   };
 }

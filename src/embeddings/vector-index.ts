@@ -8,11 +8,18 @@ export interface VectorTags {
   goal?: string;
 }
 
-/** Which vectors a search may return: each given field must match one of its values. */
+/** The values a filter allows for one tag field; `null` stands for a vector without that tag. */
+export type TagValues = string | null | readonly (string | null)[];
+
+/**
+ * Which vectors a search may return: each given field must match one of its values (`null`:
+ * the field is not set), so `{ actor: ["planner", null] }` is the planner's vectors and those
+ * of no actor. An empty list lets nothing through.
+ */
 export interface VectorFilter {
-  level?: string | readonly string[];
-  actor?: string | readonly string[];
-  goal?: string | readonly string[];
+  level?: TagValues;
+  actor?: TagValues;
+  goal?: TagValues;
   /** A last check on the id, for conditions the tags cannot express. */
   predicate?: (id: string) => boolean;
 }

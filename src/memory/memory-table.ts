@@ -131,13 +131,15 @@ export class MemoryTable {
 
   /**
    * Gives a memory new content and its vector, in place; the caller tells listeners. The vector
-   * is tagged with the writer's `actor`: an item id names no actor and "" alike, so the stored
-   * entry's actor may be the other one.
+   * is tagged with the entry's own actor, as when it was stored, so the index's actor filter
+   * and {@link isVisible} keep agreeing (an item id names no actor and "" alike, so the writer's
+   * actor may be the other one).
    */
-  replaceContent(entry: MemoryEntry, { content, vector, actor }: { content: string; vector: Float32Array; actor: string | undefined }): void {
+  replaceContent(entry: MemoryEntry, { content, vector }: { content: string; vector: Float32Array }): void {
     entry.content = content;
     this.terms?.add(entry.id, content);
     this.levelVersions[entry.level] += 1;
+    const actor = entry.metadata.actor;
     this.indexFor(vector.length).add(entry.id, vector, { level: entry.level, ...(actor === undefined ? {} : { actor }) });
   }
 

@@ -30,7 +30,7 @@ export async function putItem(
   const now = clock.now();
   const existing = table.get(id);
   if (existing !== undefined) {
-    table.replaceContent(existing, { content, vector, actor });
+    table.replaceContent(existing, { content, vector });
     existing.metadata.payload = structuredClone(payload);
     existing.updatedAt = now;
     table.changed(existing, "update", "item");

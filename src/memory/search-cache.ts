@@ -1,8 +1,7 @@
 import { LRUCache } from "lru-cache";
 import { cacheStats, type CacheStats, type VectorIndex, type VectorMatch } from "../embeddings/index.js";
 import { invalidArgument } from "./invalid-argument.js";
-import { isVisible } from "./is-visible.js";
-import type { MemoryEntry } from "./memory-entry.js";
+import { visibleActors } from "./is-visible.js";
 import type { MemoryLevel } from "./memory-level.js";
 import type { MemoryTable } from "./memory-table.js";
 
@@ -41,14 +40,15 @@ export class SearchCache {
 
   /** Nearest neighbours of a query, from the cache when the same search was made since the last write to any level it covers. */
   search({ table, index, key, vector, k, levels, actors, visibleTo }: CachedSearch): VectorMatch[] {
+    const actor = visibleActors(actors, visibleTo);
     const filter = {
       ...(levels === undefined ? {} : { level: levels }),
-      ...(actors === undefined ? {} : { actor: actors }),
-      ...(visibleTo === undefined ? {} : { predicate: (id: string) => isVisible(table.get(id) as MemoryEntry, visibleTo) }),
+      ...(actor === undefined ? {} : { actor }),
     };
     if (this.searches === undefined) return index.search(vector, { k, filter });
     const stamp = table.stamp(levels);
-    const cacheKey = JSON.stringify([key, k, levels ?? null, actors ?? null, visibleTo ?? null]);
+    // The actors a search may return are its key: the team's (null) and anyone's (no filter) differ.
+    const cacheKey = JSON.stringify([key, k, levels ?? null, actor ?? false]);
     const cached = this.searches.get(cacheKey);
     if (cached !== undefined && cached.stamp === stamp) {
       this.hits += 1;

@@ -1,5 +1,6 @@
 import { embedOne } from "./embed-one.js";
-import { isVisible } from "./is-visible.js";
+import type { VectorFilter } from "../embeddings/index.js";
+import { visibleActors } from "./is-visible.js";
 import type { MemoryEntry } from "./memory-entry.js";
 import type { MemoryLevel } from "./memory-level.js";
 import type { MemoryParts } from "./memory-parts.js";
@@ -35,16 +36,11 @@ export async function similarMemories(
   const matches =
     predicate === undefined
       ? searches.search({ table, index: table.index, key: text, vector, k, levels, actors, visibleTo })
-      : table.index.search(vector, {
-          k,
-          filter: {
-            ...(levels === undefined ? {} : { level: levels }),
-            ...(actors === undefined ? {} : { actor: actors }),
-            predicate: (id: string) => {
-              const entry = table.get(id) as MemoryEntry;
-              return (visibleTo === undefined || isVisible(entry, visibleTo)) && predicate(entry);
-            },
-          },
-        });
+      : table.index.search(vector, { k, filter: similarFilter(levels, visibleActors(actors, visibleTo), (id) => predicate(table.get(id) as MemoryEntry)) });
   return matches.map((match) => ({ entry: structuredClone(table.get(match.id) as MemoryEntry), score: match.score }));
+}
+
+/** The index filter of a search with a predicate: the tags it can check, then the predicate. */
+function similarFilter(levels: readonly MemoryLevel[] | undefined, actor: ReadonlyArray<string | null> | undefined, predicate: (id: string) => boolean): VectorFilter {
+  return { ...(levels === undefined ? {} : { level: levels }), ...(actor === undefined ? {} : { actor }), predicate };
 }

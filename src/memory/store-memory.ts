@@ -94,7 +94,7 @@ export async function storeMemory(parts: MemoryParts, input: StoreMemoryInput): 
   const nearestFew = index.search(vector, { k: NEAR_DUPLICATE_CANDIDATES, effort: NEAR_DUPLICATE_EFFORT, beforeAdd: true });
   let nearest = nearestFew.find((match) => sameOwner(match.id));
   const crowded = nearestFew.length === NEAR_DUPLICATE_CANDIDATES && (nearestFew.at(-1)?.score ?? 0) >= settings.nearDuplicateThreshold;
-  if (nearest === undefined && crowded) [nearest] = index.search(vector, { k: 1, filter: { level: memory.level, predicate: sameOwner } });
+  if (nearest === undefined && crowded) [nearest] = index.search(vector, { k: 1, filter: { level: memory.level, actor: memory.actor ?? null } });
   if (nearest !== undefined && nearest.score >= settings.nearDuplicateThreshold) {
     reinforce({ table, clock, id: nearest.id, memory, reason: "merged" });
     return { id: nearest.id, status: "merged", evicted: [] };

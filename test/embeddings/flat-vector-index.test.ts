@@ -63,6 +63,22 @@ describe("FlatVectorIndex", () => {
     expect(index.search(query, { k: 3, filter: { predicate: (id) => id !== "a" } }).map((match) => match.id)).toEqual(["b", "c"]);
   });
 
+  it("lets null in a filter stand for a vector without that tag, and an empty list let nothing through", () => {
+    const index = new FlatVectorIndex({ dimensions: 3 });
+    index.add("team", [1, 0, 0], { level: "episodic" });
+    index.add("planner", [0.9, 0.1, 0], { level: "episodic", actor: "planner" });
+    index.add("critic", [0.8, 0.2, 0], { level: "episodic", actor: "critic" });
+    const ids = (filter: Parameters<FlatVectorIndex["search"]>[1]["filter"]) => index.search([1, 0, 0], { k: 3, ...(filter === undefined ? {} : { filter }) }).map((match) => match.id);
+    expect(ids({ actor: null })).toEqual(["team"]);
+    expect(ids({ actor: [null] })).toEqual(["team"]);
+    expect(ids({ actor: ["planner", null] })).toEqual(["team", "planner"]);
+    expect(ids({ actor: "planner" })).toEqual(["planner"]);
+    expect(ids({ actor: [] })).toEqual([]);
+    expect(ids({ goal: null })).toEqual(["team", "planner", "critic"]);
+    index.remove("team");
+    expect(ids({ actor: [null] })).toEqual([]);
+  });
+
   it("grows past its capacity, replaces, removes and reports cosine scores", () => {
     const index = new FlatVectorIndex({ dimensions: 2, initialCapacity: 16 });
     for (let position = 0; position < 100; position += 1) {

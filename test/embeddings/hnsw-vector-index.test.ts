@@ -186,6 +186,40 @@ describe("HnswVectorIndex", () => {
     expect(meanRecall(hnsw, flat, predicate)).toBeGreaterThanOrEqual(0.95);
   });
 
+  it("filters on vectors without a tag as it walks, counting them to choose between the graph and a scan", () => {
+    const items = clustered(7, 3000);
+    // At efSearch 64 a filter that fewer than 512 vectors pass is scanned rather than walked.
+    const hnsw = new HnswVectorIndex({ dimensions: DIMENSIONS, efSearch: 64 });
+    const flat = new FlatVectorIndex({ dimensions: DIMENSIONS });
+    // Two in three memories belong to an actor; the team's (no actor) are the rest.
+    const tagsOf = (index: number) => (index % 3 === 0 ? {} : { actor: `actor-${index % 7}` });
+    items.forEach((item, index) => {
+      hnsw.add(item.id, item.vector, tagsOf(index));
+      flat.add(item.id, item.vector, tagsOf(index));
+    });
+    const team = { actor: [null] };
+    for (const query of queries(11, 20)) {
+      for (const match of hnsw.search(query, { k: 10, filter: team })) expect(Number(match.id.slice(1)) % 3).toBe(0);
+      for (const match of hnsw.search(query, { k: 10, filter: { actor: ["actor-1", null] } })) {
+        const index = Number(match.id.slice(1));
+        expect(index % 3 === 0 || index % 7 === 1).toBe(true);
+      }
+    }
+    // A thousand team memories are too many to scan: the graph is walked with the filter.
+    expect(hnsw.counters.exactScans).toBe(0);
+    expect(meanRecall(hnsw, flat, team)).toBeGreaterThanOrEqual(0.95);
+    // A loaded index counts its untagged vectors again.
+    const loaded = HnswVectorIndex.fromBytes(hnsw.toBytes());
+    const query = queries(12, 1)[0] as number[];
+    expect(loaded.search(query, { k: 10, filter: team })).toEqual(hnsw.search(query, { k: 10, filter: team }));
+    expect(loaded.counters.exactScans).toBe(0);
+    for (let index = 0; index < 3000; index += 3) if (index > 30) hnsw.remove(`m${index}`);
+    // Eleven team memories are left: too few to find by walking, so they are scanned.
+    const left = hnsw.search(queries(11, 1)[0] as number[], { k: 20, filter: team });
+    expect(left.map((match) => match.id).sort()).toEqual(Array.from({ length: 11 }, (_, index) => `m${index * 3}`).sort());
+    expect(hnsw.counters.exactScans).toBe(1);
+  });
+
   it("never returns a removed vector, re-adds an id, and rebuilds once removed ones outnumber the rest", () => {
     const { hnsw, flat, items } = build(7, 3000);
     const removed = new Set(items.filter((_, index) => index % 2 === 0).slice(0, 1200).map((item) => item.id));

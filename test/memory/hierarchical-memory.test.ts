@@ -8,6 +8,7 @@ import {
   JottyError,
   ManualClock,
   MEMORY_LEVELS,
+  Rng,
   TieredVectorIndex,
   type MemoryLevel,
 } from "../../src/index.js";
@@ -56,6 +57,20 @@ describe("HierarchicalMemory.store", () => {
     expect(entry?.metadata.sourceEpisodes).toEqual(["e1", "e2", "e3"]);
     // The same content at another level is another memory.
     expect((await memory.store({ level: "semantic", content: "Filter dates on dt, never on ts" })).status).toBe("added");
+  });
+
+  it("merges a near duplicate into its own owner's memory when other owners' copies are as near", async () => {
+    const memory = new HierarchicalMemory();
+    const content = "Filter dates on dt, never on ts";
+    // Each owner's copy differs in punctuation only (the same text would be the same memory,
+    // whoever stores it): all have the same vector, and the team's, stored last, ranks last.
+    const owned = [];
+    for (let at = 0; at < 20; at += 1) owned.push((await memory.store({ level: "episodic", content: `${content}${"!".repeat(at + 1)}`, actor: `actor-${at}` })).id);
+    const { id: team } = await memory.store({ level: "episodic", content });
+    expect(memory.size()).toBe(21);
+    expect(await memory.store({ level: "episodic", content: "Filter dates on dt, never on the ts" })).toMatchObject({ id: team, status: "merged" });
+    expect(await memory.store({ level: "episodic", content: "Filter dates on dt, never on the ts", actor: "actor-17" })).toMatchObject({ id: owned[17], status: "merged" });
+    expect(memory.size()).toBe(21);
   });
 
   it("searches an approximate index once for a new memory: the add links from the near-duplicate search", async () => {
@@ -584,6 +599,61 @@ describe("HierarchicalMemory.prune", () => {
     expect(() => memory.prune({ policies: [{ kind: "age", maxIdleDays: -1 }] })).toThrow(JottyError);
     expect(() => memory.prune({ policies: [] })).toThrow(/Give at least one of age, value, usage, budget/);
     expect(memory.size()).toBe(4);
+  });
+});
+
+describe("HierarchicalMemory visibility", () => {
+  /** Memories of distinct made-up words, so none is a near duplicate of another. */
+  function notes(seed: number, count: number): string[] {
+    const rng = new Rng(seed);
+    return Array.from({ length: count }, (_, index) => `note ${index}: ${Array.from({ length: 8 }, () => `w${rng.int(0, 400)}`).join(" ")}`);
+  }
+
+  async function teamAmongOwned(): Promise<{ memory: HierarchicalMemory; team: Set<string> }> {
+    const memory = new HierarchicalMemory({ clock: new ManualClock(0), createIndex: (dimensions) => new TieredVectorIndex({ dimensions, approximateFrom: 0 }) });
+    const team = new Set<string>();
+    for (const [index, content] of notes(3, 900).entries()) {
+      const owned = index % 30 !== 0;
+      const { id } = await memory.store({ level: "episodic", content, ...(owned ? { actor: `actor-${index % 3}` } : {}) });
+      if (!owned) team.add(id);
+    }
+    return { memory, team };
+  }
+
+  it("gives the team only memories of no actor, and an actor its own and the team's, filtered inside the index", async () => {
+    const { memory, team } = await teamAmongOwned();
+    expect(memory.indexKind).toBe("approximate");
+    for (const query of notes(4, 10)) {
+      const forTeam = await memory.retrieve({ goal: query, visibleTo: null, k: 5, record: false });
+      expect(forTeam).toHaveLength(5);
+      for (const entry of forTeam) expect(team.has(entry.id)).toBe(true);
+      const forActor = await memory.retrieve({ goal: query, visibleTo: "actor-1", k: 5, record: false });
+      for (const entry of forActor) expect(team.has(entry.id) || entry.metadata.actor === "actor-1").toBe(true);
+      const similar = await memory.similar({ text: query, k: 5, visibleTo: null, predicate: (entry) => entry.content.length > 0 });
+      for (const { entry } of similar) expect(entry.metadata.actor).toBeUndefined();
+    }
+    // Thirty team memories are scored directly, not looked for in a graph walk that meets few of them.
+    expect(memory.indexCounters().exactFallbacks).toBe(0);
+  });
+
+  it("keeps a team search and a search for anyone apart in the retrieval cache", async () => {
+    const { memory, team } = await teamAmongOwned();
+    const query = { goal: notes(5, 1)[0] as string, k: 5, record: false };
+    const forTeam = await memory.retrieve({ ...query, visibleTo: null });
+    const forAnyone = await memory.retrieve(query);
+    expect(forTeam.every((entry) => team.has(entry.id))).toBe(true);
+    expect(forAnyone.some((entry) => !team.has(entry.id))).toBe(true);
+    expect(memory.cacheStats()).toMatchObject({ hits: 0, misses: 2 });
+  });
+
+  it("keeps an item of actor \"\" hidden from the team when it is rewritten without an actor", async () => {
+    const memory = new HierarchicalMemory({ clock: new ManualClock(0) });
+    for (const content of UNRELATED) await memory.store({ level: "semantic", content });
+    const id = await memory.putItem({ level: "semantic", actor: "", key: "note", content: "placeholder", payload: {} });
+    expect(await memory.putItem({ level: "semantic", key: "note", content: "The revenue partition column is dt", payload: {} })).toBe(id);
+    const forTeam = await memory.retrieve({ goal: "revenue partition column", visibleTo: null, k: 20, record: false });
+    expect(forTeam.map((entry) => entry.id)).not.toContain(id);
+    expect((await memory.retrieve({ goal: "revenue partition column", k: 1, record: false }))[0]?.id).toBe(id);
   });
 });
 
