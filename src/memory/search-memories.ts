@@ -1,5 +1,5 @@
 import { JottyError } from "../errors/index.js";
-import { isVisible } from "./is-visible.js";
+import { visibleActors } from "./is-visible.js";
 import type { MemoryEntry } from "./memory-entry.js";
 import type { MemoryLevel } from "./memory-level.js";
 import type { MemoryParts } from "./memory-parts.js";
@@ -65,11 +65,12 @@ export async function searchMemories(
     // Short words (of, on, id) match too much by a letter's edit; they count only when there is nothing else.
     const long = all.filter((term) => term.length >= 3);
     const terms = long.length > 0 ? long : all;
+    // The owners allowed are those the index filters the search by meaning with (null: none).
+    const owners = visibleActors(actors, visibleTo);
     for (const [id, score] of table.termIndex().scores(terms)) {
       const entry = table.get(id) as MemoryEntry;
       if (levels !== undefined && !levels.includes(entry.level)) continue;
-      if (actors !== undefined && !actors.includes(entry.metadata.actor ?? "")) continue;
-      if (visibleTo !== undefined && !isVisible(entry, visibleTo)) continue;
+      if (owners !== undefined && !owners.includes(entry.metadata.actor ?? null)) continue;
       spelled.set(id, score);
     }
   }

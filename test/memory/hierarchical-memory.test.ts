@@ -488,6 +488,11 @@ describe("HierarchicalMemory.search", () => {
     const found = await memory.search({ text: "no such column transaction_category", fuzzy: true, levels: ["episodic"], actors: ["query-writer"] });
     expect(found.map((match) => match.entry.id)).toEqual([error]);
     expect(await memory.search({ text: "no such column transaction_category", fuzzy: true, levels: ["semantic"], actors: ["query-writer"] })).toEqual([]);
+    // Matches by spelling keep to the same owners as matches by meaning: a team memory has no actor, not "".
+    expect((await memory.search({ text: "partiton column", fuzzy: true })).length).toBeGreaterThan(0);
+    expect(await memory.search({ text: "partiton column", fuzzy: true, actors: [""] })).toEqual([]);
+    const forOther = await memory.search({ text: "no such column transaction_category", fuzzy: true, visibleTo: "planner" });
+    expect(forOther.map((match) => match.entry.id)).not.toContain(error);
     await expect(memory.search({ text: "  " })).rejects.toThrow(JottyError);
     await expect(memory.search({ text: "dt", k: 0 })).rejects.toThrow(/k must be a positive whole number/);
     // Searching is not an access.
