@@ -8,6 +8,9 @@
  * - store throughput into a memory of that size (duplicate and near-duplicate checks included);
  * - top-10 goal-conditioned retrieval p50 / p95, and recall@10 of the memory's vector search
  *   against an exact index of the same vectors (a result tying the 10th exact score counts);
+ * - the same retrieval read on behalf of the team (`visibleTo: null`, memories of no actor, as
+ *   a Conductor recalls) and of one actor (its own and the team's): the synthetic memories
+ *   belong to four actors, and a quarter of the stored ones to the team;
  * - heap and off-heap bytes of the memory (off-heap: typed arrays and the WebAssembly memories
  *   holding vector codes);
  * - save (snapshot + vectors), load (restore from them), and restore-to-first-episode: a
@@ -145,7 +148,9 @@ for (const kind of kinds) {
     const newContents = Array.from({ length: storeCount }, () => content(rng, words));
     const [, storeMs] = await timedMs(async () => {
       for (const [index, text] of newContents.entries()) {
-        await memory.store({ level: MEMORY_LEVELS[index % MEMORY_LEVELS.length] as MemoryEntry["level"], content: text, goal: "goal 1", actor: "actor-0" });
+        // Every fourth new memory is the team's (no actor), the rest actor-0's, as the synthetic ones are actors'.
+        const owner = index % 4 === 0 ? {} : { actor: "actor-0" };
+        await memory.store({ level: MEMORY_LEVELS[index % MEMORY_LEVELS.length] as MemoryEntry["level"], content: text, goal: "goal 1", ...owner });
       }
     });
 
@@ -158,6 +163,15 @@ for (const kind of kinds) {
       latencies.push(ms);
     }
     latencies.sort((a, b) => a - b);
+    // The same, read on behalf of the team (memories of no actor: a Conductor's recall) and of one
+    // actor (its own and the team's), which the index filters by actor tag as it walks.
+    const visibleP50 = async (visibleTo: string | null): Promise<number> => {
+      const visible: number[] = [];
+      for (const query of queries) visible.push((await timedMs(() => memory.retrieve({ goal: `goal ${rng.int(0, 19)}`, query, k: 10, visibleTo })))[1]);
+      return percentile(visible.sort((a, b) => a - b), 0.5);
+    };
+    const teamP50Ms = await visibleP50(null);
+    const actorP50Ms = await visibleP50("actor-1");
 
     // Recall@10 of the memory's vector search against an exact index of the same vectors.
     const exact = new FlatVectorIndex({ dimensions: embedder.dimensions, initialCapacity: memory.size() });
@@ -217,6 +231,8 @@ for (const kind of kinds) {
       retrieveP95Ms: Number(percentile(latencies, 0.95).toFixed(2)),
       efSearch: memory.settings.index.efSearch,
       recallAt10: Number(recall.toFixed(3)),
+      teamP50Ms: Number(teamP50Ms.toFixed(2)),
+      actorP50Ms: Number(actorP50Ms.toFixed(2)),
       heapUsedMb: megabytes(usage.heapUsed - baseline.heapUsed),
       // `external` holds the WebAssembly memories (vector codes) as well as the typed arrays (`arrayBuffers`).
       offHeapMb: megabytes(usage.external - baseline.external),
@@ -237,9 +253,9 @@ for (const { row, dir, capacity } of restarts) row.restartToFirstEpisodeMs = Mat
 
 const show = (value: number | string | boolean | null | undefined): string => (value === null || value === undefined ? "-" : String(value));
 printTable(
-  ["data", "memories", "index", "build ms", "stores/s", "top-10 p50 ms", "p95 ms", "recall@10", "heap MB", "off-heap MB", "save ms", "JSON MB", "vectors MB", "load ms", "restart ms", "InMemoryStore p50 ms", "ratio"],
+  ["data", "memories", "index", "build ms", "stores/s", "top-10 p50 ms", "p95 ms", "recall@10", "team p50 ms", "actor p50 ms", "heap MB", "off-heap MB", "save ms", "JSON MB", "vectors MB", "load ms", "restart ms", "InMemoryStore p50 ms", "ratio"],
   rows.map((row) => [
-    show(row.data), show(row.size), show(row.index), show(row.buildMs), show(row.storesPerSecond), show(row.retrieveP50Ms), show(row.retrieveP95Ms), show(row.recallAt10),
+    show(row.data), show(row.size), show(row.index), show(row.buildMs), show(row.storesPerSecond), show(row.retrieveP50Ms), show(row.retrieveP95Ms), show(row.recallAt10), show(row.teamP50Ms), show(row.actorP50Ms),
     show(row.heapUsedMb), show(row.offHeapMb), show(row.saveMs), show(row.snapshotJsonMb), show(row.vectorsMb), show(row.loadMs), show(row.restartToFirstEpisodeMs),
     show(row.inMemoryStoreSearchP50Ms), row.inMemoryStoreToJottyRatio === null ? "-" : `${row.inMemoryStoreToJottyRatio}×`,
   ]),
@@ -253,7 +269,7 @@ if (effortRows.length > 0) {
 }
 await writeResult(values.out, "memory-scale", {
   description:
-    "HierarchicalMemory at scale on two kinds of synthetic memories: build (embed + index), store throughput with duplicate checks, top-10 goal-conditioned retrieval latency, recall@10 of the vector search against an exact index, heap and off-heap memory, save (snapshot + binary vectors), load (restore from them, no embedding), restart to the end of a PERSISTENT Conductor's first episode (in a fresh process), and top-10 search in LangGraph's InMemoryStore with the same hashing embedder",
+    "HierarchicalMemory at scale on two kinds of synthetic memories: build (embed + index), store throughput with duplicate checks, top-10 goal-conditioned retrieval latency (for anyone, the team and one actor), recall@10 of the vector search against an exact index, heap and off-heap memory, save (snapshot + binary vectors), load (restore from them, no embedding), restart to the end of a PERSISTENT Conductor's first episode (in a fresh process), and top-10 search in LangGraph's InMemoryStore with the same hashing embedder",
   settings: { sizes, data: kinds, queries: queryCount, stores: storeCount, efforts, dimensions: embedder.dimensions, levels: MEMORY_LEVELS.length },
   gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
   durationMs: Math.round(performance.now() - started),
