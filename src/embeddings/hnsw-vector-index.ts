@@ -2,6 +2,7 @@ import { CONFIG_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { assertFits } from "./assert-fits.js";
 import { CodeRows } from "./code-rows.js";
+import { zeroHnswCounters, type HnswCounters } from "./hnsw-counters.js";
 import { HnswGraph, MAX_LEVEL } from "./hnsw-graph.js";
 import { packSections, typedView, unpackSections } from "./index-bytes.js";
 import { HnswWalk } from "./hnsw-walk.js";
@@ -22,23 +23,6 @@ export interface HnswVectorIndexOptions {
   initialCapacity?: number;
   /** Score with the WebAssembly SIMD kernel when available. @default true */
   simd?: boolean;
-}
-
-/** How often a search took a path other than the graph: told by {@link HnswVectorIndex.counters}. */
-export interface HnswCounters {
-  /** Filters that so few vectors pass that every passing vector was scored. */
-  exactScans: number;
-  /** Filtered graph searches that found fewer than `k` and were redone exactly. */
-  exactFallbacks: number;
-  /** Rebuilds that dropped removed nodes. */
-  rebuilds: number;
-  /** Adds linked in from the `beforeAdd` search just before them, instead of searching again. */
-  searchesReused: number;
-}
-
-/** Counters at zero: an index's first, and what an index without a graph reports. */
-export function zeroHnswCounters(): HnswCounters {
-  return { exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 };
 }
 
 /**

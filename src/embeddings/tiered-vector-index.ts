@@ -1,7 +1,8 @@
 import { CONFIG_DEFAULTS } from "../config/index.js";
 import { JottyError } from "../errors/index.js";
 import { FlatVectorIndex } from "./flat-vector-index.js";
-import { grownCapacity, HnswVectorIndex, zeroHnswCounters, type HnswCounters, type HnswVectorIndexOptions } from "./hnsw-vector-index.js";
+import { zeroHnswCounters, type HnswCounters } from "./hnsw-counters.js";
+import { grownCapacity, HnswVectorIndex, type HnswVectorIndexOptions } from "./hnsw-vector-index.js";
 import { packSections, unpackSections } from "./index-bytes.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
