@@ -160,15 +160,15 @@ export class CodeRows {
     return vector;
   }
 
-  /** Copies of the first `rows` rows' codes, residual codes and scales, for persistence. */
+  /** The first `rows` rows' codes, residual codes and scales, for persistence: views, valid until a row is written or the rows grow. */
   export(rows: number): { codes: Int8Array; scales: Float32Array; fineCodes: Int8Array; fineScales: Float32Array } {
     const at = this.coarse.rowAt(0);
     const fineAt = this.fine.rowAt(0);
     return {
-      codes: this.coarse.bytes.slice(at, at + rows * this.stride),
-      scales: this.scales.slice(0, rows),
-      fineCodes: this.fine.bytes.slice(fineAt, fineAt + rows * this.stride),
-      fineScales: this.fineScales.slice(0, rows),
+      codes: this.coarse.bytes.subarray(at, at + rows * this.stride),
+      scales: this.scales.subarray(0, rows),
+      fineCodes: this.fine.bytes.subarray(fineAt, fineAt + rows * this.stride),
+      fineScales: this.fineScales.subarray(0, rows),
     };
   }
 

@@ -1,5 +1,5 @@
 import { JottyError } from "../errors/index.js";
-import { packSections, typedView, unpackSections } from "./index-bytes.js";
+import { joined, packed, typedView, unpackSections, type Packed } from "./index-bytes.js";
 import { growMemory, instantiateKernel } from "./kernel/kernel-module.js";
 import { assertFits } from "./assert-fits.js";
 import { rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
@@ -171,7 +171,12 @@ export class FlatVectorIndex implements VectorIndex {
 
   /** The whole index as bytes (ids, tags, rows): {@link FlatVectorIndex.fromBytes} loads it without re-embedding. */
   toBytes(): Uint8Array {
-    const rows = this.floats().slice(this.rowsOffset, this.rowsOffset + this.count * this.stride);
+    return joined(this.toPacked());
+  }
+
+  /** The bytes of {@link FlatVectorIndex.toBytes} laid out over the index's own arrays, to be written before it changes. */
+  toPacked(): Packed {
+    const rows = this.floats().subarray(this.rowsOffset, this.rowsOffset + this.count * this.stride);
     const header = {
       format: "jotty-flat",
       version: 1,
@@ -180,7 +185,7 @@ export class FlatVectorIndex implements VectorIndex {
       ids: this.ids.slice(0, this.count),
       tags: Object.fromEntries(TAG_FIELDS.map((field) => [field, this.tags[field].known])),
     };
-    return packSections(header, [rows, ...TAG_FIELDS.map((field) => this.tags[field].values.slice(0, this.count))]);
+    return packed(header, [rows, ...TAG_FIELDS.map((field) => this.tags[field].values.subarray(0, this.count))]);
   }
 
   /**

@@ -103,7 +103,7 @@ export class HnswGraph {
     return [upper.links, (level - 1) * this.width, this.width];
   }
 
-  /** The graph's arrays for the first `rows` nodes, for persistence. */
+  /** The graph's arrays for the first `rows` nodes, for persistence: layer 0's as views, valid until the graph changes. */
   export(rows: number): ArrayBufferView[] {
     const slots = [...this.upper.keys()].filter((slot) => slot < rows).sort((a, b) => a - b);
     const total = slots.reduce((sum, slot) => sum + (this.levels[slot] as number), 0);
@@ -116,7 +116,7 @@ export class HnswGraph {
       counts.set(upper.counts, at);
       at += upper.counts.length;
     }
-    return [this.levels.slice(0, rows), this.links0.slice(0, rows * this.width0), this.counts0.slice(0, rows), Int32Array.from(slots), links, counts];
+    return [this.levels.subarray(0, rows), this.links0.subarray(0, rows * this.width0), this.counts0.subarray(0, rows), Int32Array.from(slots), links, counts];
   }
 
   /**

@@ -4,7 +4,7 @@ import { assertFits } from "./assert-fits.js";
 import { CodeRows } from "./code-rows.js";
 import { zeroHnswCounters, type HnswCounters } from "./hnsw-counters.js";
 import { HnswGraph, MAX_LEVEL } from "./hnsw-graph.js";
-import { packSections, typedView, unpackSections } from "./index-bytes.js";
+import { joined, packed, typedView, unpackSections, type Packed } from "./index-bytes.js";
 import { HnswWalk } from "./hnsw-walk.js";
 import { rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
 import type { TagValues, VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
@@ -244,6 +244,11 @@ export class HnswVectorIndex implements VectorIndex {
 
   /** The whole index, graph included, as bytes: {@link HnswVectorIndex.fromBytes} loads it without rebuilding. */
   toBytes(): Uint8Array {
+    return joined(this.toPacked());
+  }
+
+  /** The bytes of {@link HnswVectorIndex.toBytes} laid out over the index's own arrays, to be written before it changes. */
+  toPacked(): Packed {
     const rows = this.used;
     const { codes, scales, fineCodes, fineScales } = this.rows.export(rows);
     const header = {
@@ -261,8 +266,8 @@ export class HnswVectorIndex implements VectorIndex {
       ids: this.ids.slice(0, rows).map((id) => id ?? null),
       tags: Object.fromEntries(TAG_FIELDS.map((field) => [field, this.tags[field].known])),
     };
-    const tagCodes = TAG_FIELDS.map((field) => this.tags[field].values.slice(0, rows));
-    return packSections(header, [codes, scales, fineCodes, fineScales, this.removed.slice(0, rows), ...tagCodes, ...this.graph.export(rows)]);
+    const tagCodes = TAG_FIELDS.map((field) => this.tags[field].values.subarray(0, rows));
+    return packed(header, [codes, scales, fineCodes, fineScales, this.removed.subarray(0, rows), ...tagCodes, ...this.graph.export(rows)]);
   }
 
   /**

@@ -8,27 +8,58 @@ export function bytesOf(array: ArrayBufferView): Uint8Array {
 }
 
 /**
+ * Sections packed but not yet joined ({@link packed}): written once into the buffer that holds
+ * them all, however deeply packs nest, instead of each level copying the level below.
+ */
+export interface Packed {
+  readonly byteLength: number;
+  /** Writes the packed bytes into `out` from `offset`, where zeros are expected in the padding. */
+  writeTo(out: Uint8Array, offset: number): void;
+}
+
+const align = (n: number): number => Math.ceil(n / 8) * 8;
+
+/**
+ * A JSON header and binary sections, laid out as {@link packSections} lays them out, holding
+ * the sections as they are: views into an index stay valid only until it changes, so the
+ * result is written at once ({@link joined}).
+ */
+export function packed(header: unknown, sections: ReadonlyArray<ArrayBufferView | Packed>): Packed {
+  const head = Buffer.from(JSON.stringify(header), "utf8");
+  let byteLength = align(8 + head.length);
+  for (const section of sections) byteLength += 8 + align(section.byteLength);
+  return {
+    byteLength,
+    writeTo(out: Uint8Array, start: number): void {
+      const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+      view.setUint32(start, MAGIC, true);
+      view.setUint32(start + 4, head.length, true);
+      out.set(head, start + 8);
+      let offset = start + align(8 + head.length);
+      for (const section of sections) {
+        view.setFloat64(offset, section.byteLength, true);
+        if ("writeTo" in section) section.writeTo(out, offset + 8);
+        else out.set(bytesOf(section), offset + 8);
+        offset += 8 + align(section.byteLength);
+      }
+    },
+  };
+}
+
+/** The bytes of a {@link packed} layout, in one new buffer. */
+export function joined(layout: Packed): Uint8Array {
+  const out = new Uint8Array(layout.byteLength);
+  layout.writeTo(out, 0);
+  return out;
+}
+
+/**
  * Packs a JSON header and binary sections into one buffer: magic, header length, header,
  * then each section length-prefixed and 8-byte aligned, so each can be read back as a typed
  * array without parsing.
  */
-export function packSections(header: unknown, sections: readonly ArrayBufferView[]): Uint8Array {
-  const head = Buffer.from(JSON.stringify(header), "utf8");
-  const align = (n: number): number => Math.ceil(n / 8) * 8;
-  let size = align(8 + head.length);
-  for (const section of sections) size += 8 + align(section.byteLength);
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, MAGIC, true);
-  view.setUint32(4, head.length, true);
-  out.set(head, 8);
-  let offset = align(8 + head.length);
-  for (const section of sections) {
-    view.setFloat64(offset, section.byteLength, true);
-    out.set(bytesOf(section), offset + 8);
-    offset += 8 + align(section.byteLength);
-  }
-  return out;
+export function packSections(header: unknown, sections: ReadonlyArray<ArrayBufferView | Packed>): Uint8Array {
+  return joined(packed(header, sections));
 }
 
 /**
@@ -63,7 +94,6 @@ export function unpackSections(bytes: Uint8Array, what: string): { header: Recor
   } catch {
     throw invalid("its header is not JSON");
   }
-  const align = (n: number): number => Math.ceil(n / 8) * 8;
   const sections: Uint8Array[] = [];
   let offset = align(8 + headLength);
   while (offset < bytes.byteLength) {

@@ -3,7 +3,7 @@ import { JottyError } from "../errors/index.js";
 import { FlatVectorIndex } from "./flat-vector-index.js";
 import { zeroHnswCounters, type HnswCounters } from "./hnsw-counters.js";
 import { grownCapacity, HnswVectorIndex, type HnswVectorIndexOptions } from "./hnsw-vector-index.js";
-import { packSections, unpackSections } from "./index-bytes.js";
+import { joined, packed, unpackSections, type Packed } from "./index-bytes.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
 /**
@@ -102,7 +102,12 @@ export class TieredVectorIndex implements VectorIndex {
 
   /** The whole index as bytes: {@link TieredVectorIndex.fromBytes} loads it as it was. */
   toBytes(): Uint8Array {
-    return packSections({ format: "jotty-tiered", version: 1, kind: this.kind }, [this.inner.toBytes()]);
+    return joined(this.toPacked());
+  }
+
+  /** The bytes of {@link TieredVectorIndex.toBytes} laid out over the index's own arrays, to be written before it changes. */
+  toPacked(): Packed {
+    return packed({ format: "jotty-tiered", version: 1, kind: this.kind }, [this.inner.toPacked()]);
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { Packed } from "./index-bytes.js";
+
 /** Labels a vector carries, for filtered search. */
 export interface VectorTags {
   /** Memory level, e.g. `episodic`. */
@@ -60,4 +62,9 @@ export interface VectorIndex {
   clear(): void;
   /** The whole index as bytes, for an index that can be persisted and loaded without re-embedding. */
   toBytes?(): Uint8Array;
+  /**
+   * The same bytes laid out over the index's own arrays, not yet copied, so a caller packing
+   * them into a larger buffer copies them once; valid until the index changes.
+   */
+  toPacked?(): Packed;
 }

@@ -166,7 +166,7 @@ export class QTable {
     const rows = new Float32Array(actions.length * this.stateIndex.dimensions);
     actions.forEach((action, position) => rows.set(this.actionVectors.get(action) as Float32Array, position * this.stateIndex!.dimensions));
     const header = { format: "jotty-q-vectors", version: 1, embedder: embedderId(this.embedder), actions };
-    return packSections(header, [this.stateIndex.toBytes(), rows]);
+    return packSections(header, [this.stateIndex.toPacked(), rows]);
   }
 
   /**

@@ -22,7 +22,8 @@ export function builtInIndex(settings: MemoryConfig["index"]): IndexFactory {
 export function memoryVectors(table: MemoryTable, embedder: Embedder): Uint8Array | undefined {
   const index = table.index;
   if (index?.toBytes === undefined) return undefined;
-  return packSections({ format: "jotty-memory-vectors", version: 1, embedder: embedderId(embedder), size: index.size }, [index.toBytes()]);
+  // The index's own arrays are copied once, into the buffer that holds them all.
+  return packSections({ format: "jotty-memory-vectors", version: 1, embedder: embedderId(embedder), size: index.size }, [index.toPacked?.() ?? index.toBytes()]);
 }
 
 /**

@@ -293,6 +293,23 @@ describe("HnswVectorIndex", () => {
 });
 
 describe("TieredVectorIndex", () => {
+  it("packs its index's own arrays into a larger buffer in one copy, byte for byte as level by level", () => {
+    for (const approximateFrom of [Infinity, 500]) {
+      const index = new TieredVectorIndex({ dimensions: DIMENSIONS, approximateFrom });
+      for (const item of clustered(6, 800)) index.add(item.id, item.vector, { level: item.level, actor: item.actor });
+      index.remove("m3");
+      const header = { format: "outer", version: 1 };
+      const once = packSections(header, [index.toPacked()]);
+      expect(once).toEqual(packSections(header, [index.toBytes()]));
+      // Level by level: the inner index's bytes, wrapped by the tiered header, wrapped by the outer one.
+      const inner = unpackSections(index.toBytes(), "vector index").sections[0] as Uint8Array;
+      expect(once).toEqual(packSections(header, [packSections({ format: "jotty-tiered", version: 1, kind: index.kind }, [inner.slice()])]));
+      const loaded = TieredVectorIndex.fromBytes(unpackSections(once, "outer").sections[0] as Uint8Array, { approximateFrom });
+      const query = queries(8, 1)[0] as number[];
+      expect(loaded.search(query, { k: 10 })).toEqual(index.search(query, { k: 10 }));
+    }
+  });
+
   it("is exact below approximateFrom, approximate from it on, and persists which it is", () => {
     const items = clustered(4, 1200);
     const index = new TieredVectorIndex({ dimensions: DIMENSIONS, approximateFrom: 1000 });
