@@ -164,10 +164,11 @@ for (const kind of kinds) {
     }
     latencies.sort((a, b) => a - b);
     // The same, read on behalf of the team (memories of no actor: a Conductor's recall) and of one
-    // actor (its own and the team's), which the index filters by actor tag as it walks.
+    // actor (its own and the team's), which the index filters by actor tag as it walks. Each
+    // with texts of its own, so that no search is answered from the retrieval cache.
     const visibleP50 = async (visibleTo: string | null): Promise<number> => {
       const visible: number[] = [];
-      for (const query of queries) visible.push((await timedMs(() => memory.retrieve({ goal: `goal ${rng.int(0, 19)}`, query, k: 10, visibleTo })))[1]);
+      for (const query of Array.from({ length: queryCount }, () => content(rng, words))) visible.push((await timedMs(() => memory.retrieve({ goal: `goal ${rng.int(0, 19)}`, query, k: 10, visibleTo })))[1]);
       return percentile(visible.sort((a, b) => a - b), 0.5);
     };
     const teamP50Ms = await visibleP50(null);
