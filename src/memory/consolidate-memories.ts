@@ -70,7 +70,7 @@ async function addDistilled(
   { table, embedder, settings, clock }: Pick<MemoryParts, "table" | "embedder" | "settings" | "clock">,
   entry: Omit<MemoryEntry, "id" | "accessCount" | "lastAccess" | "createdAt" | "updatedAt" | "timesStored" | "causalLinks">,
 ): Promise<string> {
-  const id = memoryId({ domain: entry.metadata.domain, taskType: entry.metadata.taskType, level: entry.level, content: entry.content });
+  const id = memoryId({ domain: entry.metadata.domain, taskType: entry.metadata.taskType, level: entry.level, content: entry.content, actor: entry.metadata.actor });
   const existing = table.get(id);
   if (existing !== undefined) {
     existing.timesStored += 1;

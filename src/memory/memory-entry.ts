@@ -58,21 +58,26 @@ export type MemoryEntry = z.infer<typeof MemoryEntrySchema>;
 export type CausalLink = z.infer<typeof CausalLinkSchema>;
 
 /**
- * The stable id of a memory: its domain, task type, level and a hash of its content, so
- * storing the same thing twice finds the same entry.
+ * The stable id of a memory: its domain, task type, level and a hash of its content and owner,
+ * so the same owner storing the same thing twice finds the same entry, and two owners' alike
+ * memories stay two (one actor's never becomes the team's, nor the team's an actor's). A
+ * memory of no actor hashes as it always has (its level and content alone).
  */
 export function memoryId({
   domain,
   taskType,
   level,
   content,
+  actor,
 }: {
   domain: string;
   taskType: string;
   level: MemoryLevel;
   content: string;
+  actor?: string | undefined;
 }): string {
-  const hash = createHash("sha256").update(`${level}\n${content}`).digest("hex").slice(0, 16);
+  const hashed = actor === undefined ? `${level}\n${content}` : JSON.stringify([level, actor, content]);
+  const hash = createHash("sha256").update(hashed).digest("hex").slice(0, 16);
   return `${domain}:${taskType}:${level}:${hash}`;
 }
 

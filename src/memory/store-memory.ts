@@ -51,8 +51,8 @@ export interface StoreMemoryResult {
 }
 
 /**
- * Stores a memory (the body of {@link HierarchicalMemory.store}): an identical one is
- * reinforced, a near-identical one of the same level and actor absorbs it, else it is added,
+ * Stores a memory (the body of {@link HierarchicalMemory.store}): an identical one of the same
+ * actor is reinforced, a near-identical one of the same level and actor absorbs it, else it is added,
  * evicting to make room.
  *
  * @throws JottyError `invalid_argument` on bad input, `capacity_exceeded` when the level is
@@ -69,7 +69,7 @@ export async function storeMemory(parts: MemoryParts, input: StoreMemoryInput): 
   }
   const memory = parsed.data;
   if (memory.goal !== undefined) await goals.ensure(memory.goal);
-  const id = memoryId({ domain: memory.domain, taskType: memory.taskType, level: memory.level, content: memory.content });
+  const id = memoryId({ domain: memory.domain, taskType: memory.taskType, level: memory.level, content: memory.content, actor: memory.actor });
   if (table.has(id)) {
     reinforce({ table, clock, id, memory, reason: "reinforced" });
     return { id, status: "reinforced", evicted: [] };

@@ -59,18 +59,32 @@ describe("HierarchicalMemory.store", () => {
     expect((await memory.store({ level: "semantic", content: "Filter dates on dt, never on ts" })).status).toBe("added");
   });
 
-  it("merges a near duplicate into its own owner's memory when other owners' copies are as near", async () => {
+  it("keeps two owners' identical memories two, and merges a near duplicate into its own owner's", async () => {
     const memory = new HierarchicalMemory();
     const content = "Filter dates on dt, never on ts";
-    // Each owner's copy differs in punctuation only (the same text would be the same memory,
-    // whoever stores it): all have the same vector, and the team's, stored last, ranks last.
+    // Twenty actors' memories of the same text: one vector twenty times, and the team's, stored last, ranks last.
     const owned = [];
-    for (let at = 0; at < 20; at += 1) owned.push((await memory.store({ level: "episodic", content: `${content}${"!".repeat(at + 1)}`, actor: `actor-${at}` })).id);
-    const { id: team } = await memory.store({ level: "episodic", content });
+    for (let at = 0; at < 20; at += 1) owned.push(await memory.store({ level: "episodic", content, actor: `actor-${at}` }));
+    expect(owned.every((result) => result.status === "added")).toBe(true);
+    const team = await memory.store({ level: "episodic", content });
+    expect(team.status).toBe("added");
     expect(memory.size()).toBe(21);
-    expect(await memory.store({ level: "episodic", content: "Filter dates on dt, never on the ts" })).toMatchObject({ id: team, status: "merged" });
-    expect(await memory.store({ level: "episodic", content: "Filter dates on dt, never on the ts", actor: "actor-17" })).toMatchObject({ id: owned[17], status: "merged" });
+    expect(await memory.store({ level: "episodic", content, actor: "actor-3" })).toEqual({ id: owned[3]?.id, status: "reinforced", evicted: [] });
+    expect((await memory.retrieve({ goal: content, visibleTo: null, record: false })).map((entry) => entry.id)).toEqual([team.id]);
+    expect(await memory.store({ level: "episodic", content: "Filter dates on dt, never on the ts" })).toMatchObject({ id: team.id, status: "merged" });
+    expect(await memory.store({ level: "episodic", content: "Filter dates on dt, never on the ts", actor: "actor-17" })).toMatchObject({ id: owned[17]?.id, status: "merged" });
     expect(memory.size()).toBe(21);
+  });
+
+  it("merges an actor's store into its memory saved when ids did not hold the actor", async () => {
+    const memory = new HierarchicalMemory();
+    const { id } = await memory.store({ level: "episodic", content: "Filter dates on dt, never on ts", actor: "planner" });
+    const snapshot = memory.snapshot({ includeVectors: false }) as { entries: Array<{ id: string }> };
+    (snapshot.entries[0] as { id: string }).id = "general:general:episodic:0000000000000000";
+    const restored = await HierarchicalMemory.restore(snapshot);
+    expect(restored.get(id)).toBeUndefined();
+    expect(await restored.store({ level: "episodic", content: "Filter dates on dt, never on ts", actor: "planner" })).toMatchObject({ id: "general:general:episodic:0000000000000000", status: "merged" });
+    expect(restored.size()).toBe(1);
   });
 
   it("searches an approximate index once for a new memory: the add links from the near-duplicate search", async () => {
