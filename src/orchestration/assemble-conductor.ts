@@ -12,7 +12,7 @@ import { systemClock } from "../util/index.js";
 import type { Actor } from "./actor.js";
 import { buildTeam } from "./build-team.js";
 import type { ConductorOptions } from "./conductor-options.js";
-import { restoreLearnedState, type LearnedStateParts } from "./learned-state.js";
+import { restoreLearnedState, type DormantMemory, type LearnedStateParts } from "./learned-state.js";
 import { openLearnedState, teamEmbedder } from "./open-learned-state.js";
 import { TraceLibrary } from "./trace-library.js";
 
@@ -35,7 +35,7 @@ export interface ConductorParts {
   telemetry: Telemetry;
   embedder: Embedder;
   /** Local memories of actors left out of this run (`enabled: false`), carried over unchanged. */
-  dormant: Record<string, Record<string, unknown>>;
+  dormant: Record<string, DormantMemory>;
   /** Gives back the folder's writer lease (PERSISTENT mode). */
   releaseWriter: (() => Promise<void>) | undefined;
   /** The environment was built from the config or a factory (not handed in), so the Conductor closes it. */
@@ -110,7 +110,7 @@ export async function assembleConductor(options: ConductorOptions): Promise<Cond
   const { vault, releaseWriter, loaded } = await openLearnedState({ config, clock, telemetry, onWarning: options.onWarning, restore: (state) => restoreLearnedState(state, parts) });
   let episodes = 0;
   let todoState: unknown;
-  let dormant: Record<string, Record<string, unknown>> = {};
+  let dormant: Record<string, DormantMemory> = {};
   let learner = MemoryLearner.fromConfig(config);
   let traces = new TraceLibrary(embedder, config.conductor.executionModes);
   let evidence = new DecisionEvidence();

@@ -18,7 +18,7 @@ import type { EpisodeServices } from "./episode-context.js";
 import { evaluationThreadId } from "./episode-checkpoints.js";
 import { EpisodeRunner, type RanEpisode } from "./episode-runner.js";
 import { episodeResult, type EpisodeRequest, type EpisodeResult, type StepEvent } from "./episode-state.js";
-import { checkLearnedState, learnedStateOf } from "./learned-state.js";
+import { checkLearnedState, learnedStateOf, type DormantMemory } from "./learned-state.js";
 import { TodoList } from "./todo-list.js";
 import type { TraceLibrary } from "./trace-library.js";
 
@@ -76,7 +76,7 @@ export class Conductor {
   private readonly onWarning: ((warning: string) => void) | undefined;
   private readonly telemetry: Telemetry;
   private readonly embedder: Embedder;
-  private readonly dormant: Record<string, Record<string, unknown>>;
+  private readonly dormant: Record<string, DormantMemory>;
   private releaseWriter: (() => Promise<void>) | undefined;
   /** The run this Conductor's state grew from: the one it loaded or last saved. */
   private lastRun: string | null;

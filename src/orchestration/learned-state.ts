@@ -26,12 +26,19 @@ export interface LearnedStateParts {
   experienceOptions: ExperienceOptions;
 }
 
+/** The local memory of an actor left out of this run: its snapshot and its stored vectors, carried over unchanged. */
+export interface DormantMemory {
+  snapshot: Record<string, unknown>;
+  /** The bytes of its vectors file, so the run it is back in loads them instead of embedding again. */
+  vectors?: Uint8Array;
+}
+
 /** Components restored from a saved state; each absent one starts fresh. */
 export interface RestoredState {
   sharedMemory?: HierarchicalMemory;
   localMemories: Map<string, HierarchicalMemory>;
   /** Local memories of actors left out of this run, carried over unchanged. */
-  dormant: Record<string, Record<string, unknown>>;
+  dormant: Record<string, DormantMemory>;
   q?: QPredictor;
   learner: MemoryLearner;
   traces: TraceLibrary;
@@ -89,7 +96,8 @@ export async function restoreLearnedState(state: JottyState, parts: LearnedState
   for (const [name, snapshot] of Object.entries(state.localMemories ?? {})) {
     if (!parts.actorNames.has(name)) {
       // An actor left out of this run keeps what it learned for the runs it is back in.
-      restored.dormant[name] = snapshot;
+      const vectors = state.vectors?.[COMPONENT_STEMS.localMemory(name)];
+      restored.dormant[name] = { snapshot, ...(vectors === undefined ? {} : { vectors }) };
       continue;
     }
     const local = await part(`the local memory of ${name}`, () =>
@@ -184,7 +192,7 @@ export function learnedStateOf(parts: {
   summary: ReadonlyArray<Record<string, unknown>>;
   sharedMemory: HierarchicalMemory;
   localMemories: ReadonlyMap<string, HierarchicalMemory>;
-  dormant: Record<string, Record<string, unknown>>;
+  dormant: Record<string, DormantMemory>;
   q: QPredictor;
   learner: MemoryLearner;
   traces: TraceLibrary;
@@ -195,12 +203,14 @@ export function learnedStateOf(parts: {
   episodes: number;
 }): JottyState {
   const { sharedMemory, localMemories, vectors } = snapshotsWithVectors(parts);
+  const dormant = Object.entries(parts.dormant).filter(([name]) => !parts.localMemories.has(name));
+  for (const [name, memory] of dormant) if (memory.vectors !== undefined) vectors[COMPONENT_STEMS.localMemory(name)] = memory.vectors;
   return {
     schemaVersion: 1,
     config: JSON.parse(JSON.stringify(parts.config)) as Record<string, unknown>,
     summary: { episodes: parts.summary.map((entry) => ({ ...entry })) },
     sharedMemory,
-    localMemories: { ...parts.dormant, ...localMemories },
+    localMemories: { ...Object.fromEntries(dormant.map(([name, memory]) => [name, memory.snapshot])), ...localMemories },
     qPredictor: parts.q.snapshot(),
     vectors,
     brainState: {

@@ -128,6 +128,8 @@ describe("Per-actor overrides and owners", () => {
 
     const third = await Conductor.create({ config: cliff({ actors }) });
     expect(third.localMemories.get("helper")?.list()).toEqual(helperMemories);
+    // Its vectors were carried with it: loaded, not embedded again.
+    expect(third.localMemories.get("helper")?.vectorRestore.vectors).toBe("loaded");
   });
 
   it("gives an actor its own local capacities and learning rate, and stamps owners on what it learns", async () => {
