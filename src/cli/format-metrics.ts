@@ -55,6 +55,10 @@ export function formatMetrics(metrics: ConductorMetrics): string[] {
     );
   }
   lines.push(`Q entries: ${metrics.qEntries}; lessons: ${metrics.lessons}`);
+  const qIndex = metrics.qIndex as ConductorMetrics["qIndex"] | undefined;
+  if (qIndex !== undefined && qIndex.kind !== "none") {
+    lines.push(`Q state index: ${qIndex.kind}; ${qIndex.exactScans} exact scans, ${qIndex.exactFallbacks} exact fallbacks, ${qIndex.rebuilds} rebuilds`);
+  }
   const modes = Object.entries(metrics.llm.byMode)
     .map(([mode, usage]) => `${mode} ${usage.calls} calls / ${usage.tokens} tokens / ${usage.cost.toFixed(4)} over ${usage.episodes} episodes`)
     .join("; ");

@@ -1,5 +1,5 @@
 import type { JottyConfig, QPredictorConfig } from "../config/index.js";
-import { CachedEmbedder, embedderId } from "../embeddings/index.js";
+import { CachedEmbedder, embedderId, type HnswCounters } from "../embeddings/index.js";
 import type { LlmUsageCounts } from "../llm/index.js";
 import { timed, type Telemetry } from "../telemetry/index.js";
 import { parseSnapshot, systemClock, type Owner, type Rng } from "../util/index.js";
@@ -103,6 +103,16 @@ export class QPredictor {
   /** Number of (state, action) entries. */
   get size(): number {
     return this.table.size;
+  }
+
+  /** Which index holds the states' vectors for the neighbour search: `none` before the first state or without an embedder. */
+  get indexKind(): "exact" | "approximate" | "none" {
+    return this.table.indexKind;
+  }
+
+  /** How the states' index rebuilt or searched another way than its graph (zeros while exact). */
+  indexCounters(): HnswCounters {
+    return this.table.indexCounters();
   }
 
   /** Lessons held over all entries. */

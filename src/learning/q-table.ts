@@ -1,5 +1,5 @@
 import { CONFIG_DEFAULTS, type MemoryConfig } from "../config/index.js";
-import { embedderId, embedTexts, packSections, TieredVectorIndex, typedView, unpackSections, type Embedder, type VectorMatch } from "../embeddings/index.js";
+import { embedderId, embedTexts, packSections, TieredVectorIndex, typedView, unpackSections, zeroHnswCounters, type Embedder, type HnswCounters, type VectorMatch } from "../embeddings/index.js";
 import { errorMessage } from "../errors/index.js";
 import type { Owner } from "../util/index.js";
 import type { QEntry } from "./q-entry.js";
@@ -43,6 +43,16 @@ export class QTable {
   /** Number of entries. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Which index holds the states' vectors: `none` before the first state or without an embedder. */
+  get indexKind(): "exact" | "approximate" | "none" {
+    return this.stateIndex?.kind ?? "none";
+  }
+
+  /** How the states' index rebuilt or searched another way than its graph (zeros while exact). */
+  indexCounters(): HnswCounters {
+    return this.stateIndex?.counters ?? zeroHnswCounters();
   }
 
   /** The entry of a pair key (the table's own object, not a copy). */

@@ -27,6 +27,8 @@ export interface ConductorMetrics {
     index: HnswCounters & { approximate: number };
   };
   qEntries: number;
+  /** The Q-predictor's index of states (its neighbour search): which it is, and its counters as for the memories'. */
+  qIndex: HnswCounters & { kind: "exact" | "approximate" | "none" };
   /** Lessons in force: drawn from the decision evidence. */
   lessons: number;
   /** What the decision evidence holds: episodes, decision points, procedures, causes, meta statements, retractions. */
@@ -114,6 +116,7 @@ export async function collectMetrics(sources: MetricsSources): Promise<Conductor
       index: indexCounters(memories),
     },
     qEntries: q.size,
+    qIndex: { kind: q.indexKind, ...q.indexCounters() },
     lessons: view.lessons.length,
     knowledge: {
       episodes: stats.episodes,

@@ -197,6 +197,13 @@ describe("Metrics", () => {
     const exact = await Conductor.create({ config: cliff({ learningMode: "contextual", actors: [{ name: "walker" }] }) });
     await exact.train({ episodes: 3 });
     expect((await exact.metrics()).memories.index).toEqual({ approximate: 0, exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 });
+    // Without similarity the Q-predictor keeps no vectors; with it, its states are indexed under the memories' settings.
+    expect((await exact.metrics()).qIndex).toEqual({ kind: "none", exactScans: 0, exactFallbacks: 0, rebuilds: 0, searchesReused: 0 });
+    for (const [approximateFrom, kind] of [[20_000, "exact"], [0, "approximate"]] as const) {
+      const similar = await Conductor.create({ config: cliff({ learningMode: "contextual", actors: [{ name: "walker" }], qPredictor: { similarity: true }, memory: { index: { approximateFrom } } }) });
+      await similar.train({ episodes: 2 });
+      expect((await similar.metrics()).qIndex).toMatchObject({ kind, exactScans: 0, exactFallbacks: 0, rebuilds: 0 });
+    }
     const conductor = await Conductor.create({ config: cliff({ learningMode: "contextual", actors: [{ name: "walker" }], memory: { index: { approximateFrom: 0 } } }) });
     await conductor.train({ episodes: 6 });
     const before = (await conductor.metrics()).memories;
