@@ -106,7 +106,7 @@ export class QPredictor {
   }
 
   /** Which index holds the states' vectors for the neighbour search: `none` before the first state or without an embedder. */
-  get indexKind(): "exact" | "approximate" | "none" {
+  get indexKind(): QTable["indexKind"] {
     return this.table.indexKind;
   }
 

@@ -1,4 +1,6 @@
+import type { VectorFilter } from "../embeddings/index.js";
 import type { MemoryEntry } from "./memory-entry.js";
+import type { MemoryLevel } from "./memory-level.js";
 
 /**
  * Whether an actor (null: the whole team) may read a memory: its own, or one that belongs to no
@@ -19,4 +21,10 @@ export function visibleActors(actors: readonly string[] | undefined, visibleTo: 
   if (visibleTo === undefined) return actors;
   if (actors === undefined) return visibleTo === null ? [null] : [visibleTo, null];
   return actors.filter((actor) => actor === visibleTo);
+}
+
+/** The index filter of a memory search: its levels, and the actors {@link visibleActors} allows. */
+export function searchFilter(levels: readonly MemoryLevel[] | undefined, actors: readonly string[] | undefined, visibleTo: string | null | undefined): VectorFilter {
+  const actor = visibleActors(actors, visibleTo);
+  return { ...(levels === undefined ? {} : { level: levels }), ...(actor === undefined ? {} : { actor }) };
 }

@@ -1,7 +1,7 @@
 import { LRUCache } from "lru-cache";
 import { cacheStats, type CacheStats, type VectorIndex, type VectorMatch } from "../embeddings/index.js";
 import { invalidArgument } from "./invalid-argument.js";
-import { visibleActors } from "./is-visible.js";
+import { searchFilter } from "./is-visible.js";
 import type { MemoryLevel } from "./memory-level.js";
 import type { MemoryTable } from "./memory-table.js";
 
@@ -40,15 +40,11 @@ export class SearchCache {
 
   /** Nearest neighbours of a query, from the cache when the same search was made since the last write to any level it covers. */
   search({ table, index, key, vector, k, levels, actors, visibleTo }: CachedSearch): VectorMatch[] {
-    const actor = visibleActors(actors, visibleTo);
-    const filter = {
-      ...(levels === undefined ? {} : { level: levels }),
-      ...(actor === undefined ? {} : { actor }),
-    };
+    const filter = searchFilter(levels, actors, visibleTo);
     if (this.searches === undefined) return index.search(vector, { k, filter });
     const stamp = table.stamp(levels);
     // The actors a search may return are its key: the team's (null) and anyone's (no filter) differ.
-    const cacheKey = JSON.stringify([key, k, levels ?? null, actor ?? false]);
+    const cacheKey = JSON.stringify([key, k, levels ?? null, filter.actor ?? false]);
     const cached = this.searches.get(cacheKey);
     if (cached !== undefined && cached.stamp === stamp) {
       this.hits += 1;

@@ -1,6 +1,5 @@
 import { embedOne } from "./embed-one.js";
-import type { VectorFilter } from "../embeddings/index.js";
-import { visibleActors } from "./is-visible.js";
+import { searchFilter } from "./is-visible.js";
 import type { MemoryEntry } from "./memory-entry.js";
 import type { MemoryLevel } from "./memory-level.js";
 import type { MemoryParts } from "./memory-parts.js";
@@ -36,11 +35,6 @@ export async function similarMemories(
   const matches =
     predicate === undefined
       ? searches.search({ table, index: table.index, key: text, vector, k, levels, actors, visibleTo })
-      : table.index.search(vector, { k, filter: similarFilter(levels, visibleActors(actors, visibleTo), (id) => predicate(table.get(id) as MemoryEntry)) });
+      : table.index.search(vector, { k, filter: { ...searchFilter(levels, actors, visibleTo), predicate: (id) => predicate(table.get(id) as MemoryEntry) } });
   return matches.map((match) => ({ entry: structuredClone(table.get(match.id) as MemoryEntry), score: match.score }));
-}
-
-/** The index filter of a search with a predicate: the tags it can check, then the predicate. */
-function similarFilter(levels: readonly MemoryLevel[] | undefined, actor: ReadonlyArray<string | null> | undefined, predicate: (id: string) => boolean): VectorFilter {
-  return { ...(levels === undefined ? {} : { level: levels }), ...(actor === undefined ? {} : { actor }), predicate };
 }

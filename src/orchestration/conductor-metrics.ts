@@ -28,7 +28,7 @@ export interface ConductorMetrics {
   };
   qEntries: number;
   /** The Q-predictor's index of states (its neighbour search): which it is, and its counters as for the memories'. */
-  qIndex: HnswCounters & { kind: "exact" | "approximate" | "none" };
+  qIndex: HnswCounters & { kind: QPredictor["indexKind"] };
   /** Lessons in force: drawn from the decision evidence. */
   lessons: number;
   /** What the decision evidence holds: episodes, decision points, procedures, causes, meta statements, retractions. */
