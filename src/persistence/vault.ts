@@ -175,7 +175,7 @@ export class Vault {
 
   /** Reads and checks one run; throws a JottyError naming the first problem. */
   private async readRun(run: string): Promise<JottyState> {
-    return timed(this.telemetry, "load", () => readRunState(this.dir, run, this.codec.key));
+    return timed(this.telemetry, "load", () => readRunState(this.dir, run, this.codec.key, (warning) => this.warn(warning, { once: true })));
   }
 
   /**

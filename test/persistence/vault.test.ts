@@ -51,6 +51,19 @@ async function runFiles(run: string): Promise<string[]> {
 }
 
 describe("Vault save and load", () => {
+  it("loads text beyond ASCII as it was saved, plain, compressed and encrypted", async () => {
+    const texts = ["Café au lait, naïve", "日本語のメモ", "rocket 🚀 and a lone \u00e9", "plain ascii"];
+    for (const options of [{}, { compress: true }, { encryptionKey: "a long test passphrase" }] as const) {
+      await fs.emptyDir(dir);
+      const { vault } = await open(options);
+      const saved = state(1);
+      saved.sharedMemory = { entries: texts.map((content, index) => ({ id: `m${index}`, content })) };
+      await vault.save(saved);
+      const loaded = await (await open(options)).vault.loadLatest();
+      expect((loaded?.state.sharedMemory as { entries: Array<{ content: string }> }).entries.map((entry) => entry.content)).toEqual(texts);
+    }
+  });
+
   it("writes the DESIGN layout, manifest last, LATEST after, and loads the same state back", async () => {
     const { vault } = await open();
     expect(await vault.loadLatest()).toBeNull();

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { HierarchicalMemory, MemorySnapshotSchema, type MemorySnapshot } from "../../src/index.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { HierarchicalMemory, MemoryColumnsSchema, MemorySnapshotSchema, type MemorySnapshot } from "../../src/index.js";
 import { parseSnapshot } from "../../src/util/index.js";
 import { schemaCheck } from "../../src/util/schema-check.js";
 import { pathsOf, withValue } from "../support/json-paths.js";
@@ -51,6 +52,15 @@ describe("schemaCheck", () => {
       { numRuns: 600, seed: 17 },
     );
     expect(refused).toBeGreaterThan(300);
+  });
+
+  it("compiles JSON Schemas that JSON Schema's meta-schema accepts (the check itself skips that test)", () => {
+    const meta = new Ajv2020();
+    for (const schema of [MemorySnapshotSchema, MemoryColumnsSchema]) {
+      expect(meta.validateSchema(z.toJSONSchema(schema, { io: "input" })), JSON.stringify(meta.errors)).toBe(true);
+    }
+    // The meta-schema does refuse a broken schema, so the test above can fail.
+    expect(meta.validateSchema({ type: "strnig" })).toBe(false);
   });
 
   it("refuses schemas that do more than validate", () => {
