@@ -85,7 +85,9 @@ export async function readRunState(dir: string, run: string, key: Buffer | undef
   const manifest = check.manifest;
   const contents = await Promise.all(
     files.map(async (file) => {
-      const read = await readHashed(path.join(folder, file.path), file.bytes, warn).catch(() => undefined);
+      // A memory's vectors, the largest files, are hashed on a worker while this thread parses the JSON it needs first.
+      const full = path.join(folder, file.path);
+      const read = await (isVectorsStem(file.stem) ? readHashed(full, file.bytes, warn) : readWhole(full).then((bytes) => ({ bytes, sha256: sha256Hex(bytes) }))).catch(() => undefined);
       if (read === undefined) throw new JottyError({ code: "snapshot_invalid", message: `${run}: missing ${file.path}` });
       const { bytes } = read;
       if (bytes.length !== file.bytes || read.sha256 !== file.sha256) {
