@@ -17,7 +17,8 @@
  *   holding vector codes);
  * - save (snapshot + vectors), load (restore from them), and restore-to-first-episode: a
  *   PERSISTENT Conductor started in a fresh process on a Vault folder holding the memory, until
- *   its first episode ends;
+ *   its first episode ends (the median of `--restarts` such restarts, each from the run the one
+ *   before saved; "create" is the part until the Conductor was ready);
  * - the same top-10 search through LangGraph's InMemoryStore (up to 100k: it keeps every vector
  *   as an array of numbers), as a ratio.
  *
@@ -25,7 +26,7 @@
  * and its top-10 p50 and recall@10 are measured at that effort: what raising
  * `memory.index.efSearch` buys and costs at each size, from the same graph.
  *
- * Usage: npm run bench:memory -- [--sizes 1000,10000,100000] [--data recurring,random] [--queries 200] [--stores 1000] [--efforts 256,512] [--out outputs/benchmarks]
+ * Usage: npm run bench:memory -- [--sizes 1000,10000,100000] [--data recurring,random] [--queries 200] [--stores 1000] [--restarts 3] [--efforts 256,512] [--out outputs/benchmarks]
  */
 import os from "node:os";
 import path from "node:path";
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     data: { type: "string", default: "recurring,random" },
     queries: { type: "string", default: "200" },
     stores: { type: "string", default: "1000" },
+    restarts: { type: "string", default: "3" },
     efforts: { type: "string", default: "" },
     out: { type: "string", default: "outputs/benchmarks" },
   },
@@ -55,10 +57,12 @@ const storeCount = Number(values.stores);
 /** Stores made before the timed ones, so that the rate is the store path's once compiled. */
 const STORE_WARM_UP = 100;
 const efforts = values.efforts === "" ? [] : values.efforts.split(",").map(Number);
+const restartCount = Number(values.restarts);
 if (
   sizes.some((size) => !Number.isInteger(size) || size < 1) ||
   !(queryCount > 0) ||
   !(storeCount > 0) ||
+  !(Number.isInteger(restartCount) && restartCount > 0) ||
   kinds.some((kind) => kind !== "recurring" && kind !== "random") ||
   efforts.some((effort) => !Number.isInteger(effort) || effort < 1)
 ) {
@@ -115,14 +119,21 @@ async function savedForRestart(memory: HierarchicalMemory): Promise<string> {
 
 /**
  * Milliseconds from starting a PERSISTENT Conductor on the folder until its first episode ends,
- * in a fresh process (`restart-probe.ts`), as a team's next run starts. Run once every memory
- * of this process is gone, since a large heap here (collected, or not) slows the other process.
+ * and until it was ready, in a fresh process (`restart-probe.ts`), as a team's next run starts:
+ * the medians of `restartCount` restarts, one after the other (each saves its run, which the
+ * next loads), and every sample. Run once every memory of this process is gone, since a large
+ * heap here (collected, or not) slows the other process.
  */
-async function restartMs(dir: string, capacity: number): Promise<number> {
+async function restartMs(dir: string, capacity: number): Promise<{ ms: number; createMs: number; samplesMs: number[] }> {
   try {
     const probe = path.join(import.meta.dirname, "restart-probe.ts");
-    const { stdout } = await run(process.execPath, [...process.execArgv, probe, "--dir", dir, "--capacity", String(capacity)], { maxBuffer: 1 << 20 });
-    return (JSON.parse(stdout) as { ms: number }).ms;
+    const samples: Array<{ ms: number; createMs: number }> = [];
+    for (let count = 0; count < restartCount; count += 1) {
+      const { stdout } = await run(process.execPath, [...process.execArgv, probe, "--dir", dir, "--capacity", String(capacity)], { maxBuffer: 1 << 20 });
+      samples.push(JSON.parse(stdout) as { ms: number; createMs: number });
+    }
+    const middle = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
+    return { ms: middle(samples.map((sample) => sample.ms)), createMs: middle(samples.map((sample) => sample.createMs)), samplesMs: samples.map((sample) => Math.round(sample.ms)) };
   } finally {
     await fs.remove(dir);
   }
@@ -248,6 +259,8 @@ for (const kind of kinds) {
       vectorsMb: megabytes(saved.vectors?.byteLength ?? 0),
       loadMs: Math.round(loadMs),
       restartToFirstEpisodeMs: null,
+      restartCreateMs: null,
+      restartSamplesMs: null,
       inMemoryStoreSearchP50Ms: inMemoryStoreP50 === null ? null : Number(inMemoryStoreP50.toFixed(2)),
       inMemoryStoreToJottyRatio: inMemoryStoreP50 === null ? null : Number((inMemoryStoreP50 / retrieveP50Ms).toFixed(1)),
     });
@@ -256,14 +269,19 @@ for (const kind of kinds) {
   }
 }
 await settle();
-for (const { row, dir, capacity } of restarts) row.restartToFirstEpisodeMs = Math.round(await restartMs(dir, capacity));
+for (const { row, dir, capacity } of restarts) {
+  const restart = await restartMs(dir, capacity);
+  row.restartToFirstEpisodeMs = Math.round(restart.ms);
+  row.restartCreateMs = Math.round(restart.createMs);
+  row.restartSamplesMs = restart.samplesMs.join(" ");
+}
 
 const show = (value: number | string | boolean | null | undefined): string => (value === null || value === undefined ? "-" : String(value));
 printTable(
-  ["data", "memories", "index", "build ms", "stores/s", "top-10 p50 ms", "p95 ms", "recall@10", "team p50 ms", "actor p50 ms", "heap MB", "off-heap MB", "save ms", "JSON MB", "vectors MB", "load ms", "restart ms", "InMemoryStore p50 ms", "ratio"],
+  ["data", "memories", "index", "build ms", "stores/s", "top-10 p50 ms", "p95 ms", "recall@10", "team p50 ms", "actor p50 ms", "heap MB", "off-heap MB", "save ms", "JSON MB", "vectors MB", "load ms", "restart ms", "create ms", "InMemoryStore p50 ms", "ratio"],
   rows.map((row) => [
     show(row.data), show(row.size), show(row.index), show(row.buildMs), show(row.storesPerSecond), show(row.retrieveP50Ms), show(row.retrieveP95Ms), show(row.recallAt10), show(row.teamP50Ms), show(row.actorP50Ms),
-    show(row.heapUsedMb), show(row.offHeapMb), show(row.saveMs), show(row.snapshotJsonMb), show(row.vectorsMb), show(row.loadMs), show(row.restartToFirstEpisodeMs),
+    show(row.heapUsedMb), show(row.offHeapMb), show(row.saveMs), show(row.snapshotJsonMb), show(row.vectorsMb), show(row.loadMs), show(row.restartToFirstEpisodeMs), show(row.restartCreateMs),
     show(row.inMemoryStoreSearchP50Ms), row.inMemoryStoreToJottyRatio === null ? "-" : `${row.inMemoryStoreToJottyRatio}×`,
   ]),
 );
@@ -277,7 +295,7 @@ if (effortRows.length > 0) {
 await writeResult(values.out, "memory-scale", {
   description:
     "HierarchicalMemory at scale on two kinds of synthetic memories: build (embed + index), store throughput with duplicate checks, top-10 goal-conditioned retrieval latency (for anyone, the team and one actor), recall@10 of the vector search against an exact index, heap and off-heap memory, save (snapshot + binary vectors), load (restore from them, no embedding), restart to the end of a PERSISTENT Conductor's first episode (in a fresh process), and top-10 search in LangGraph's InMemoryStore with the same hashing embedder",
-  settings: { sizes, data: kinds, queries: queryCount, stores: storeCount, efforts, dimensions: embedder.dimensions, levels: MEMORY_LEVELS.length },
+  settings: { sizes, data: kinds, queries: queryCount, stores: storeCount, restarts: restartCount, efforts, dimensions: embedder.dimensions, levels: MEMORY_LEVELS.length },
   gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
   durationMs: Math.round(performance.now() - started),
   rows,
