@@ -218,6 +218,12 @@ describe("HnswVectorIndex", () => {
     const left = hnsw.search(queries(11, 1)[0] as number[], { k: 20, filter: team });
     expect(left.map((match) => match.id).sort()).toEqual(Array.from({ length: 11 }, (_, index) => `m${index * 3}`).sort());
     expect(hnsw.counters.exactScans).toBe(1);
+    // With no team memory left at all there is nothing to scan: the answer is empty at once.
+    for (let index = 0; index <= 30; index += 3) hnsw.remove(`m${index}`);
+    expect(hnsw.search(queries(11, 1)[0] as number[], { k: 20, filter: team })).toEqual([]);
+    expect(hnsw.search(queries(11, 1)[0] as number[], { k: 20, filter: { actor: "nobody" } })).toEqual([]);
+    expect(hnsw.counters.exactScans).toBe(1);
+    expect(hnsw.search(queries(11, 1)[0] as number[], { k: 5, filter: { actor: ["nobody", "actor-1"] } })).toHaveLength(5);
   });
 
   it("never returns a removed vector, re-adds an id, and rebuilds once removed ones outnumber the rest", () => {
