@@ -2,6 +2,7 @@ import { JottyError } from "../errors/index.js";
 import { joined, packed, typedView, unpackSections, type Packed } from "./index-bytes.js";
 import { growMemory, instantiateKernel } from "./kernel/kernel-module.js";
 import { assertFits } from "./assert-fits.js";
+import { sameIds } from "./same-ids.js";
 import { rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
@@ -140,6 +141,10 @@ export class FlatVectorIndex implements VectorIndex {
 
   has(id: string): boolean {
     return this.slots.has(id);
+  }
+
+  holdsExactly(ids: readonly string[]): boolean {
+    return sameIds(this.ids, { used: this.count, live: this.count, has: (id) => this.slots.has(id) }, ids);
   }
 
   get(id: string): Float32Array | undefined {

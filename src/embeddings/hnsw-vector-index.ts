@@ -6,6 +6,7 @@ import { zeroHnswCounters, type HnswCounters } from "./hnsw-counters.js";
 import { HnswGraph, MAX_LEVEL } from "./hnsw-graph.js";
 import { joined, packed, typedView, unpackSections, type Packed } from "./index-bytes.js";
 import { HnswWalk } from "./hnsw-walk.js";
+import { sameIds } from "./same-ids.js";
 import { rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
 import type { TagValues, VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
@@ -108,6 +109,10 @@ export class HnswVectorIndex implements VectorIndex {
 
   get size(): number {
     return this.live;
+  }
+
+  holdsExactly(ids: readonly string[]): boolean {
+    return sameIds(this.ids, { used: this.used, live: this.live, removed: this.removed, has: (id) => this.slots.has(id) }, ids);
   }
 
   /** Whether scores come from the SIMD kernel. */

@@ -83,6 +83,10 @@ export class TieredVectorIndex implements VectorIndex {
     return this.inner.has(id);
   }
 
+  holdsExactly(ids: readonly string[]): boolean {
+    return this.inner.holdsExactly(ids);
+  }
+
   get(id: string): Float32Array | undefined {
     return this.inner.get(id);
   }

@@ -48,6 +48,8 @@ export interface VectorIndex {
   remove(id: string): boolean;
   /** Whether `id` is held. */
   has(id: string): boolean;
+  /** Whether exactly these ids (unique) are held; an index without it is checked with `size` and `has`. */
+  holdsExactly?(ids: readonly string[]): boolean;
   /** A copy of the (normalised) vector of `id`, or undefined. */
   get(id: string): Float32Array | undefined;
   /**

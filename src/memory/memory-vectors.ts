@@ -41,7 +41,7 @@ export function loadMemoryVectors(
     if (header.format !== "jotty-memory-vectors" || header.version !== 1 || sections.length !== 1) return { problem: "the stored vectors are not version 1 memory vectors" };
     if (header.embedder !== embedderId(embedder)) return { problem: `the stored vectors were made by ${String(header.embedder)}, not by ${embedderId(embedder)}` };
     const index = load(sections[0] as Uint8Array);
-    if (index.size !== ids.length || !ids.every((id) => index.has(id))) return { problem: "the stored vectors are not those of the snapshot's memories" };
+    if (!(index.holdsExactly?.(ids) ?? (index.size === ids.length && ids.every((id) => index.has(id))))) return { problem: "the stored vectors are not those of the snapshot's memories" };
     return { index };
   } catch (error) {
     return { problem: errorMessage(error) };
