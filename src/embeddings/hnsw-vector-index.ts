@@ -207,8 +207,7 @@ export class HnswVectorIndex implements VectorIndex {
     const constrained = TAG_FIELDS.filter((field) => filter?.[field] !== undefined);
     if (constrained.length > 0) {
       const passingAtMost = Math.min(...constrained.map((field) => this.tags[field].countOf(filter?.[field] as TagValues)));
-      // Nothing holds a wanted tag (a team's first search among actors' memories, say): no row to score.
-      if (passingAtMost === 0) return [];
+      if (passingAtMost === 0) return []; // no row holds a wanted tag (a team's among actors' memories, say)
       if (passingAtMost <= Math.max(ef * 8, this.live / 100)) {
         this.counters.exactScans += 1;
         return this.exact(passes, limit);
