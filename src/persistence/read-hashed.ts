@@ -32,7 +32,7 @@ async function readHashedHere(file: string): Promise<{ bytes: Buffer; sha256: st
 /** A file's bytes and their SHA-256, read and hashed by a worker thread. */
 function readHashedByWorker(file: string): Promise<{ bytes: Buffer; sha256: string }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: file });
+    const worker = new Worker(WORKER, { eval: true, workerData: file, execArgv: [] });
     worker.unref();
     worker.once("message", ({ sha256, buffer }: { sha256: string; buffer: ArrayBuffer }) => {
       resolve({ bytes: Buffer.from(buffer), sha256 });
