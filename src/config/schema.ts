@@ -98,7 +98,7 @@ export const VectorIndexSchema = z.strictObject({
     .describe("vectors from which the approximate (HNSW) index replaces the exact one; 0: approximate from the start"),
   m: z.int().min(2).max(127).default(16).describe("links an HNSW node keeps per layer (twice as many on the bottom layer)"),
   efConstruction: z.int().positive().default(64).describe("candidates considered when a vector is linked into the graph"),
-  efSearch: z.int().positive().default(256).describe("candidates a search keeps (at least the k asked for): higher finds more of the true neighbours, slower"),
+  efSearch: z.int().positive().default(448).describe("candidates a search keeps (at least the k asked for): higher finds more of the true neighbours, slower"),
 });
 
 /** Settings of `consolidate()`. */

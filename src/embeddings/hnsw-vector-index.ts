@@ -17,7 +17,7 @@ export interface HnswVectorIndexOptions {
   m?: number;
   /** Candidates considered when a node is linked in. @default the config's `memory.index.efConstruction` (64) */
   efConstruction?: number;
-  /** Candidates a search keeps (at least `k`). @default the config's `memory.index.efSearch` (256) */
+  /** Candidates a search keeps (at least `k`). @default the config's `memory.index.efSearch` (448) */
   efSearch?: number;
   /** Seeds the draw of each node's layer, so one seed builds one graph. @default 42 */
   seed?: number;
