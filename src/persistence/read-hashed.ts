@@ -32,8 +32,8 @@ async function readHashedHere(file: string): Promise<{ bytes: Buffer; sha256: st
 /** A file's bytes and their SHA-256, read and hashed by a worker thread. */
 function readHashedByWorker(file: string): Promise<{ bytes: Buffer; sha256: string }> {
   return new Promise((resolve, reject) => {
+    // Not unref'd: the caller waits for it, so it must keep the process alive until it answers.
     const worker = new Worker(WORKER, { eval: true, workerData: file, execArgv: [] });
-    worker.unref();
     worker.once("message", ({ sha256, buffer }: { sha256: string; buffer: ArrayBuffer }) => {
       resolve({ bytes: Buffer.from(buffer), sha256 });
       void worker.terminate();
