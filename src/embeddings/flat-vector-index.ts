@@ -3,7 +3,7 @@ import { joined, packed, typedView, unpackSections, type Packed } from "./index-
 import { growMemory, instantiateKernel } from "./kernel/kernel-module.js";
 import { assertFits } from "./assert-fits.js";
 import { sameIds } from "./same-ids.js";
-import { rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
+import { mostPassing, rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
 type DotMany = (query: number, rows: number, count: number, stride: number, out: number) => void;
@@ -260,7 +260,7 @@ export class FlatVectorIndex implements VectorIndex {
   search(query: ArrayLike<number>, { k, filter }: { k: number; filter?: VectorFilter }): VectorMatch[] {
     assertFits(query, this.dimensions, "query");
     const limit = Math.min(Math.max(0, Math.floor(k)), this.count);
-    if (limit === 0) return [];
+    if (limit === 0 || mostPassing(this.tags, filter) === 0) return [];
     const scores = this.scoreAll(query);
     const passes = rowFilter(this.tags, filter, (slot) => this.ids[slot] as string);
     if (limit > 64) {

@@ -7,8 +7,8 @@ import { HnswGraph, MAX_LEVEL } from "./hnsw-graph.js";
 import { joined, packed, typedView, unpackSections, type Packed } from "./index-bytes.js";
 import { HnswWalk } from "./hnsw-walk.js";
 import { sameIds } from "./same-ids.js";
-import { rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
-import type { TagValues, VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
+import { mostPassing, rowFilter, TAG_FIELDS, TagColumn, type TagField } from "./tag-column.js";
+import type { VectorFilter, VectorIndex, VectorMatch, VectorTags } from "./vector-index.js";
 
 /** Options of {@link HnswVectorIndex}. */
 export interface HnswVectorIndexOptions {
@@ -204,14 +204,11 @@ export class HnswVectorIndex implements VectorIndex {
     const keep = beforeAdd && filter === undefined;
     const asked = effort !== undefined && Number.isInteger(effort) && effort > 0 ? effort : this.efSearch;
     const ef = Math.max(asked, limit, keep ? this.efConstruction : 0);
-    const constrained = TAG_FIELDS.filter((field) => filter?.[field] !== undefined);
-    if (constrained.length > 0) {
-      const passingAtMost = Math.min(...constrained.map((field) => this.tags[field].countOf(filter?.[field] as TagValues)));
-      if (passingAtMost === 0) return []; // no row holds a wanted tag (a team's among actors' memories, say)
-      if (passingAtMost <= Math.max(ef * 8, this.live / 100)) {
-        this.counters.exactScans += 1;
-        return this.exact(passes, limit);
-      }
+    const passingAtMost = mostPassing(this.tags, filter);
+    if (passingAtMost === 0) return []; // no row holds a wanted tag (a team's among actors' memories, say)
+    if (passingAtMost <= Math.max(ef * 8, this.live / 100)) {
+      this.counters.exactScans += 1;
+      return this.exact(passes, limit);
     }
     const [entry] = this.walk.descend(this.graph.entry, this.rows.scoreOne(this.graph.entry), this.graph.maxLevel, 0);
     const found = this.walk.searchLayer([entry], ef, 0, passes, filter === undefined ? Infinity : Math.max(ef * 64, 8192)).drainBestFirst();

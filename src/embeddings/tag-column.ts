@@ -110,6 +110,19 @@ export class TagColumn {
   }
 }
 
+/**
+ * At most how many live rows pass a filter's tags: the fewest that hold a wanted value of any
+ * field it names (Infinity when it names none). 0 means no row can pass, and nothing need be scored.
+ */
+export function mostPassing(tags: Readonly<Record<TagField, TagColumn>>, filter: VectorFilter | undefined): number {
+  let most = Infinity;
+  for (const field of TAG_FIELDS) {
+    const wanted = filter?.[field];
+    if (wanted !== undefined) most = Math.min(most, tags[field].countOf(wanted));
+  }
+  return most;
+}
+
 /** A check of a row against a filter: its tags, then the predicate on its id; `skip` rows never pass. */
 export function rowFilter(
   tags: Readonly<Record<TagField, TagColumn>>,
