@@ -24,7 +24,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 /** A file's bytes and their SHA-256, read and hashed on the calling thread. */
-async function readHashedHere(file: string): Promise<{ bytes: Buffer; sha256: string }> {
+export async function readHashedHere(file: string): Promise<{ bytes: Buffer; sha256: string }> {
   const bytes = await readWhole(file);
   return { bytes, sha256: sha256Hex(bytes) };
 }

@@ -5,7 +5,7 @@ import { decodeBinary, decodeBytes } from "./codec.js";
 import { isVectorsStem, joinState, JottyStateSchema, STATE_SCHEMA_VERSION, type JottyState } from "./jotty-state.js";
 import { checkManifest, fileAad, MANIFEST, type Manifest } from "./manifest.js";
 import { migrateState } from "./migrations/index.js";
-import { readHashed, sha256Hex } from "./read-hashed.js";
+import { readHashed, readHashedHere, sha256Hex } from "./read-hashed.js";
 import { readWhole } from "./read-whole.js";
 
 /** What a run folder holds: a complete run, one whose save never finished, or a damaged one. */
@@ -87,7 +87,7 @@ export async function readRunState(dir: string, run: string, key: Buffer | undef
     files.map(async (file) => {
       // A memory's vectors, the largest files, are hashed on a worker while this thread parses the JSON it needs first.
       const full = path.join(folder, file.path);
-      const read = await (isVectorsStem(file.stem) ? readHashed(full, file.bytes, warn) : readWhole(full).then((bytes) => ({ bytes, sha256: sha256Hex(bytes) }))).catch(() => undefined);
+      const read = await (isVectorsStem(file.stem) ? readHashed(full, file.bytes, warn) : readHashedHere(full)).catch(() => undefined);
       if (read === undefined) throw new JottyError({ code: "snapshot_invalid", message: `${run}: missing ${file.path}` });
       const { bytes } = read;
       if (bytes.length !== file.bytes || read.sha256 !== file.sha256) {
